@@ -1,0 +1,56 @@
+# stm32-iap: one Makefile; each part adds its rules in its own fragment (*/*.mk).
+#   make          build everything under build/
+#   make test     install missing packages, build, run every test (ends with "N passed, N failed")
+#   make demo     install missing packages, build, boot the virtual board, flash the example app
+#   make bench    benchmarks that print figures
+BUILD    := build
+HOST_CC  ?= cc
+ARM_CC   := arm-none-eabi-gcc
+ARM_SIZE := arm-none-eabi-size
+ARM_OBJCOPY := arm-none-eabi-objcopy
+
+HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -O2 -g -D_GNU_SOURCE -Iproto
+SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ARM_CFLAGS  := -mcpu=cortex-m3 -mthumb -std=c11 -Os -g -Wall -Wextra -Werror -Wshadow \
+               -ffreestanding -ffunction-sections -fdata-sections -fno-common -Iproto
+ARM_LDFLAGS := -mcpu=cortex-m3 -mthumb -nostartfiles -Wl,--gc-sections
+
+# Fragments append to these.
+ALL_TARGETS :=
+# Test programs/scripts run by tests/run.sh; each prints "N passed, N failed" as its last line.
+TESTS       :=
+BENCHES     :=
+
+.PHONY: all test demo bench deps clean cppcheck
+all:
+
+include proto/proto.mk
+-include emu/emu.mk
+-include boot/boot.mk
+-include examples/examples.mk
+-include host/host.mk
+-include tests/tests.mk
+
+all: $(ALL_TARGETS)
+
+deps:
+	@scripts/deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all $(TESTS_BUILD)
+	@tests/run.sh $(TESTS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(TESTS_BUILD)
+	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+
+cppcheck:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
+	  --suppress=missingIncludeSystem -Iproto proto host emu boot/core boot/port/sim
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,48 @@
+/* Hardware layer of the bootloader. One implementation per port, chosen at link time:
+ * port/stm32f1 (the real chip) and port/sim (host unit tests, fake F1 flash).
+ * The portable core (boot/core) touches hardware only through these functions. */
+#ifndef PORT_H
+#define PORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Clocks, GPIO (PA0 button input, PA4 LED output), USART1 at 115200 8N1 with DMA reception,
+ * SysTick millisecond time base. */
+void port_init(void);
+/* Put every peripheral the bootloader touched back to its reset state (clock tree on HSI,
+ * USART1/DMA/GPIO/SysTick off, pending interrupts cleared). Called before jumping. */
+void port_deinit(void);
+
+bool port_button_held(void);           /* PA0 at its active level */
+void port_led(bool on);                /* PA4 */
+uint32_t port_millis(void);            /* monotonic, wraps at 2^32 ms */
+void port_watchdog_kick(void);         /* reloads the IWDG if an application started it */
+
+/* USART1. Reception never loses bytes while the CPU is stalled by flash (DMA ring buffer). */
+size_t port_uart_read(uint8_t *buf, size_t max); /* non-blocking, returns bytes copied */
+void port_uart_write(const void *buf, size_t len); /* returns when the bytes are queued/sent */
+void port_uart_flush(void);                       /* waits until the last byte left the wire */
+void port_uart_set_even_parity(bool even);        /* 8N1 <-> 8E1 (AN3155) */
+size_t port_uart_rx_capacity(void);               /* size of the receive ring buffer */
+
+/* Flash. Addresses are absolute (0x08xxxxxx). Program/erase return 0 or a negative iap_status
+ * (IAP_E_FLASH). Reads are plain memory reads: port_flash_ptr(addr). */
+uint32_t port_flash_size(void);                   /* bytes, from the flash-size register */
+int port_flash_erase_page(uint32_t addr);         /* addr: start of a 1 KB page */
+int port_flash_program(uint32_t addr, const void *data, size_t len); /* half-words, addr/len even */
+const uint8_t *port_flash_ptr(uint32_t addr);
+
+/* Backup register DR1: the application's update request survives the reset. */
+uint16_t port_boot_request_get(void);
+void port_boot_request_clear(void);
+
+uint32_t port_chip_id(void);                      /* DBGMCU_IDCODE */
+void port_uid(uint8_t uid[12]);
+
+__attribute__((noreturn)) void port_reset(void);  /* SYSRESETREQ */
+/* Undo port_init, set VTOR = vector_table, MSP = its word 0, branch to its word 1. */
+__attribute__((noreturn)) void port_jump(uint32_t vector_table);
+
+#endif

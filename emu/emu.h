@@ -1,0 +1,57 @@
+/* Virtual STM32F103 board: public API (used by emu/main.c and by tests in-process). */
+#ifndef EMU_H
+#define EMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum emu_uart_mode { EMU_UART_NONE, EMU_UART_PTY, EMU_UART_STDIO, EMU_UART_TCP, EMU_UART_FD };
+
+#define EMU_MAX_PRELOAD 8
+#define EMU_MAX_PIN_EVENTS 16
+
+struct emu_pin_event {        /* drive an input pin at an emulated time */
+    uint64_t at_ns;
+    uint8_t port;             /* 0 = A, 1 = B, 2 = C */
+    uint8_t pin;              /* 0..15 */
+    int8_t level;             /* 1 high, 0 low, -1 released (floating: pull-up/down decides) */
+};
+
+struct emu_config {
+    const char *flash_file;   /* persistent flash image; created erased (0xFF) when missing */
+    uint32_t flash_size;      /* 64 or 128 KB (0 = 64 KB) */
+    struct { const char *path; uint32_t addr; } preload[EMU_MAX_PRELOAD]; /* .elf (addr ignored) or .bin */
+    int npreload;
+    enum emu_uart_mode uart_mode;
+    const char *pty_link;     /* EMU_UART_PTY: stable symlink to the pty slave, may be NULL */
+    int tcp_port;             /* EMU_UART_TCP: listen on 127.0.0.1:port */
+    int uart_fd;              /* EMU_UART_FD: a connected fd (socketpair/pipe end) */
+    bool realtime;            /* emulated time never runs ahead of the wall clock */
+    uint64_t stop_after_ns;   /* 0 = no limit */
+    const char *stop_on_uart; /* stop (exit 0) once USART1 output contains this string */
+    bool stop_on_bkpt;        /* stop on bkpt: exit status = r0 & 0xff */
+    struct emu_pin_event pins[EMU_MAX_PIN_EVENTS]; /* at_ns 0 = level at power-on */
+    int npins;
+    long power_cut_at;        /* cut power at the Nth flash erase/program operation (1-based; 0 = never) */
+    uint32_t power_cut_seed;  /* what an interrupted operation leaves is drawn from this seed */
+    int verbose;              /* 0 quiet, 1 events (GPIO, resets), 2 + every peripheral access */
+};
+
+enum emu_exit {
+    EMU_EXIT_OK = 0,          /* a stop condition was met (string seen, time elapsed, bkpt r0==0) */
+    EMU_EXIT_SETUP = 1,       /* bad options, missing file, pty/tcp failure */
+    EMU_EXIT_FAULT = 2,       /* unimplemented access, lockup, unrecoverable CPU error */
+    EMU_EXIT_POWER_CUT = 3,   /* power was cut as asked by power_cut_at */
+    EMU_EXIT_TIMEOUT = 4,     /* stop_after_ns elapsed before stop_on_uart was seen */
+    /* bkpt with r0 != 0 exits with r0 & 0xff (tests use values >= 16) */
+};
+
+struct emu;
+struct emu *emu_create(const struct emu_config *cfg);   /* NULL on setup error (logged) */
+int emu_run(struct emu *e);                             /* runs to a stop, returns an emu_exit/bkpt code */
+void emu_set_pin(struct emu *e, int port, int pin, int level); /* at run time, from the host side */
+uint64_t emu_now_ns(const struct emu *e);
+long emu_flash_ops(const struct emu *e);                /* erase+program operations so far */
+void emu_destroy(struct emu *e);                        /* writes the flash image back */
+
+#endif

@@ -1,0 +1,1 @@
+PROTO_SRC := proto/crc32.c
