@@ -1,0 +1,9 @@
+/* Native IAP protocol (docs/PROTOCOL.md): frames starting with IAP_SOF, go-back-N sequencing. */
+#ifndef NATIVE_H
+#define NATIVE_H
+
+#include "session.h"
+
+extern const struct session_proto native_proto;
+
+#endif
