@@ -34,6 +34,9 @@ struct periph {
      * when it is readable. May be NULL. */
     int (*poll_fd)(void *ctx);
     void (*poll_in)(void *ctx);
+    /* Frees ctx and closes host resources (fds, terminal modes); called by emu_destroy. May be
+     * NULL. poll_fd may change between calls (pty reconnect, tcp accept): query it each loop. */
+    void (*destroy)(void *ctx);
 };
 
 /* ---- Services of the core, for the models ---- */
