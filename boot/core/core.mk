@@ -1,0 +1,18 @@
+# Portable bootloader core. The F1 port (boot/boot.mk) compiles BOOT_CORE_SRC with BOOT_CORE_INC;
+# the host unit tests link it with the sim port (boot/port/sim).
+BOOT_CORE_SRC := boot/core/boot.c boot/core/session.c boot/core/flashmgr.c boot/core/native.c \
+                 boot/core/protos.c proto/crc32.c
+BOOT_CORE_INC := -Iproto -Iboot/core -Iboot/port
+BOOT_SIM_SRC  := boot/port/sim/sim.c boot/port/sim/simhost.c
+BOOT_CORE_DEPS = $(BOOT_CORE_SRC) $(BOOT_SIM_SRC) $(wildcard boot/core/*.h boot/port/*.h \
+                 boot/port/sim/*.h proto/*.h) tests/test.h boot/core/core.mk
+
+BOOT_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_boot_*.c))
+
+$(BUILD)/tests/test_boot_%: tests/unit/test_boot_%.c $(BOOT_CORE_DEPS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(BOOT_CORE_INC) -Iboot/port/sim -Itests -o $@ $< \
+	  $(BOOT_CORE_SRC) $(BOOT_SIM_SRC)
+
+TESTS       += $(BOOT_UNIT_TESTS)
+TESTS_BUILD += $(BOOT_UNIT_TESTS)

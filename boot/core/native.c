@@ -1,0 +1,226 @@
+/* Native protocol: frame parser with resynchronisation, in-order execution with go-back-N
+ * retransmission (docs/PROTOCOL.md, "Sequencing"), and the command handlers. */
+#include "native.h"
+
+#include <string.h>
+
+#include "boot.h"
+#include "flashmgr.h"
+#include "port.h"
+
+#define SEQ_BACK       32u  /* seqs behind the expected one treated as retransmissions */
+#define FRAME_GAP_MS   100u /* silence inside a frame that makes it a truncated frame */
+
+static uint8_t rx[IAP_MAX_FRAME];
+static size_t rx_n;
+static uint32_t rx_last;
+static uint8_t tx[IAP_MAX_FRAME]; /* the last response, re-sent for retransmitted frames */
+static size_t tx_n;
+static uint8_t expect; /* seq of the next frame to execute */
+static bool nak_sent;  /* a NAK for `expect` went out: stay silent until progress */
+
+static void native_init(void)
+{
+    rx_n = tx_n = 0;
+    expect = 0;
+    nak_sent = false;
+}
+
+static bool native_claims(uint8_t first) { return first == IAP_SOF; }
+
+/* Frame the response in buf: payload (status + data_len bytes) already at buf + IAP_HDR_LEN. */
+static size_t send(uint8_t *buf, uint8_t seq, size_t data_len)
+{
+    size_t len = 1 + data_len;
+    buf[0] = IAP_SOF;
+    buf[1] = IAP_RSP;
+    buf[2] = seq;
+    iap_put16(buf + 3, (uint16_t)len);
+    iap_put32(buf + IAP_HDR_LEN + len, iap_crc32(0, buf + 1, 4 + len));
+    len += IAP_HDR_LEN + IAP_CRC_LEN;
+    port_uart_write(buf, len);
+    return len;
+}
+
+/* One NAK per expected seq: the host goes back to `expect` and resends everything after it, so
+ * the frames that follow a lost one must not each trigger another. */
+static void nak(int8_t status)
+{
+    uint8_t buf[IAP_HDR_LEN + 2 + IAP_CRC_LEN];
+    if (nak_sent)
+        return;
+    nak_sent = true;
+    buf[IAP_HDR_LEN] = (uint8_t)status;
+    buf[IAP_HDR_LEN + 1] = expect;
+    send(buf, expect, 1);
+}
+
+static int8_t cmd_info(uint8_t *out)
+{
+    struct iap_info info;
+    struct iap_record rec;
+    size_t cap = port_uart_rx_capacity();
+    memset(&info, 0, sizeof info);
+    info.proto_version = IAP_PROTO_VERSION;
+    info.boot_major = BOOT_VERSION_MAJOR;
+    info.boot_minor = BOOT_VERSION_MINOR;
+    info.boot_patch = BOOT_VERSION_PATCH;
+    info.chip_id = port_chip_id();
+    info.flash_size = fm_flash_size();
+    info.app_start = IAP_APP_START;
+    info.app_end = fm_app_end();
+    info.page_size = IAP_PAGE_SIZE;
+    info.max_data = IAP_MAX_DATA;
+    /* keep room for one frame the host may send while the window is full */
+    info.rx_window = (uint32_t)(cap > 2 * IAP_MAX_FRAME ? cap - IAP_MAX_FRAME : cap / 2);
+    info.erase_ms = BOOT_ERASE_MS;
+    info.prog_us = BOOT_PROG_US;
+    if (fm_app_valid(&rec)) {
+        info.app_valid = 1;
+        info.app_size = rec.size;
+        info.app_crc = rec.image_crc;
+        info.app_version = rec.version;
+    }
+    info.listen_ms = BOOT_LISTEN_MS;
+    port_uid(info.uid);
+    memcpy(out, &info, sizeof info); /* little-endian target and host */
+    return IAP_OK;
+}
+
+/* Executes one command; data for the response goes to out; returns the status. */
+static int8_t execute(uint8_t type, const uint8_t *p, size_t len, uint8_t *out, size_t *out_len)
+{
+    static const uint8_t want_len[] = {0, 0, 8, 0, 8, 8, 12, 0, 0}; /* by command; WRITE apart */
+    if (type > IAP_CMD_SYNC || type == 0)
+        return IAP_E_CMD;
+    if (type == IAP_CMD_WRITE ? len <= 8 : len != want_len[type])
+        return IAP_E_LEN;
+    uint32_t a = len >= 4 ? iap_get32(p) : 0, b = len >= 8 ? iap_get32(p + 4) : 0;
+    int rc = IAP_OK;
+    switch (type) {
+    case IAP_CMD_INFO:
+        *out_len = sizeof(struct iap_info);
+        return cmd_info(out);
+    case IAP_CMD_ERASE:
+        rc = fm_erase(a, b);
+        break;
+    case IAP_CMD_WRITE:
+        rc = fm_write(a, p + 8, len - 8);
+        break;
+    case IAP_CMD_READ:
+        if (b > IAP_MAX_DATA)
+            return IAP_E_LEN;
+        rc = fm_check_read(a, b);
+        if (rc == IAP_OK) {
+            memcpy(out, port_flash_ptr(a), b);
+            *out_len = b;
+        }
+        return (int8_t)rc;
+    case IAP_CMD_CRC:
+        rc = fm_check_read(a, b);
+        if (rc == IAP_OK) {
+            iap_put32(out, fm_crc(a, b));
+            *out_len = 4;
+        }
+        return (int8_t)rc;
+    case IAP_CMD_COMMIT:
+        rc = fm_commit(a, b, iap_get32(p + 8));
+        if (rc == IAP_OK)
+            session_error_clear();
+        else
+            session_error();
+        return (int8_t)rc;
+    default: /* RESET, SYNC: answered, then acted on by the caller */
+        return IAP_OK;
+    }
+    if (rc == IAP_E_FLASH || rc == IAP_E_VERIFY || rc == IAP_E_NOT_ERASED)
+        session_error();
+    return (int8_t)rc;
+}
+
+static void frame(void)
+{
+    uint8_t type = rx[1], seq = rx[2];
+    if (type & IAP_RSP)
+        return; /* our own responses echoed back (loopback): never answer them */
+    if (type == IAP_CMD_SYNC) {
+        expect = seq;
+        fm_new_session();
+        session_error_clear();
+    }
+    if (seq != expect) {
+        uint8_t behind = (uint8_t)(expect - seq);
+        if (tx_n && behind <= SEQ_BACK) /* already executed: the last response acks it */
+            port_uart_write(tx, tx_n);
+        else
+            nak(IAP_E_SEQ);
+        return;
+    }
+    session_host_seen();
+    expect++;
+    nak_sent = false;
+    size_t out_len = 0;
+    int8_t st = execute(type, rx + IAP_HDR_LEN, iap_get16(rx + 3), tx + IAP_HDR_LEN + 1, &out_len);
+    tx[IAP_HDR_LEN] = (uint8_t)st;
+    tx_n = send(tx, seq, out_len);
+    if (type == IAP_CMD_RESET)
+        boot_finish();
+}
+
+/* Drop the SOF of a bad frame and keep the bytes from the next SOF: a good frame hidden behind
+ * garbage is found again. */
+static void drop(size_t n)
+{
+    rx_n -= n;
+    memmove(rx, rx + n, rx_n);
+}
+
+static void resync(int8_t status)
+{
+    size_t i = 1;
+    nak(status);
+    while (i < rx_n && rx[i] != IAP_SOF)
+        i++;
+    drop(i);
+}
+
+/* Each pass either waits for more bytes or removes at least one byte: bounded by rx_n. */
+static void parse(void)
+{
+    while (rx_n >= IAP_HDR_LEN) {
+        size_t len = iap_get16(rx + 3);
+        if (len > IAP_MAX_PAYLOAD) {
+            resync(IAP_E_LEN);
+            continue;
+        }
+        size_t total = IAP_HDR_LEN + len + IAP_CRC_LEN;
+        if (rx_n < total)
+            return;
+        if (iap_crc32(0, rx + 1, total - 1 - IAP_CRC_LEN) != iap_get32(rx + total - IAP_CRC_LEN)) {
+            resync(IAP_E_CRC);
+            continue;
+        }
+        frame();
+        drop(total); /* bytes may follow it after a resync */
+    }
+}
+
+static bool native_feed(uint8_t byte)
+{
+    if (rx_n == 0 && byte != IAP_SOF)
+        return false;
+    rx[rx_n++] = byte;
+    rx_last = port_millis();
+    parse();
+    return true;
+}
+
+static void native_poll(void)
+{
+    if (rx_n && port_millis() - rx_last >= FRAME_GAP_MS) {
+        resync(IAP_E_CRC); /* truncated frame */
+        parse();
+    }
+}
+
+const struct session_proto native_proto = {native_init, native_claims, native_feed, native_poll};

@@ -1,0 +1,148 @@
+#include "simhost.h"
+
+#include <string.h>
+
+#include "session.h"
+#include "sim.h"
+
+uint8_t sh_seq;
+
+size_t sh_frame(uint8_t *buf, uint8_t type, uint8_t seq, const void *payload, size_t len)
+{
+    buf[0] = IAP_SOF;
+    buf[1] = type;
+    buf[2] = seq;
+    iap_put16(buf + 3, (uint16_t)len);
+    if (len)
+        memcpy(buf + IAP_HDR_LEN, payload, len);
+    iap_put32(buf + IAP_HDR_LEN + len, iap_crc32(0, buf + 1, 4 + len));
+    return IAP_HDR_LEN + len + IAP_CRC_LEN;
+}
+
+void sh_send(uint8_t type, uint8_t seq, const void *payload, size_t len)
+{
+    static uint8_t buf[IAP_MAX_FRAME + 64];
+    sim_uart_put(buf, sh_frame(buf, type, seq, payload, len));
+}
+
+void sh_poll(void)
+{
+    for (int i = 0; i < 100000 && sim_uart_rx_pending(); i++)
+        session_poll();
+    session_poll();
+}
+
+bool sh_recv(struct sh_rsp *r)
+{
+    uint8_t hdr[IAP_HDR_LEN], rest[IAP_MAX_PAYLOAD + IAP_CRC_LEN], all[IAP_MAX_FRAME];
+    while (sim_uart_pending()) {
+        if (sim_uart_get(hdr, 1) != 1 || hdr[0] != IAP_SOF)
+            continue;
+        if (sim_uart_get(hdr + 1, 4) != 4)
+            return false;
+        size_t len = iap_get16(hdr + 3);
+        if (hdr[1] != IAP_RSP || len == 0 || len > IAP_MAX_PAYLOAD)
+            return false;
+        if (sim_uart_get(rest, len + 4) != len + 4)
+            return false;
+        memcpy(all, hdr, 5);
+        memcpy(all + 5, rest, len + 4);
+        if (iap_crc32(0, all + 1, 4 + len) != iap_get32(all + 5 + len))
+            return false;
+        r->seq = hdr[2];
+        r->status = (int8_t)rest[0];
+        r->len = len - 1;
+        memcpy(r->data, rest + 1, len - 1);
+        return true;
+    }
+    return false;
+}
+
+int sh_count_rsp(void)
+{
+    struct sh_rsp r;
+    int n = 0;
+    while (sh_recv(&r))
+        n++;
+    return n;
+}
+
+int sh_cmd(uint8_t type, const void *payload, size_t len, struct sh_rsp *r)
+{
+    static struct sh_rsp tmp;
+    uint8_t seq = sh_seq++;
+    if (!r)
+        r = &tmp;
+    sh_send(type, seq, payload, len);
+    sh_poll();
+    if (!sh_recv(r) || r->seq != seq)
+        return 100;
+    return r->status;
+}
+
+int sh_cmd2(uint8_t type, uint32_t a, uint32_t b, struct sh_rsp *r)
+{
+    uint8_t p[8];
+    iap_put32(p, a);
+    iap_put32(p + 4, b);
+    return sh_cmd(type, p, 8, r);
+}
+
+int sh_write(uint32_t addr, const void *data, size_t len)
+{
+    static uint8_t p[IAP_MAX_PAYLOAD];
+    iap_put32(p, addr);
+    iap_put32(p + 4, 0);
+    memcpy(p + 8, data, len);
+    return sh_cmd(IAP_CMD_WRITE, p, 8 + len, NULL);
+}
+
+int sh_commit(uint32_t size, uint32_t crc, uint32_t version)
+{
+    uint8_t p[12];
+    iap_put32(p, size);
+    iap_put32(p + 4, crc);
+    iap_put32(p + 8, version);
+    return sh_cmd(IAP_CMD_COMMIT, p, 12, NULL);
+}
+
+void sh_image(uint8_t *img, size_t size, uint32_t seed)
+{
+    uint32_t x = seed * 2654435761u + 1;
+    for (size_t i = 0; i < size; i++) {
+        x = x * 1103515245u + 12345u;
+        img[i] = (uint8_t)(x >> 16);
+    }
+    iap_put32(img, IAP_SRAM_BASE + IAP_SRAM_SIZE);
+    iap_put32(img + 4, IAP_APP_START + 0x101);
+}
+
+int sh_update(const uint8_t *img, size_t size, uint32_t version, size_t chunk, unsigned window)
+{
+    static uint8_t p[IAP_MAX_PAYLOAD];
+    int rc = sh_cmd(IAP_CMD_SYNC, NULL, 0, NULL);
+    if (rc)
+        return rc;
+    size_t off = 0;
+    while (off < size) {
+        unsigned sent = 0;
+        uint8_t first = sh_seq;
+        for (; sent < window && off < size; sent++) {
+            size_t n = size - off < chunk ? size - off : chunk;
+            iap_put32(p, IAP_APP_START + (uint32_t)off);
+            iap_put32(p + 4, 0);
+            memcpy(p + 8, img + off, n);
+            sh_send(IAP_CMD_WRITE, sh_seq++, p, 8 + n);
+            off += n;
+        }
+        sh_poll();
+        for (unsigned i = 0; i < sent; i++) {
+            struct sh_rsp r;
+            if (!sh_recv(&r) || r.seq != (uint8_t)(first + i))
+                return 100;
+            if (r.status)
+                return r.status;
+        }
+    }
+    return sh_commit((uint32_t)size, iap_crc32(0, img, size), version);
+}
