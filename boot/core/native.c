@@ -163,7 +163,7 @@ static void frame(void)
     int8_t st = execute(type, rx + IAP_HDR_LEN, iap_get16(rx + 3), tx + IAP_HDR_LEN + 1, &out_len);
     tx[IAP_HDR_LEN] = (uint8_t)st;
     tx_n = send(tx, seq, out_len);
-    if (type == IAP_CMD_RESET)
+    if (type == IAP_CMD_RESET && st == IAP_OK)
         boot_finish();
 }
 

@@ -91,10 +91,16 @@ int sh_cmd2(uint8_t type, uint32_t a, uint32_t b, struct sh_rsp *r)
 int sh_write(uint32_t addr, const void *data, size_t len)
 {
     static uint8_t p[IAP_MAX_PAYLOAD];
-    iap_put32(p, addr);
-    iap_put32(p + 4, 0);
-    memcpy(p + 8, data, len);
-    return sh_cmd(IAP_CMD_WRITE, p, 8 + len, NULL);
+    const uint8_t *d = data;
+    int rc = IAP_OK;
+    for (size_t off = 0; rc == IAP_OK && off < len; off += IAP_MAX_DATA) {
+        size_t n = len - off < IAP_MAX_DATA ? len - off : IAP_MAX_DATA;
+        iap_put32(p, addr + (uint32_t)off);
+        iap_put32(p + 4, 0);
+        memcpy(p + 8, d + off, n);
+        rc = sh_cmd(IAP_CMD_WRITE, p, 8 + n, NULL);
+    }
+    return rc;
 }
 
 int sh_commit(uint32_t size, uint32_t crc, uint32_t version)

@@ -27,7 +27,7 @@ int sh_count_rsp(void);             /* drains and counts the responses */
  * no response (or one with another seq) came back. r may be NULL. */
 int sh_cmd(uint8_t type, const void *payload, size_t len, struct sh_rsp *r);
 int sh_cmd2(uint8_t type, uint32_t a, uint32_t b, struct sh_rsp *r); /* two u32 arguments */
-int sh_write(uint32_t addr, const void *data, size_t len);
+int sh_write(uint32_t addr, const void *data, size_t len); /* in IAP_MAX_DATA chunks */
 int sh_commit(uint32_t size, uint32_t crc, uint32_t version);
 
 /* An application image: SP 0x20005000, reset vector APP_START + 0x101, pseudo-random body. */
