@@ -1,0 +1,30 @@
+# The bootloader firmware: portable core (boot/core/core.mk) + STM32F103 port, for 0x08000000.
+# Prints the size table and fails when the image does not fit its 8 KB (pages 0-7).
+include boot/port/stm32f1/port.mk
+
+BOOT_MAX   := 8192
+BOOT_SRC   := $(BOOT_CORE_SRC) $(BOOT_PORT_SRC)
+BOOT_OBJ   := $(patsubst %.c,$(BUILD)/arm/boot/%.o,$(BOOT_SRC))
+# -fno-tree-loop-distribute-patterns: our memcpy/memset loops must not become calls to themselves
+BOOT_CFLAGS := $(ARM_CFLAGS) $(BOOT_CORE_INC) -I$(BOOT_PORT_DIR) -fno-tree-loop-distribute-patterns
+
+$(BUILD)/arm/boot/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(BOOT_CFLAGS) -MMD -MP -c -o $@ $<
+
+# No newlib: the port brings the three string.h functions it needs; libgcc for helpers.
+$(BUILD)/boot.elf: $(BOOT_OBJ) $(BOOT_PORT_LD)
+	$(ARM_CC) $(ARM_LDFLAGS) -nostdlib -T $(BOOT_PORT_LD) -Wl,-Map=$(BUILD)/boot.map \
+	  -o $@ $(BOOT_OBJ) -lgcc
+	@$(ARM_SIZE) $@
+	@$(ARM_SIZE) $@ | awk -v max=$(BOOT_MAX) 'NR == 2 { used = $$1 + $$2; \
+	  printf "bootloader: %d of %d bytes of flash (%d free)\n", used, max, max - used; \
+	  if (used > max) { print "bootloader: too big for its 8 KB"; exit 1 } }' \
+	  || { rm -f $@; exit 1; }
+
+$(BUILD)/boot.bin: $(BUILD)/boot.elf
+	$(ARM_OBJCOPY) -O binary $< $@
+
+ALL_TARGETS += $(BUILD)/boot.elf $(BUILD)/boot.bin
+
+-include $(BOOT_OBJ:.o=.d)

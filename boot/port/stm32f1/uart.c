@@ -1,0 +1,95 @@
+/* USART1 on PA9 (TX) / PA10 (RX). Reception: DMA1 channel 5 writes every byte into a circular
+ * ring in SRAM, with no CPU involvement, so nothing is lost while a flash erase stalls the CPU
+ * (up to 40 ms = 460 bytes at 115200 baud). The ring also holds the frames the host keeps in
+ * flight: 4 KB is the 40 ms stall plus three full 1041-byte frames. Transmission: polled. */
+#include "f1.h"
+#include "port.h"
+#include "regs.h"
+
+#define BAUD          115200u
+#define RX_RING_SIZE  4096u /* power of two */
+#define RX_DMA_CH     5u
+#define TX_WAIT_LOOPS 0x100000u /* a byte takes ~5600 cycles at 64 MHz; this is far beyond */
+
+static uint8_t rx_ring[RX_RING_SIZE];
+static uint32_t rx_tail; /* next byte to hand to the core */
+
+static void usart_enable(uint32_t extra)
+{
+    USART1_CR1 = USART_CR1_UE | USART_CR1_TE | USART_CR1_RE | extra;
+}
+
+void f1_uart_init(void)
+{
+    rx_tail = 0;
+    DMA1_CPAR(RX_DMA_CH) = (uint32_t)&USART1_DR;
+    DMA1_CMAR(RX_DMA_CH) = (uint32_t)rx_ring;
+    DMA1_CNDTR(RX_DMA_CH) = RX_RING_SIZE;
+    DMA1_CCR(RX_DMA_CH) = DMA_CCR_PL_HIGH | DMA_CCR_MINC | DMA_CCR_CIRC | DMA_CCR_EN;
+    USART1_BRR = USART_BRR(f1_hclk, BAUD);
+    USART1_CR3 = USART_CR3_DMAR;
+    usart_enable(0);
+}
+
+void f1_uart_deinit(void)
+{
+    /* the DMA clock may already be off (port_deinit called twice): switch it on to clear */
+    RCC_AHBENR |= RCC_AHBENR_DMA1EN;
+    if (RCC_APB2ENR & RCC_APB2_USART1)
+        port_uart_flush();
+    /* DMA1 has no reset bit on the F1: disable the channel, then its registers to reset values */
+    DMA1_CCR(RX_DMA_CH) = 0;
+    DMA1_CNDTR(RX_DMA_CH) = 0;
+    DMA1_CPAR(RX_DMA_CH) = 0;
+    DMA1_CMAR(RX_DMA_CH) = 0;
+    DMA1_IFCR = DMA_IFCR_ALL(RX_DMA_CH);
+}
+
+size_t port_uart_read(uint8_t *buf, size_t max)
+{
+    /* With DMA an overrun means the DMA missed a byte; the frame CRC catches the loss. Clear the
+     * flag (SR then DR read) only while no byte waits in DR, so the read cannot take the DMA's. */
+    if ((USART1_SR & (USART_SR_ORE | USART_SR_RXNE)) == USART_SR_ORE)
+        (void)USART1_DR;
+    uint32_t head = (RX_RING_SIZE - DMA1_CNDTR(RX_DMA_CH)) & (RX_RING_SIZE - 1u);
+    size_t n = 0;
+    while (n < max && rx_tail != head) {
+        buf[n++] = rx_ring[rx_tail];
+        rx_tail = (rx_tail + 1u) & (RX_RING_SIZE - 1u);
+    }
+    return n;
+}
+
+static void wait_sr(uint32_t flag)
+{
+    for (uint32_t n = TX_WAIT_LOOPS; n && !(USART1_SR & flag); n--) {
+    }
+}
+
+void port_uart_write(const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    while (len--) {
+        wait_sr(USART_SR_TXE);
+        USART1_DR = *p++;
+    }
+}
+
+void port_uart_flush(void)
+{
+    wait_sr(USART_SR_TC);
+}
+
+/* AN3155 speaks 8E1. On the F1 the parity bit takes the place of the MSB of the word, so 8 data
+ * bits with parity need the 9-bit word length (M = 1, PCE = 1, PS = 0 even). */
+void port_uart_set_even_parity(bool even)
+{
+    port_uart_flush();
+    usart_enable(even ? USART_CR1_M | USART_CR1_PCE : 0);
+}
+
+/* Bytes the ring holds unread: one slot stays empty to tell a full ring from an empty one. */
+size_t port_uart_rx_capacity(void)
+{
+    return RX_RING_SIZE - 1u;
+}
