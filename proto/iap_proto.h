@@ -49,6 +49,9 @@ _Static_assert(sizeof(struct iap_record) == 24, "record layout");
 #define IAP_MAX_DATA       1024u                 /* bytes of flash data in one WRITE/READ */
 #define IAP_MAX_PAYLOAD    (8u + IAP_MAX_DATA)   /* WRITE: addr + reserved + data */
 #define IAP_MAX_FRAME      (IAP_HDR_LEN + IAP_MAX_PAYLOAD + IAP_CRC_LEN)
+/* Most frames the host may have in flight unanswered (besides INFO.rx_window bytes): the device
+ * takes a seq up to this far behind the expected one for a retransmission (docs/PROTOCOL.md). */
+#define IAP_MAX_INFLIGHT   32u
 
 enum iap_cmd {
     IAP_CMD_INFO   = 0x01, /* -> struct iap_info; also ends the host's handshake */

@@ -8,7 +8,6 @@
 #include "flashmgr.h"
 #include "port.h"
 
-#define SEQ_BACK       32u  /* seqs behind the expected one treated as retransmissions */
 #define FRAME_GAP_MS   100u /* silence inside a frame that makes it a truncated frame */
 
 static uint8_t rx[IAP_MAX_FRAME];
@@ -150,7 +149,7 @@ static void frame(void)
     }
     if (seq != expect) {
         uint8_t behind = (uint8_t)(expect - seq);
-        if (tx_n && behind <= SEQ_BACK) /* already executed: the last response acks it */
+        if (tx_n && behind <= IAP_MAX_INFLIGHT) /* already executed: the last response acks it */
             port_uart_write(tx, tx_n);
         else
             nak(IAP_E_SEQ);
@@ -190,7 +189,7 @@ static void parse(void)
     while (rx_n >= IAP_HDR_LEN) {
         size_t len = iap_get16(rx + 3);
         if (len > IAP_MAX_PAYLOAD) {
-            resync(IAP_E_LEN);
+            resync(IAP_E_CRC); /* the length is not trusted before the CRC */
             continue;
         }
         size_t total = IAP_HDR_LEN + len + IAP_CRC_LEN;

