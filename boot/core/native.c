@@ -142,6 +142,7 @@ static void frame(void)
     uint8_t type = rx[1], seq = rx[2];
     if (type & IAP_RSP)
         return; /* our own responses echoed back (loopback): never answer them */
+    session_host_seen(); /* any well-formed frame: a host is there */
     if (type == IAP_CMD_SYNC) {
         expect = seq;
         fm_new_session();
@@ -155,7 +156,6 @@ static void frame(void)
             nak(IAP_E_SEQ);
         return;
     }
-    session_host_seen();
     expect++;
     nak_sent = false;
     size_t out_len = 0;
