@@ -1,0 +1,66 @@
+/* Startup of an application linked at 0x08002000 (app.ld): vector table and reset handler.
+ * The bootloader already sets VTOR before the jump; the reset handler sets it again so the
+ * application also runs when started another way (a debugger loading it, a different
+ * bootloader). This is the NVIC_SetVectorTable(NVIC_VectTab_FLASH, 0x2000) of the old
+ * StdPeriph library, SCB->VTOR = 0x08002000 in CMSIS terms. */
+#include <stdint.h>
+
+#define SCB_VTOR (*(volatile uint32_t *)0xE000ED08u)
+
+extern uint32_t _sidata[], _sdata[], _edata[], _sbss[], _ebss[], _estack[];
+int main(void);
+
+/* Handlers the application may define; the default one stops in a loop a debugger can find. */
+void default_handler(void);
+void nmi_handler(void) __attribute__((weak, alias("default_handler")));
+void hardfault_handler(void) __attribute__((weak, alias("default_handler")));
+void memmanage_handler(void) __attribute__((weak, alias("default_handler")));
+void busfault_handler(void) __attribute__((weak, alias("default_handler")));
+void usagefault_handler(void) __attribute__((weak, alias("default_handler")));
+void svc_handler(void) __attribute__((weak, alias("default_handler")));
+void pendsv_handler(void) __attribute__((weak, alias("default_handler")));
+void systick_handler(void) __attribute__((weak, alias("default_handler")));
+void usart1_handler(void) __attribute__((weak, alias("default_handler")));
+
+extern void (*const app_vectors[16 + 60])(void);
+
+void reset_handler(void)
+{
+    SCB_VTOR = (uint32_t)app_vectors; /* 0x08002000: the first thing in FLASH (app.ld) */
+    __asm__ volatile("dsb\n\tisb" ::: "memory");
+    const uint32_t *src = _sidata;
+    for (uint32_t *dst = _sdata; dst < _edata;)
+        *dst++ = *src++;
+    for (uint32_t *dst = _sbss; dst < _ebss;)
+        *dst++ = 0;
+    main();
+    for (;;) {
+    }
+}
+
+void default_handler(void)
+{
+    for (;;) {
+    }
+}
+
+/* 16 system exceptions + the 60 interrupts of the F103 (RM0008 table 63). Add the handlers
+ * your application uses; the others fall into default_handler. */
+__attribute__((section(".vectors"), used)) void (*const app_vectors[16 + 60])(void) = {
+    [0] = (void (*)(void))_estack,
+    [1] = reset_handler,
+    [2] = nmi_handler,
+    [3] = hardfault_handler,
+    [4] = memmanage_handler,
+    [5] = busfault_handler,
+    [6] = usagefault_handler,
+    [7 ... 10] = default_handler,
+    [11] = svc_handler,
+    [12] = default_handler,
+    [13] = default_handler,
+    [14] = pendsv_handler,
+    [15] = systick_handler,
+    [16 ... 16 + 36] = default_handler,
+    [16 + 37] = usart1_handler,
+    [16 + 38 ... 16 + 59] = default_handler,
+};
