@@ -83,7 +83,8 @@ int main(void)
 {
     RCC_APB2ENR |= RCC_APB2_IOPA | RCC_APB2_USART1;
     GPIOA_ODR = 1u << 10; /* PA10 pull-up, LED off */
-    GPIOA_CRL = (GPIOA_CRL & ~(0xFu << GPIO_CR_SHIFT(PIN_LED))) | GPIO_OUT_PP_2MHZ << GPIO_CR_SHIFT(PIN_LED);
+    GPIOA_CRL = (GPIOA_CRL & ~(0xFu << GPIO_CR_SHIFT(PIN_LED))) |
+                GPIO_OUT_PP_2MHZ << GPIO_CR_SHIFT(PIN_LED);
     GPIOA_CRH = (GPIOA_CRH & ~(0xFFu << GPIO_CR_SHIFT(9))) |
                 GPIO_AF_PP_50MHZ << GPIO_CR_SHIFT(9) | GPIO_IN_PULL << GPIO_CR_SHIFT(10);
 

@@ -59,10 +59,11 @@ void port_init(void)
     RCC_APB2ENR |= RCC_APB2_IOPA | RCC_APB2_USART1;
     RCC_APB1ENR |= RCC_APB1_PWR | RCC_APB1_BKP;
 
-    /* GPIO first, so the pull-down has settled long before the core samples the button. */
+    /* GPIO before SysTick and USART: the pull-down settles long before the button is read. */
     GPIOA_ODR = 1u << 10; /* PA0 pull-down, PA4 low (LED off), PA10 pull-up */
-    GPIOA_CRL = (GPIOA_CRL & ~(0xFu << GPIO_CR_SHIFT(PIN_BUTTON)) & ~(0xFu << GPIO_CR_SHIFT(PIN_LED))) |
-                GPIO_IN_PULL << GPIO_CR_SHIFT(PIN_BUTTON) | GPIO_OUT_PP_2MHZ << GPIO_CR_SHIFT(PIN_LED);
+    uint32_t crl_mask = 0xFu << GPIO_CR_SHIFT(PIN_BUTTON) | 0xFu << GPIO_CR_SHIFT(PIN_LED);
+    GPIOA_CRL = (GPIOA_CRL & ~crl_mask) | GPIO_IN_PULL << GPIO_CR_SHIFT(PIN_BUTTON) |
+                GPIO_OUT_PP_2MHZ << GPIO_CR_SHIFT(PIN_LED);
     GPIOA_CRH = (GPIOA_CRH & ~(0xFFu << GPIO_CR_SHIFT(9))) |
                 GPIO_AF_PP_50MHZ << GPIO_CR_SHIFT(9) | GPIO_IN_PULL << GPIO_CR_SHIFT(10);
 

@@ -8,7 +8,7 @@
 #define REG32(addr) (*(volatile uint32_t *)(addr))
 #define REG16(addr) (*(volatile uint16_t *)(addr))
 
-/* ---- Cortex-M3 system control space --------------------------------------------------------- */
+/* ---- Cortex-M3 system control space ---------------------------------------------------------- */
 #define SYST_CSR   REG32(0xE000E010u) /* SysTick control and status */
 #define SYST_RVR   REG32(0xE000E014u) /* reload value (24 bits) */
 #define SYST_CVR   REG32(0xE000E018u) /* current value */
@@ -32,11 +32,11 @@
 
 #define DBGMCU_IDCODE REG32(0xE0042000u)
 
-/* ---- Device electronic signature (RM0008 section 30) ------------------------------------------ */
+/* ---- Device electronic signature (RM0008 section 30) ----------------------------------------- */
 #define FLASH_SIZE_KB REG16(0x1FFFF7E0u)
 #define UID_BASE      0x1FFFF7E8u /* 96 bits */
 
-/* ---- RCC (0x40021000) -------------------------------------------------------------------------- */
+/* ---- RCC (0x40021000) ------------------------------------------------------------------------ */
 #define RCC_BASE     0x40021000u
 #define RCC_CR       REG32(RCC_BASE + 0x00u)
 #define RCC_CFGR     REG32(RCC_BASE + 0x04u)
@@ -67,7 +67,7 @@
 #define RCC_APB1_BKP        (1u << 27)
 #define RCC_APB1_PWR        (1u << 28)
 
-/* ---- Flash interface (0x40022000) -------------------------------------------------------------- */
+/* ---- Flash interface (0x40022000) ------------------------------------------------------------ */
 #define FLASH_BASE_R  0x40022000u
 #define FLASH_ACR     REG32(FLASH_BASE_R + 0x00u)
 #define FLASH_KEYR    REG32(FLASH_BASE_R + 0x04u)
@@ -88,7 +88,7 @@
 #define FLASH_CR_STRT (1u << 6)
 #define FLASH_CR_LOCK (1u << 7)
 
-/* ---- GPIOA (0x40010800) ------------------------------------------------------------------------ */
+/* ---- GPIOA (0x40010800) ---------------------------------------------------------------------- */
 #define GPIOA_BASE  0x40010800u
 #define GPIOA_CRL   REG32(GPIOA_BASE + 0x00u)
 #define GPIOA_CRH   REG32(GPIOA_BASE + 0x04u)
@@ -103,7 +103,7 @@
 #define GPIO_AF_PP_50MHZ  0xBu
 #define GPIO_CR_SHIFT(pin) (4u * ((pin) & 7u))
 
-/* ---- USART1 (0x40013800) ----------------------------------------------------------------------- */
+/* ---- USART1 (0x40013800) --------------------------------------------------------------------- */
 #define USART1_BASE 0x40013800u
 #define USART1_SR   REG32(USART1_BASE + 0x00u)
 #define USART1_DR   REG32(USART1_BASE + 0x04u)
@@ -124,7 +124,7 @@
 /* BRR = f_pclk / baud, rounded (mantissa << 4 | fraction is the same number) */
 #define USART_BRR(pclk, baud) (((pclk) + (baud) / 2u) / (baud))
 
-/* ---- DMA1 (0x40020000); channel 5 serves USART1_RX (RM0008 table 78) ---------------------------- */
+/* ---- DMA1 (0x40020000); channel 5 serves USART1_RX (RM0008 table 78) ------------------------- */
 #define DMA1_BASE   0x40020000u
 #define DMA1_IFCR   REG32(DMA1_BASE + 0x04u)
 #define DMA1_CCR(ch)   REG32(DMA1_BASE + 0x08u + 20u * ((ch) - 1u))
@@ -137,7 +137,7 @@
 #define DMA_CCR_MINC    (1u << 7)
 #define DMA_CCR_PL_HIGH (2u << 12)
 
-/* ---- Backup domain: PWR (0x40007000), BKP (0x40006C00), IWDG (0x40003000) ---------------------- */
+/* ---- Backup domain: PWR (0x40007000), BKP (0x40006C00), IWDG (0x40003000) -------------------- */
 #define PWR_CR     REG32(0x40007000u)
 #define PWR_CR_DBP (1u << 8)
 #define BKP_DR1    REG32(0x40006C04u) /* 16-bit data in a 32-bit slot */
