@@ -1,0 +1,470 @@
+/* USART1 (RM0008 section 27) at the character level, with the host bridge in usart_host.c.
+ *
+ * Timing: one character lasts (start + word length + stop bits) * BRR / PCLK2. Host bytes wait in
+ * a queue until the receiver is enabled (UE and RE), then arrive back to back at that rate; a
+ * character that completes while RXNE is still set sets ORE and is lost (RDR keeps the old one).
+ * Every register access first brings the model up to the current emulated time, so the result
+ * does not depend on how often the core calls advance(). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "periph.h"
+#include "usart_host.h"
+
+#define USART1_BASE 0x40013800u
+
+enum { R_SR = 0x00, R_DR = 0x04, R_BRR = 0x08, R_CR1 = 0x0C, R_CR2 = 0x10, R_CR3 = 0x14, R_GTPR = 0x18 };
+
+#define SR_PE (1u << 0)
+#define SR_FE (1u << 1)
+#define SR_NE (1u << 2)
+#define SR_ORE (1u << 3)
+#define SR_IDLE (1u << 4)
+#define SR_RXNE (1u << 5)
+#define SR_TC (1u << 6)
+#define SR_TXE (1u << 7)
+#define SR_LBD (1u << 8)
+#define SR_CTS (1u << 9)
+#define SR_ERRS (SR_PE | SR_FE | SR_NE | SR_ORE | SR_IDLE) /* cleared by R_SR read, R_DR read */
+
+#define CR1_SBK (1u << 0)
+#define CR1_RE (1u << 2)
+#define CR1_TE (1u << 3)
+#define CR1_IDLEIE (1u << 4)
+#define CR1_RXNEIE (1u << 5)
+#define CR1_TCIE (1u << 6)
+#define CR1_TXEIE (1u << 7)
+#define CR1_PEIE (1u << 8)
+#define CR1_PS (1u << 9)
+#define CR1_PCE (1u << 10)
+#define CR1_M (1u << 12)
+#define CR1_UE (1u << 13)
+#define CR2_LBDIE (1u << 6)
+#define CR3_EIE (1u << 0)
+#define CR3_DMAR (1u << 6)
+#define CR3_DMAT (1u << 7)
+#define CR3_CTSIE (1u << 10)
+
+#define DMA_CH_TX 4
+#define DMA_CH_RX 5
+
+struct usart {
+    struct board *b;
+    struct usart_host host;
+    uint32_t sr, brr, cr1, cr2, cr3, gtpr;
+    uint16_t rdr, tdr;
+    uint32_t sr_seen;      /* flags set when SR was last read, for the SR-then-DR clear sequences */
+    bool sr_seen_valid;
+    /* receiver */
+    bool rx_busy;
+    uint64_t rx_end;       /* current character completes */
+    uint8_t rx_byte;
+    uint64_t rx_free_at;   /* earliest start of the next character */
+    uint64_t idle_at;      /* IDLE line detected, UINT64_MAX when not armed */
+    /* transmitter */
+    bool tx_busy, tx_idle_frame;
+    uint64_t tx_end;
+    uint16_t tsr;
+    bool irq;
+    bool in_sync;          /* processing an event: DMA accesses happen at t_cur, no nested sync */
+    uint64_t t_cur;
+    /* stop_on_uart: the last strlen(stop) bytes sent */
+    char *win;
+    size_t win_len, stop_len;
+};
+
+static struct usart *usart_of(struct board *b)
+{
+    return board_models(b)->usart1;
+}
+
+static bool rx_on(const struct usart *u)
+{
+    return (u->cr1 & (CR1_UE | CR1_RE)) == (CR1_UE | CR1_RE);
+}
+
+static bool tx_on(const struct usart *u)
+{
+    return (u->cr1 & (CR1_UE | CR1_TE)) == (CR1_UE | CR1_TE);
+}
+
+/* One character time in ns; 0 when the baud rate generator is stopped (BRR = 0). */
+static uint64_t char_ns(const struct usart *u)
+{
+    uint32_t brr = u->brr & 0xFFFFu;
+    uint64_t hz = rcc_clock_hz(u->b, CLK_PCLK2);
+    if (brr == 0 || hz == 0)
+        return 0;
+    static const unsigned stop_half[4] = { 2, 1, 4, 3 }; /* 1, 0.5, 2, 1.5 stop bits */
+    unsigned half_bits = 2u * (1u + ((u->cr1 & CR1_M) ? 9u : 8u)) + stop_half[(u->cr2 >> 12) & 3u];
+    return ((uint64_t)half_bits * brr * 1000000000u + hz) / (2u * hz);
+}
+
+static unsigned parity(uint32_t v)
+{
+    return (unsigned)__builtin_parity(v);
+}
+
+/* The data word on the line for a host byte: the parity bit, when enabled, is the MSB of the
+ * word (bit 7 with M = 0, bit 8 with M = 1) and is always generated correctly. */
+static uint16_t rx_word(const struct usart *u, uint8_t byte)
+{
+    bool m = u->cr1 & CR1_M;
+    if (!(u->cr1 & CR1_PCE))
+        return byte;
+    unsigned odd = (u->cr1 & CR1_PS) ? 1u : 0u;
+    if (m)
+        return (uint16_t)(byte | ((parity(byte) ^ odd) << 8));
+    return (uint16_t)((byte & 0x7Fu) | ((parity(byte & 0x7Fu) ^ odd) << 7));
+}
+
+/* The byte a host (8 data bits) sees for a transmitted word. */
+static uint8_t tx_byte(const struct usart *u, uint16_t word)
+{
+    unsigned odd = (u->cr1 & CR1_PS) ? 1u : 0u;
+    if ((u->cr1 & CR1_PCE) && !(u->cr1 & CR1_M))
+        return (uint8_t)((word & 0x7Fu) | ((parity(word & 0x7Fu) ^ odd) << 7));
+    return (uint8_t)word; /* with M = 1 the 9th bit (data or parity) does not reach a byte host */
+}
+
+static void update_irq(struct usart *u)
+{
+    uint32_t s = u->sr, c1 = u->cr1, c3 = u->cr3;
+    bool level = ((c1 & CR1_TXEIE) && (s & SR_TXE)) || ((c1 & CR1_TCIE) && (s & SR_TC)) ||
+                 ((c1 & CR1_RXNEIE) && (s & (SR_RXNE | SR_ORE))) ||
+                 ((c1 & CR1_IDLEIE) && (s & SR_IDLE)) || ((c1 & CR1_PEIE) && (s & SR_PE)) ||
+                 ((u->cr2 & CR2_LBDIE) && (s & SR_LBD)) || ((c3 & CR3_CTSIE) && (s & SR_CTS)) ||
+                 ((c3 & CR3_EIE) && (c3 & CR3_DMAR) && (s & (SR_FE | SR_NE | SR_ORE)));
+    if (level != u->irq) {
+        u->irq = level;
+        board_irq(u->b, IRQ_USART1, level);
+    }
+}
+
+static void stop_window(struct usart *u, uint8_t c)
+{
+    if (!u->stop_len)
+        return;
+    if (u->win_len == u->stop_len) {
+        memmove(u->win, u->win + 1, u->stop_len - 1);
+        u->win_len--;
+    }
+    u->win[u->win_len++] = (char)c;
+    const struct emu_config *cfg = board_config(u->b);
+    if (u->win_len == u->stop_len && memcmp(u->win, cfg->stop_on_uart, u->stop_len) == 0)
+        board_stop(u->b, EMU_EXIT_OK, "USART1 output contains the stop string");
+}
+
+static void load_shifter(struct usart *u, uint64_t t)
+{
+    u->tsr = u->tdr;
+    u->sr |= SR_TXE;
+    u->tx_busy = true;
+    u->tx_idle_frame = false;
+    uint64_t c = char_ns(u);
+    u->tx_end = c ? t + c : UINT64_MAX; /* BRR = 0: the baud rate generator is stopped */
+    if (u->cr3 & CR3_DMAT)
+        dma_request(u->b, DMA_CH_TX);
+}
+
+static void tx_complete(struct usart *u, uint64_t t)
+{
+    u->tx_busy = false;
+    if (!u->tx_idle_frame) {
+        uint8_t c = tx_byte(u, u->tsr);
+        board_log(u->b, 2, EMU_TS_FMT " USART1 TX 0x%02x", EMU_TS_ARG(t), c);
+        usart_host_send(&u->host, c);
+        stop_window(u, c);
+    }
+    if (!(u->sr & SR_TXE) && tx_on(u))
+        load_shifter(u, t);
+    else
+        u->sr |= SR_TC;
+}
+
+static void rx_complete(struct usart *u, uint64_t t)
+{
+    u->rx_busy = false;
+    u->rx_free_at = t;
+    if (!rx_on(u))
+        return;
+    u->idle_at = t + char_ns(u);
+    if (u->sr & SR_RXNE) {
+        u->sr |= SR_ORE;
+        board_log(u->b, 1, EMU_TS_FMT " USART1 overrun: byte 0x%02x lost (RDR holds 0x%02x)",
+                  EMU_TS_ARG(t), u->rx_byte, u->rdr & 0xFFu);
+        return;
+    }
+    u->rdr = rx_word(u, u->rx_byte);
+    u->sr |= SR_RXNE;
+    board_log(u->b, 2, EMU_TS_FMT " USART1 RX 0x%02x", EMU_TS_ARG(t), u->rx_byte);
+    if (u->cr3 & CR3_DMAR)
+        dma_request(u->b, DMA_CH_RX);
+}
+
+/* When the next received character can start, UINT64_MAX when none can. */
+static uint64_t rx_next_start(const struct usart *u)
+{
+    if (u->rx_busy || !rx_on(u) || !usart_host_pending(&u->host) || char_ns(u) == 0)
+        return UINT64_MAX;
+    uint64_t t = usart_host_head_time(&u->host);
+    return t > u->rx_free_at ? t : u->rx_free_at;
+}
+
+/* Process every event up to now, in time order. */
+static uint64_t sync(struct usart *u, uint64_t now)
+{
+    if (u->in_sync)
+        return UINT64_MAX;
+    u->in_sync = true;
+    for (;;) {
+        uint64_t t_tx = u->tx_busy ? u->tx_end : UINT64_MAX;
+        uint64_t t_rx = u->rx_busy ? u->rx_end : UINT64_MAX;
+        uint64_t t_start = rx_next_start(u);
+        uint64_t t_idle = u->idle_at;
+        uint64_t t = t_tx < t_rx ? t_tx : t_rx;
+        if (t_start < t)
+            t = t_start;
+        if (t_idle < t)
+            t = t_idle;
+        if (t > now) {
+            u->in_sync = false;
+            update_irq(u);
+            return t;
+        }
+        u->t_cur = t;
+        if (t == t_rx) {
+            rx_complete(u, t);
+        } else if (t == t_tx) {
+            tx_complete(u, t);
+        } else if (t == t_start) {
+            u->rx_byte = usart_host_pop(&u->host);
+            u->rx_busy = true;
+            u->rx_end = t + char_ns(u);
+            u->idle_at = UINT64_MAX; /* a start bit: the line is not idle */
+        } else {
+            u->idle_at = UINT64_MAX;
+            u->sr |= SR_IDLE;
+        }
+        update_irq(u);
+    }
+}
+
+/* Register accesses made by the DMA while an event is processed happen at that event's time. */
+static uint64_t now_of(const struct usart *u)
+{
+    return u->in_sync ? u->t_cur : board_now_ns(u->b);
+}
+
+static bool clock_on(const struct usart *u)
+{
+    return rcc_clock_enabled(u->b, RCC_APB2ENR, RCC_APB2_USART1);
+}
+
+static uint32_t read_reg(struct usart *u, uint32_t w)
+{
+    switch (w) {
+    case R_SR:
+        u->sr_seen = u->sr;
+        u->sr_seen_valid = true;
+        return u->sr;
+    case R_DR: {
+        uint32_t v = u->rdr & ((u->cr1 & CR1_M) ? 0x1FFu : 0xFFu);
+        u->sr &= ~SR_RXNE;
+        if (u->sr_seen_valid)
+            u->sr &= ~(u->sr_seen & SR_ERRS);
+        u->sr_seen_valid = false;
+        return v;
+    }
+    case R_BRR: return u->brr;
+    case R_CR1: return u->cr1;
+    case R_CR2: return u->cr2;
+    case R_CR3: return u->cr3;
+    default: return u->gtpr;
+    }
+}
+
+static bool usart_read(void *ctx, uint32_t off, unsigned size, uint32_t *val)
+{
+    struct usart *u = ctx;
+    uint32_t w;
+    unsigned sh;
+    if (!reg_split(off, size, &w, &sh) || w > R_GTPR)
+        return false;
+    if (!clock_on(u)) {
+        *val = 0;
+        return true;
+    }
+    sync(u, now_of(u));
+    *val = (read_reg(u, w) >> sh) & lane_mask(size, 0);
+    update_irq(u);
+    return true;
+}
+
+static void write_dr(struct usart *u, uint32_t v, uint64_t now)
+{
+    u->tdr = (uint16_t)(v & 0x1FFu);
+    u->sr &= ~SR_TXE;
+    if (u->sr_seen_valid && (u->sr_seen & SR_TC))
+        u->sr &= ~SR_TC;
+    u->sr_seen_valid = false;
+    if (tx_on(u) && !u->tx_busy)
+        load_shifter(u, now);
+}
+
+static void write_cr1(struct usart *u, uint32_t v, uint64_t now)
+{
+    bool rx_was = rx_on(u), tx_was = tx_on(u), ue_was = u->cr1 & CR1_UE;
+    u->cr1 = v & 0x3FFFu & ~CR1_SBK; /* a break cannot cross a byte bridge: SBK clears at once */
+    if (ue_was && !(u->cr1 & CR1_UE)) {
+        /* UE = 0 stops the prescalers: the character in progress is lost. */
+        u->tx_busy = false;
+        u->rx_busy = false;
+    }
+    if (!rx_on(u)) {
+        u->rx_busy = false;
+        u->idle_at = UINT64_MAX;
+    } else if (!rx_was) {
+        u->rx_free_at = now;
+    }
+    if (tx_on(u) && !tx_was && !u->tx_busy) {
+        /* Setting TE sends an idle frame (preamble) first. */
+        u->tx_busy = true;
+        u->tx_idle_frame = true;
+        uint64_t c = char_ns(u);
+        u->tx_end = c ? now + c : UINT64_MAX;
+    }
+}
+
+static bool usart_write(void *ctx, uint32_t off, unsigned size, uint32_t val)
+{
+    struct usart *u = ctx;
+    uint32_t w;
+    unsigned sh;
+    if (!reg_split(off, size, &w, &sh) || w > R_GTPR)
+        return false;
+    if (!clock_on(u))
+        return true;
+    uint64_t now = now_of(u);
+    sync(u, now);
+    uint32_t lanes = lane_mask(size, sh), v = val << sh;
+    switch (w) {
+    case R_SR: {
+        uint32_t m = reg_merge(u->sr, v, lanes, 0xFFFFFFFFu);
+        u->sr &= m | ~(SR_CTS | SR_LBD | SR_TC | SR_RXNE); /* rc_w0 bits */
+        break;
+    }
+    case R_DR: write_dr(u, reg_merge(u->tdr, v, lanes, 0x1FFu), now); break;
+    case R_BRR:
+        u->brr = reg_merge(u->brr, v, lanes, 0xFFFFu);
+        if (u->tx_busy && u->tx_end == UINT64_MAX && char_ns(u))
+            u->tx_end = now + char_ns(u);
+        break;
+    case R_CR1: write_cr1(u, reg_merge(u->cr1, v, lanes, 0x3FFFu), now); break;
+    case R_CR2: u->cr2 = reg_merge(u->cr2, v, lanes, 0x7F6Fu); break;
+    case R_CR3: u->cr3 = reg_merge(u->cr3, v, lanes, 0x7FFu); break;
+    default: u->gtpr = reg_merge(u->gtpr, v, lanes, 0xFFFFu); break;
+    }
+    sync(u, now);
+    /* DMA request lines are levels: a request enabled while its flag is set is served now. */
+    if (w == R_CR3 || w == R_CR1) {
+        if ((u->cr3 & CR3_DMAT) && (u->sr & SR_TXE))
+            dma_request(u->b, DMA_CH_TX);
+        if ((u->cr3 & CR3_DMAR) && (u->sr & SR_RXNE))
+            dma_request(u->b, DMA_CH_RX);
+    }
+    update_irq(u);
+    return true;
+}
+
+static void hw_reset(struct usart *u)
+{
+    u->sr = SR_TXE | SR_TC;
+    u->brr = u->cr1 = u->cr2 = u->cr3 = u->gtpr = 0;
+    u->rdr = u->tdr = u->tsr = 0;
+    u->sr_seen_valid = false;
+    u->rx_busy = u->tx_busy = false;
+    u->idle_at = UINT64_MAX;
+    u->rx_free_at = 0;
+    update_irq(u);
+}
+
+static void usart_reset(void *ctx, enum reset_kind kind)
+{
+    (void)kind; /* the host side (queued input, connection) is not part of the chip */
+    hw_reset(ctx);
+}
+
+static uint64_t usart_advance(void *ctx, uint64_t now)
+{
+    struct usart *u = ctx;
+    usart_host_flush(&u->host);
+    uint64_t next = sync(u, now);
+    uint64_t h = usart_host_next_check(&u->host, now);
+    return h < next ? h : next;
+}
+
+static int usart_poll_fd(void *ctx)
+{
+    struct usart *u = ctx;
+    return usart_host_fd(&u->host);
+}
+
+static void usart_poll_in(void *ctx)
+{
+    struct usart *u = ctx;
+    uint64_t now = board_now_ns(u->b);
+    sync(u, now);
+    usart_host_receive(&u->host, now);
+}
+
+static void usart_destroy(void *ctx)
+{
+    struct usart *u = ctx;
+    usart_host_close(&u->host);
+    free(u->win);
+    free(u);
+}
+
+void usart_attach(struct board *b)
+{
+    struct usart *u = calloc(1, sizeof *u);
+    if (!u)
+        abort();
+    u->b = b;
+    const struct emu_config *cfg = board_config(b);
+    if (cfg && cfg->stop_on_uart && cfg->stop_on_uart[0]) {
+        u->stop_len = strlen(cfg->stop_on_uart);
+        u->win = malloc(u->stop_len);
+        if (!u->win)
+            abort();
+    }
+    if (usart_host_open(&u->host, b, cfg) != 0)
+        board_stop(b, EMU_EXIT_SETUP, "USART1 host bridge");
+    board_models(b)->usart1 = u;
+    hw_reset(u);
+    struct periph p = { .name = "USART1", .base = USART1_BASE, .size = 0x400, .ctx = u,
+                        .read = usart_read, .write = usart_write, .reset = usart_reset,
+                        .advance = usart_advance, .poll_fd = usart_poll_fd,
+                        .poll_in = usart_poll_in, .destroy = usart_destroy };
+    board_add_periph(b, &p);
+}
+
+void usart_rcc_reset(struct board *b)
+{
+    struct usart *u = usart_of(b);
+    if (u)
+        hw_reset(u);
+}
+
+bool usart_dma_line(struct board *b, int channel)
+{
+    struct usart *u = usart_of(b);
+    if (!u || !clock_on(u))
+        return false;
+    if (channel == DMA_CH_TX)
+        return (u->cr3 & CR3_DMAT) && (u->sr & SR_TXE);
+    if (channel == DMA_CH_RX)
+        return (u->cr3 & CR3_DMAR) && (u->sr & SR_RXNE);
+    return false;
+}

@@ -1,0 +1,286 @@
+/* USART1 host bridge. A pty master whose slave nobody has open reports POLLHUP and fails reads
+ * with EIO: the bridge then stops polling it, drops output (as a wire with no one listening) and
+ * probes for a reader every 20 ms of wall time, so a host may close and reopen the port freely. */
+#include "usart_host.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROBE_WALL_NS 20000000u  /* pty reconnect probe period (wall clock) */
+#define PROBE_EMU_NS 1000000u    /* ask advance() back this soon while disconnected */
+
+static uint64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void set_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static int open_pty(struct usart_host *h, const struct emu_config *cfg)
+{
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    if (m < 0 || grantpt(m) != 0 || unlockpt(m) != 0) {
+        fprintf(stderr, "stm32emu: cannot create a pseudo-terminal: %s\n", strerror(errno));
+        if (m >= 0)
+            close(m);
+        return -1;
+    }
+    const char *name = ptsname(m);
+    if (!name) {
+        close(m);
+        return -1;
+    }
+    /* Raw mode on the line discipline; it persists while the master is open. */
+    int s = open(name, O_RDWR | O_NOCTTY);
+    if (s >= 0) {
+        struct termios t;
+        if (tcgetattr(s, &t) == 0) {
+            cfmakeraw(&t);
+            tcsetattr(s, TCSANOW, &t);
+        }
+        close(s);
+    }
+    set_nonblock(m);
+    h->in_fd = h->out_fd = m;
+    h->connected = false;
+    fprintf(stderr, "stm32emu: USART1 on %s\n", name);
+    if (cfg->pty_link) {
+        size_t n = strlen(cfg->pty_link);
+        char *tmp = malloc(n + 8);
+        h->link = strdup(cfg->pty_link);
+        if (!tmp || !h->link) {
+            free(tmp);
+            return -1;
+        }
+        snprintf(tmp, n + 8, "%s.tmp", cfg->pty_link);
+        unlink(tmp);
+        /* symlink + rename: the link is replaced atomically, never missing */
+        if (symlink(name, tmp) != 0 || rename(tmp, cfg->pty_link) != 0) {
+            fprintf(stderr, "stm32emu: cannot create the link %s: %s\n", cfg->pty_link,
+                    strerror(errno));
+            unlink(tmp);
+            free(tmp);
+            return -1;
+        }
+        free(tmp);
+    }
+    return 0;
+}
+
+static int open_tcp(struct usart_host *h, int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 1) != 0) {
+        fprintf(stderr, "stm32emu: cannot listen on 127.0.0.1:%d: %s\n", port, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    set_nonblock(fd);
+    h->listen_fd = fd;
+    fprintf(stderr, "stm32emu: USART1 on tcp 127.0.0.1:%d\n", port);
+    return 0;
+}
+
+int usart_host_open(struct usart_host *h, struct board *b, const struct emu_config *cfg)
+{
+    h->b = b;
+    h->in_fd = h->out_fd = h->listen_fd = -1;
+    h->mode = cfg ? cfg->uart_mode : EMU_UART_NONE;
+    switch (h->mode) {
+    case EMU_UART_PTY: return open_pty(h, cfg);
+    case EMU_UART_TCP: return open_tcp(h, cfg->tcp_port);
+    case EMU_UART_STDIO:
+        h->in_fd = 0;
+        h->out_fd = 1;
+        h->connected = true;
+        if (isatty(0) && tcgetattr(0, &h->saved) == 0) {
+            struct termios t = h->saved;
+            cfmakeraw(&t);
+            t.c_oflag |= OPOST | ONLCR; /* keep stderr logs readable */
+            tcsetattr(0, TCSANOW, &t);
+            h->tty_saved = true;
+        }
+        return 0;
+    case EMU_UART_FD:
+        if (cfg->uart_fd < 0)
+            return -1;
+        h->in_fd = h->out_fd = cfg->uart_fd;
+        set_nonblock(cfg->uart_fd);
+        h->connected = true;
+        return 0;
+    default: return 0;
+    }
+}
+
+void usart_host_close(struct usart_host *h)
+{
+    usart_host_flush(h);
+    if (h->tty_saved)
+        tcsetattr(0, TCSANOW, &h->saved);
+    if (h->mode == EMU_UART_PTY && h->in_fd >= 0)
+        close(h->in_fd);
+    if (h->mode == EMU_UART_TCP) {
+        if (h->in_fd >= 0)
+            close(h->in_fd);
+        if (h->listen_fd >= 0)
+            close(h->listen_fd);
+    }
+    if (h->link) {
+        unlink(h->link);
+        free(h->link);
+    }
+    h->in_fd = h->out_fd = h->listen_fd = -1;
+}
+
+static void disconnect(struct usart_host *h, const char *why)
+{
+    h->connected = false;
+    h->out_len = 0;
+    board_log(h->b, 1, "USART1 host %s", why);
+    if (h->mode == EMU_UART_TCP) {
+        close(h->in_fd);
+        h->in_fd = h->out_fd = -1;
+    }
+}
+
+int usart_host_fd(struct usart_host *h)
+{
+    if (h->mode == EMU_UART_TCP && h->in_fd < 0)
+        return h->listen_fd;
+    if (h->q_len == USART_HOST_QUEUE || h->in_eof || !h->connected)
+        return -1; /* queue full: the kernel buffers the rest (flow control) */
+    return h->in_fd;
+}
+
+void usart_host_push(struct usart_host *h, const uint8_t *p, unsigned n, uint64_t now)
+{
+    for (unsigned i = 0; i < n && h->q_len < USART_HOST_QUEUE; i++) {
+        unsigned k = (h->q_head + h->q_len++) % USART_HOST_QUEUE;
+        h->q[k] = p[i];
+        h->q_time[k] = now;
+    }
+}
+
+void usart_host_receive(struct usart_host *h, uint64_t now)
+{
+    if (h->mode == EMU_UART_TCP && h->in_fd < 0) {
+        int c = accept(h->listen_fd, NULL, NULL);
+        if (c >= 0) {
+            set_nonblock(c);
+            h->in_fd = h->out_fd = c;
+            h->connected = true;
+            h->in_eof = false;
+            board_log(h->b, 1, "USART1 host connected (tcp)");
+        }
+        return;
+    }
+    if (h->in_fd < 0 || !h->connected)
+        return;
+    uint8_t buf[512];
+    unsigned room = USART_HOST_QUEUE - h->q_len;
+    ssize_t n = read(h->in_fd, buf, room < sizeof buf ? room : sizeof buf);
+    if (n > 0) {
+        usart_host_push(h, buf, (unsigned)n, now);
+    } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+        if (h->mode == EMU_UART_PTY || h->mode == EMU_UART_TCP)
+            disconnect(h, "closed the port");
+        else
+            h->in_eof = true; /* stdin or fd at end of file: output goes on */
+    }
+}
+
+bool usart_host_pending(const struct usart_host *h)
+{
+    return h->q_len > 0;
+}
+
+uint64_t usart_host_head_time(const struct usart_host *h)
+{
+    return h->q_time[h->q_head];
+}
+
+uint8_t usart_host_pop(struct usart_host *h)
+{
+    uint8_t c = h->q[h->q_head];
+    h->q_head = (h->q_head + 1) % USART_HOST_QUEUE;
+    h->q_len--;
+    return c;
+}
+
+static ssize_t put(int fd, const void *p, size_t n)
+{
+    ssize_t r = send(fd, p, n, MSG_NOSIGNAL); /* no SIGPIPE when a socket peer went away */
+    if (r < 0 && errno == ENOTSOCK)
+        r = write(fd, p, n);
+    return r;
+}
+
+void usart_host_flush(struct usart_host *h)
+{
+    if (!h->out_len || h->out_fd < 0 || !h->connected)
+        return;
+    ssize_t n = put(h->out_fd, h->out, h->out_len);
+    if (n > 0) {
+        memmove(h->out, h->out + n, h->out_len - (unsigned)n);
+        h->out_len -= (unsigned)n;
+    } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+        if (h->mode == EMU_UART_PTY || h->mode == EMU_UART_TCP)
+            disconnect(h, "closed the port");
+        else
+            h->out_len = 0;
+    }
+}
+
+void usart_host_send(struct usart_host *h, uint8_t c)
+{
+    if (h->out_fd < 0 || !h->connected)
+        return; /* nobody on the line */
+    if (h->out_len == USART_HOST_OUTBUF) {
+        if (!h->out_dropped)
+            board_log(h->b, 1, "USART1 host is not reading: output dropped");
+        h->out_dropped = true;
+        return;
+    }
+    h->out[h->out_len++] = c;
+    usart_host_flush(h);
+}
+
+uint64_t usart_host_next_check(struct usart_host *h, uint64_t now)
+{
+    if (h->mode != EMU_UART_PTY || h->connected)
+        return h->out_len ? now + PROBE_EMU_NS : UINT64_MAX;
+    uint64_t w = wall_ns();
+    if (w - h->wall_checked_ns >= PROBE_WALL_NS) {
+        h->wall_checked_ns = w;
+        struct pollfd p = { .fd = h->in_fd, .events = POLLIN };
+        if (poll(&p, 1, 0) >= 0 && !(p.revents & POLLHUP)) {
+            h->connected = true;
+            h->out_dropped = false;
+            board_log(h->b, 1, "USART1 host opened the port");
+            return UINT64_MAX;
+        }
+    }
+    return now + PROBE_EMU_NS;
+}

@@ -1,0 +1,786 @@
+/* Peripheral models on a fake board (no CPU): register behaviour and timing after RM0008. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fake_board.h"
+#include "test.h"
+
+#define RCC 0x40021000u
+#define RCC_CR (RCC + 0x00)
+#define RCC_CFGR (RCC + 0x04)
+#define RCC_APB2RSTR (RCC + 0x0C)
+#define RCC_AHBENR (RCC + 0x14)
+#define RCC_APB2ENR (RCC + 0x18)
+#define RCC_APB1ENR (RCC + 0x1C)
+#define RCC_BDCR (RCC + 0x20)
+#define RCC_CSR (RCC + 0x24)
+#define GPIOA 0x40010800u
+#define GPIOB 0x40010C00u
+#define AFIO 0x40010000u
+#define USART1 0x40013800u
+#define U_SR (USART1 + 0x00)
+#define U_DR (USART1 + 0x04)
+#define U_BRR (USART1 + 0x08)
+#define U_CR1 (USART1 + 0x0C)
+#define U_CR2 (USART1 + 0x10)
+#define U_CR3 (USART1 + 0x14)
+#define DMA1 0x40020000u
+#define DMA_ISR (DMA1 + 0x00)
+#define DMA_IFCR (DMA1 + 0x04)
+#define CCR(x) (DMA1 + 0x08 + 20u * ((x) - 1u))
+#define CNDTR(x) (CCR(x) + 4)
+#define CPAR(x) (CCR(x) + 8)
+#define CMAR(x) (CCR(x) + 12)
+#define PWR_CR 0x40007000u
+#define BKP_DR(n) (0x40006C00u + 4u * (n))
+#define CRC_DR 0x40023000u
+#define CRC_IDR 0x40023004u
+#define CRC_CR 0x40023008u
+#define IWDG_KR 0x40003000u
+#define IWDG_PR 0x40003004u
+#define IWDG_RLR 0x40003008u
+#define IWDG_SR 0x4000300Cu
+
+#define SR_ORE (1u << 3)
+#define SR_IDLE (1u << 4)
+#define SR_RXNE (1u << 5)
+#define SR_TC (1u << 6)
+#define SR_TXE (1u << 7)
+#define UE (1u << 13)
+#define TE (1u << 3)
+#define RE (1u << 2)
+#define US 1000u
+#define MS 1000000u
+#define CHAR_115200_8MHZ 86250u /* 10 bits * BRR 69 / 8 MHz */
+
+static struct board *B;
+static int host = -1; /* test side of the USART1 socketpair */
+
+static void close_board(void);
+
+static void open_board(int verbose)
+{
+    if (B)
+        close_board(); /* a failed CHECK returned early */
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+        abort();
+    host = sv[1];
+    fcntl(host, F_SETFL, O_NONBLOCK);
+    struct emu_config cfg = { .uart_mode = EMU_UART_FD, .uart_fd = sv[0], .verbose = verbose };
+    B = fake_create(&cfg);
+}
+
+static void close_board(void)
+{
+    int fd = B->cfg.uart_fd;
+    fake_destroy(B);
+    if (fd >= 0)
+        close(fd);
+    if (host >= 0)
+        close(host);
+    host = -1;
+    B = NULL;
+}
+
+static void host_send(const char *s, size_t n)
+{
+    if (write(host, s, n) != (ssize_t)n)
+        abort();
+    fake_poll(B);
+}
+
+static size_t host_recv(uint8_t *buf, size_t max)
+{
+    ssize_t n = read(host, buf, max);
+    return n > 0 ? (size_t)n : 0;
+}
+
+/* USART1 on, 8N1, receiver and transmitter, past the idle preamble. */
+static void usart_on(uint32_t brr, uint32_t cr1_extra)
+{
+    WR32(B, RCC_APB2ENR, RD32(B, RCC_APB2ENR) | (1u << 14) | (1u << 2));
+    WR32(B, U_BRR, brr);
+    WR32(B, U_CR1, UE | TE | RE | cr1_extra);
+    fake_run_for(B, 200 * US);
+}
+
+/* ---- RCC ---- */
+
+TEST(rcc_resets_to_hsi_8mhz)
+{
+    open_board(0);
+    CHECK_EQ(RD32(B, RCC_CR) & 0xFFu, 0x83u);
+    CHECK_EQ(RD32(B, RCC_CFGR), 0);
+    CHECK_EQ(rcc_clock_hz(B, CLK_SYSCLK), 8000000);
+    CHECK_EQ(rcc_clock_hz(B, CLK_PCLK2), 8000000);
+    CHECK_EQ(RD32(B, RCC_AHBENR), 0x14u);
+    close_board();
+}
+
+TEST(rcc_hse_ready_follows_enable_after_startup_delay)
+{
+    open_board(0);
+    WR32(B, RCC_CR, RD32(B, RCC_CR) | (1u << 16));
+    CHECK_EQ(RD32(B, RCC_CR) & (1u << 17), 0);
+    fake_run_for(B, 1 * MS);
+    CHECK(RD32(B, RCC_CR) & (1u << 17));
+    WR32(B, RCC_CR, RD32(B, RCC_CR) & ~(1u << 16));
+    CHECK_EQ(RD32(B, RCC_CR) & (1u << 17), 0);
+    close_board();
+}
+
+static void pll_72mhz(void)
+{
+    WR32(B, RCC_CR, RD32(B, RCC_CR) | (1u << 16));
+    while (!(RD32(B, RCC_CR) & (1u << 17)))
+        fake_run_for(B, 10 * US);
+    /* PLLSRC = HSE, PLLMUL x9, APB1 /2 */
+    WR32(B, RCC_CFGR, (1u << 16) | (7u << 18) | (4u << 8));
+    WR32(B, RCC_CR, RD32(B, RCC_CR) | (1u << 24));
+    while (!(RD32(B, RCC_CR) & (1u << 25)))
+        fake_run_for(B, 10 * US);
+    WR32(B, RCC_CFGR, RD32(B, RCC_CFGR) | 2u);
+}
+
+TEST(rcc_pll_from_hse_reaches_72mhz)
+{
+    open_board(0);
+    pll_72mhz();
+    CHECK_EQ((RD32(B, RCC_CFGR) >> 2) & 3u, 2);
+    CHECK_EQ(rcc_clock_hz(B, CLK_SYSCLK), 72000000);
+    CHECK_EQ(rcc_clock_hz(B, CLK_HCLK), 72000000);
+    CHECK_EQ(rcc_clock_hz(B, CLK_PCLK1), 36000000);
+    CHECK_EQ(rcc_clock_hz(B, CLK_PCLK2), 72000000);
+    close_board();
+}
+
+TEST(rcc_switch_waits_until_source_ready)
+{
+    open_board(0);
+    WR32(B, RCC_CFGR, (14u << 18)); /* HSI/2 x16 = 64 MHz */
+    WR32(B, RCC_CR, RD32(B, RCC_CR) | (1u << 24));
+    WR32(B, RCC_CFGR, RD32(B, RCC_CFGR) | 2u);
+    CHECK_EQ((RD32(B, RCC_CFGR) >> 2) & 3u, 0);
+    CHECK_EQ(rcc_clock_hz(B, CLK_SYSCLK), 8000000);
+    fake_run_for(B, 1 * MS);
+    CHECK_EQ((RD32(B, RCC_CFGR) >> 2) & 3u, 2);
+    CHECK_EQ(rcc_clock_hz(B, CLK_SYSCLK), 64000000);
+    close_board();
+}
+
+TEST(rcc_sysclk_source_cannot_be_switched_off)
+{
+    open_board(0);
+    WR32(B, RCC_CR, 0);
+    CHECK(RD32(B, RCC_CR) & 1u);
+    pll_72mhz();
+    WR32(B, RCC_CR, 0);
+    CHECK(RD32(B, RCC_CR) & (1u << 24));
+    CHECK(RD32(B, RCC_CR) & (1u << 16));
+    close_board();
+}
+
+TEST(rcc_pll_configuration_ignored_while_pll_on)
+{
+    open_board(0);
+    WR32(B, RCC_CFGR, (7u << 18));
+    WR32(B, RCC_CR, RD32(B, RCC_CR) | (1u << 24));
+    WR32(B, RCC_CFGR, (14u << 18));
+    CHECK_EQ((RD32(B, RCC_CFGR) >> 18) & 0xFu, 7);
+    close_board();
+}
+
+TEST(rcc_reset_flags_por_software_and_rmvf)
+{
+    open_board(0);
+    CHECK_EQ(RD32(B, RCC_CSR) & 0xFC000000u, 0x0C000000u);
+    WR32(B, RCC_CSR, 1u << 24);
+    CHECK_EQ(RD32(B, RCC_CSR) & 0xFC000000u, 0);
+    fake_reset(B, RESET_SYSTEM);
+    CHECK_EQ(RD32(B, RCC_CSR) & 0xFC000000u, (1u << 28) | (1u << 26));
+    close_board();
+}
+
+TEST(rcc_apb2rstr_resets_usart1)
+{
+    open_board(0);
+    usart_on(69, 0);
+    WR32(B, RCC_APB2RSTR, 1u << 14);
+    WR32(B, RCC_APB2RSTR, 0);
+    CHECK_EQ(RD32(B, U_CR1), 0);
+    CHECK_EQ(RD32(B, U_BRR), 0);
+    close_board();
+}
+
+/* ---- GPIO ---- */
+
+TEST(gpio_clock_off_reads_zero_and_ignores_writes)
+{
+    open_board(0);
+    CHECK_EQ(RD32(B, GPIOA + 0x04), 0);
+    WR32(B, GPIOA + 0x0C, 0xFFFF);
+    WR32(B, RCC_APB2ENR, 1u << 2);
+    CHECK_EQ(RD32(B, GPIOA + 0x0C), 0);
+    CHECK_EQ(RD32(B, GPIOA + 0x04), 0x44444444u);
+    close_board();
+}
+
+TEST(gpio_output_change_logged_with_emulated_time)
+{
+    open_board(1);
+    WR32(B, RCC_APB2ENR, 1u << 2);
+    WR32(B, GPIOA + 0x00, (RD32(B, GPIOA) & ~0xF0000u) | 0x30000u); /* PA4 push-pull 50 MHz */
+    fake_run_to(B, 12345678);
+    WR32(B, GPIOA + 0x10, 1u << 4);
+    CHECK(strstr(B->log, "[  12.345678 ms] PA4 = 1") != NULL);
+    CHECK_EQ(RD32(B, GPIOA + 0x08) & (1u << 4), 1u << 4);
+    WR32(B, GPIOA + 0x14, 1u << 4);
+    CHECK(strstr(B->log, "[  12.345678 ms] PA4 = 0") != NULL);
+    close_board();
+}
+
+TEST(gpio_released_input_reads_its_pull_or_zero)
+{
+    open_board(0);
+    WR32(B, RCC_APB2ENR, 1u << 2);
+    CHECK_EQ(RD32(B, GPIOA + 0x08) & 1u, 0);                /* floating: 0 */
+    WR32(B, GPIOA + 0x00, (RD32(B, GPIOA) & ~0xFu) | 0x8u); /* PA0 input with pull */
+    WR32(B, GPIOA + 0x0C, 1u);                              /* pull-up */
+    CHECK_EQ(RD32(B, GPIOA + 0x08) & 1u, 1);
+    WR32(B, GPIOA + 0x0C, 0u); /* pull-down */
+    CHECK_EQ(RD32(B, GPIOA + 0x08) & 1u, 0);
+    gpio_set_input(B, 0, 0, 1); /* button to 3.3 V wins over the pull-down */
+    CHECK_EQ(RD32(B, GPIOA + 0x08) & 1u, 1);
+    gpio_set_input(B, 0, 0, -1);
+    CHECK_EQ(RD32(B, GPIOA + 0x08) & 1u, 0);
+    close_board();
+}
+
+TEST(gpio_pin_events_apply_at_power_on_and_at_their_time)
+{
+    if (B)
+        close_board();
+    struct emu_config cfg = { .npins = 2, .uart_fd = -1 };
+    cfg.pins[0] = (struct emu_pin_event){ .at_ns = 0, .port = 1, .pin = 3, .level = 1 };
+    cfg.pins[1] = (struct emu_pin_event){ .at_ns = 5 * MS, .port = 1, .pin = 3, .level = 0 };
+    B = fake_create(&cfg);
+    WR32(B, RCC_APB2ENR, 1u << 3);
+    CHECK(RD32(B, GPIOB + 0x08) & (1u << 3));
+    fake_run_to(B, 4 * MS);
+    CHECK(RD32(B, GPIOB + 0x08) & (1u << 3));
+    fake_run_to(B, 6 * MS);
+    CHECK_EQ(RD32(B, GPIOB + 0x08) & (1u << 3), 0);
+    fake_destroy(B);
+    B = NULL;
+}
+
+TEST(gpio_bsrr_set_wins_over_reset)
+{
+    open_board(0);
+    WR32(B, RCC_APB2ENR, 1u << 2);
+    WR32(B, GPIOA + 0x10, (1u << 5) | (1u << 21) | (1u << 22));
+    CHECK_EQ(RD32(B, GPIOA + 0x0C), 1u << 5);
+    fake_wr(B, GPIOA + 0x12, 2, 1u << 5); /* half-word write to the reset half */
+    CHECK_EQ(RD32(B, GPIOA + 0x0C), 0);
+    close_board();
+}
+
+TEST(gpio_lock_sequence_freezes_configuration)
+{
+    open_board(0);
+    WR32(B, RCC_APB2ENR, 1u << 2);
+    uint32_t k = 1u << 16 | 1u << 1;
+    WR32(B, GPIOA + 0x18, k);
+    WR32(B, GPIOA + 0x18, k & 0xFFFFu);
+    WR32(B, GPIOA + 0x18, k);
+    CHECK_EQ(RD32(B, GPIOA + 0x18) & (1u << 16), 0);
+    CHECK(RD32(B, GPIOA + 0x18) & (1u << 16));
+    WR32(B, GPIOA + 0x00, 0x33333333u);
+    CHECK_EQ(RD32(B, GPIOA + 0x00), 0x33333343u); /* PA1 kept its configuration */
+    close_board();
+}
+
+TEST(gpio_unimplemented_offsets_are_refused)
+{
+    open_board(0);
+    CHECK(!fake_access_ok(B, GPIOA + 0x1C, 4, false));
+    CHECK(!fake_access_ok(B, AFIO + 0x1C, 4, true));
+    CHECK(!fake_access_ok(B, USART1 + 0x1C, 4, false));
+    CHECK(!fake_access_ok(B, RCC + 0x28, 4, false));
+    CHECK(!fake_access_ok(B, DMA1 + 0x18, 4, false));
+    CHECK(!fake_access_ok(B, BKP_DR(0), 4, false));
+    CHECK(!fake_access_ok(B, 0x40006C40u, 4, false)); /* DR11: high-density only */
+    close_board();
+}
+
+/* ---- USART1 ---- */
+
+TEST(usart_bytes_arrive_one_character_time_apart)
+{
+    open_board(0);
+    usart_on(69, 0);
+    host_send("AB", 2);
+    fake_run_for(B, CHAR_115200_8MHZ - 1000);
+    CHECK_EQ(RD32(B, U_SR) & SR_RXNE, 0);
+    fake_run_for(B, 1000);
+    CHECK(RD32(B, U_SR) & SR_RXNE);
+    CHECK_EQ(RD32(B, U_DR), 'A');
+    CHECK_EQ(RD32(B, U_SR) & SR_RXNE, 0);
+    fake_run_for(B, CHAR_115200_8MHZ);
+    CHECK_EQ(RD32(B, U_DR), 'B');
+    close_board();
+}
+
+TEST(usart_host_bytes_held_until_receiver_enabled)
+{
+    open_board(0);
+    WR32(B, RCC_APB2ENR, 1u << 14);
+    WR32(B, U_BRR, 69);
+    host_send("xyz", 3);
+    fake_run_for(B, 10 * MS);
+    WR32(B, U_CR1, UE | RE);
+    uint8_t got[3];
+    for (int i = 0; i < 3; i++) {
+        fake_run_for(B, CHAR_115200_8MHZ);
+        CHECK(RD32(B, U_SR) & SR_RXNE);
+        got[i] = (uint8_t)RD32(B, U_DR);
+    }
+    CHECK_MEM(got, "xyz", 3);
+    CHECK_EQ(RD32(B, U_SR) & SR_ORE, 0);
+    close_board();
+}
+
+TEST(usart_slow_reader_gets_ore_and_loses_bytes)
+{
+    open_board(0);
+    usart_on(69, 0);
+    host_send("ABC", 3);
+    fake_run_for(B, 4 * CHAR_115200_8MHZ);
+    uint32_t sr = RD32(B, U_SR);
+    CHECK(sr & SR_ORE);
+    CHECK(sr & SR_RXNE);
+    CHECK_EQ(RD32(B, U_DR), 'A'); /* RDR keeps the first byte; B and C are lost */
+    CHECK_EQ(RD32(B, U_SR) & (SR_ORE | SR_RXNE), 0);
+    fake_run_for(B, 4 * CHAR_115200_8MHZ);
+    CHECK_EQ(RD32(B, U_SR) & SR_RXNE, 0);
+    close_board();
+}
+
+TEST(usart_ore_needs_sr_read_before_dr_read)
+{
+    open_board(0);
+    usart_on(69, 0);
+    host_send("AB", 2);
+    fake_run_for(B, 3 * CHAR_115200_8MHZ);
+    RD32(B, U_DR); /* DR read alone clears RXNE but not ORE */
+    CHECK(RD32(B, U_SR) & SR_ORE);
+    RD32(B, U_DR);
+    CHECK_EQ(RD32(B, U_SR) & SR_ORE, 0);
+    close_board();
+}
+
+TEST(usart_idle_set_one_character_after_the_last_byte)
+{
+    open_board(0);
+    usart_on(69, 0);
+    host_send("A", 1);
+    fake_run_for(B, CHAR_115200_8MHZ);
+    CHECK_EQ(RD32(B, U_SR) & SR_IDLE, 0);
+    fake_run_for(B, CHAR_115200_8MHZ);
+    CHECK(RD32(B, U_SR) & SR_IDLE);
+    RD32(B, U_DR);
+    CHECK_EQ(RD32(B, U_SR) & SR_IDLE, 0);
+    close_board();
+}
+
+TEST(usart_tx_timing_txe_then_tc)
+{
+    open_board(0);
+    usart_on(69, 0);
+    CHECK_EQ(RD32(B, U_SR) & (SR_TXE | SR_TC), SR_TXE | SR_TC);
+    WR32(B, U_DR, 'h'); /* into the idle shifter at once: TXE back to 1 */
+    uint32_t sr = RD32(B, U_SR);
+    CHECK(sr & SR_TXE);
+    CHECK_EQ(sr & SR_TC, 0);
+    WR32(B, U_DR, 'i'); /* waits in TDR */
+    CHECK_EQ(RD32(B, U_SR) & SR_TXE, 0);
+    fake_run_for(B, CHAR_115200_8MHZ);
+    uint8_t buf[4];
+    CHECK_EQ(host_recv(buf, sizeof buf), 1);
+    CHECK_EQ(buf[0], 'h');
+    CHECK(RD32(B, U_SR) & SR_TXE);
+    CHECK_EQ(RD32(B, U_SR) & SR_TC, 0);
+    fake_run_for(B, CHAR_115200_8MHZ);
+    CHECK_EQ(host_recv(buf, sizeof buf), 1);
+    CHECK_EQ(buf[0], 'i');
+    CHECK(RD32(B, U_SR) & SR_TC);
+    close_board();
+}
+
+TEST(usart_character_time_follows_pclk2_72mhz_brr_625)
+{
+    open_board(0);
+    pll_72mhz();
+    usart_on(625, 0); /* 72 MHz / 115200 */
+    host_send("Z", 1);
+    fake_run_for(B, 86700);
+    CHECK_EQ(RD32(B, U_SR) & SR_RXNE, 0);
+    fake_run_for(B, 200); /* 10 * 625 / 72 MHz = 86.806 us */
+    CHECK(RD32(B, U_SR) & SR_RXNE);
+    close_board();
+}
+
+TEST(usart_8e1_passes_bytes_unchanged_with_parity_in_bit8)
+{
+    open_board(0);
+    usart_on(69, (1u << 12) | (1u << 10)); /* M = 1, PCE, even */
+    host_send("\x55\x57", 2);
+    fake_run_for(B, 11 * CHAR_115200_8MHZ / 10 + 1);
+    CHECK_EQ(RD32(B, U_DR), 0x055); /* four ones: even parity bit 0 */
+    fake_run_for(B, 11 * CHAR_115200_8MHZ / 10 + 1);
+    CHECK_EQ(RD32(B, U_DR), 0x157);
+    WR32(B, U_DR, 0xA7);
+    fake_run_for(B, 2 * CHAR_115200_8MHZ);
+    uint8_t c = 0;
+    CHECK_EQ(host_recv(&c, 1), 1);
+    CHECK_EQ(c, 0xA7);
+    close_board();
+}
+
+TEST(usart_7e1_transmits_parity_in_the_msb)
+{
+    open_board(0);
+    usart_on(69, (1u << 10) | (1u << 9)); /* M = 0, PCE, odd */
+    WR32(B, U_DR, 0x41);                   /* 'A' has two ones: odd parity bit 1 */
+    fake_run_for(B, 2 * CHAR_115200_8MHZ);
+    uint8_t c = 0;
+    CHECK_EQ(host_recv(&c, 1), 1);
+    CHECK_EQ(c, 0xC1);
+    close_board();
+}
+
+TEST(usart_rxne_interrupt_follows_flag_and_enable)
+{
+    open_board(0);
+    usart_on(69, 1u << 5); /* RXNEIE */
+    CHECK(!B->irq[37]);
+    host_send("q", 1);
+    fake_run_for(B, CHAR_115200_8MHZ);
+    CHECK(B->irq[37]);
+    RD32(B, U_DR);
+    CHECK(!B->irq[37]);
+    close_board();
+}
+
+TEST(usart_clock_off_reads_zero)
+{
+    open_board(0);
+    CHECK_EQ(RD32(B, U_SR), 0);
+    WR32(B, U_BRR, 69);
+    WR32(B, RCC_APB2ENR, 1u << 14);
+    CHECK_EQ(RD32(B, U_BRR), 0);
+    CHECK_EQ(RD32(B, U_SR), 0xC0u);
+    close_board();
+}
+
+TEST(usart_stop_string_in_tx_stream_stops_the_board)
+{
+    if (B)
+        close_board();
+    int sv[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    struct emu_config cfg = { .uart_mode = EMU_UART_FD, .uart_fd = sv[0], .stop_on_uart = "OK" };
+    B = fake_create(&cfg);
+    host = sv[1];
+    usart_on(69, 0);
+    const char *s = "xOxOK";
+    for (int i = 0; s[i]; i++) {
+        CHECK(!B->stopped);
+        while (!(RD32(B, U_SR) & SR_TXE))
+            fake_run_for(B, 10 * US);
+        WR32(B, U_DR, (uint8_t)s[i]);
+    }
+    fake_run_for(B, 3 * CHAR_115200_8MHZ);
+    CHECK(B->stopped);
+    CHECK_EQ(B->stop_code, EMU_EXIT_OK);
+    close_board();
+}
+
+/* ---- DMA1 ---- */
+
+static void dma_rx_ring(uint32_t ring, uint32_t n)
+{
+    WR32(B, RCC_AHBENR, RD32(B, RCC_AHBENR) | 1u);
+    WR32(B, CPAR(5), U_DR);
+    WR32(B, CMAR(5), ring);
+    WR32(B, CNDTR(5), n);
+    WR32(B, CCR(5), (1u << 7) | (1u << 5) | (1u << 1) | (1u << 2) | 1u); /* MINC CIRC TCIE HTIE EN */
+    WR32(B, U_CR3, 1u << 6);                                            /* DMAR */
+}
+
+TEST(dma_circular_receive_keeps_every_byte)
+{
+    open_board(0);
+    usart_on(69, 0);
+    dma_rx_ring(FAKE_SRAM + 0x100, 8);
+    host_send("0123456789abcdefghij", 20);
+    fake_run_for(B, 10 * CHAR_115200_8MHZ); /* ten bytes in: first pass done, HT of the second */
+    CHECK_EQ(RD32(B, CNDTR(5)), 6);
+    CHECK(RD32(B, DMA_ISR) & (1u << 17)); /* TCIF5 */
+    CHECK(B->irq[15]);
+    fake_run_for(B, 10 * CHAR_115200_8MHZ + 1);
+    CHECK_EQ(RD32(B, CNDTR(5)), 4);
+    CHECK_MEM(&B->sram[0x100], "ghijcdef", 8);
+    CHECK_EQ(RD32(B, U_SR) & SR_ORE, 0);
+    WR32(B, DMA_IFCR, 1u << 16); /* CGIF5 */
+    CHECK_EQ(RD32(B, DMA_ISR) & (0xFu << 16), 0);
+    CHECK(!B->irq[15]);
+    close_board();
+}
+
+TEST(dma_request_pending_when_channel_enabled_late_is_served)
+{
+    open_board(0);
+    usart_on(69, 0);
+    WR32(B, U_CR3, 1u << 6);
+    host_send("k", 1);
+    fake_run_for(B, CHAR_115200_8MHZ);
+    CHECK(RD32(B, U_SR) & SR_RXNE);
+    dma_rx_ring(FAKE_SRAM, 4);
+    CHECK_EQ(B->sram[0], 'k');
+    CHECK_EQ(RD32(B, U_SR) & SR_RXNE, 0);
+    close_board();
+}
+
+TEST(dma_channel4_transmits_a_buffer)
+{
+    open_board(0);
+    usart_on(69, 0);
+    memcpy(B->sram, "hello", 5);
+    WR32(B, RCC_AHBENR, RD32(B, RCC_AHBENR) | 1u);
+    WR32(B, CPAR(4), U_DR);
+    WR32(B, CMAR(4), FAKE_SRAM);
+    WR32(B, CNDTR(4), 5);
+    WR32(B, CCR(4), (1u << 7) | (1u << 4) | 1u); /* MINC DIR EN */
+    WR32(B, U_SR, ~SR_TC);
+    WR32(B, U_CR3, 1u << 7); /* DMAT */
+    fake_run_for(B, 6 * CHAR_115200_8MHZ);
+    uint8_t buf[8];
+    CHECK_EQ(host_recv(buf, sizeof buf), 5);
+    CHECK_MEM(buf, "hello", 5);
+    CHECK_EQ(RD32(B, CNDTR(4)), 0);
+    CHECK(RD32(B, DMA_ISR) & (1u << 13));
+    CHECK(RD32(B, U_SR) & SR_TC);
+    close_board();
+}
+
+TEST(dma_transfer_error_sets_teif_and_disables_channel)
+{
+    open_board(0);
+    WR32(B, RCC_AHBENR, RD32(B, RCC_AHBENR) | 1u);
+    WR32(B, CPAR(1), 0x60000000u);
+    WR32(B, CMAR(1), FAKE_SRAM);
+    WR32(B, CNDTR(1), 4);
+    WR32(B, CCR(1), (1u << 14) | (1u << 3) | 1u); /* MEM2MEM TEIE EN */
+    CHECK_EQ(RD32(B, DMA_ISR) & 0xFu, 0x9u);      /* TEIF1 | GIF1 */
+    CHECK_EQ(RD32(B, CCR(1)) & 1u, 0);
+    CHECK(B->irq[11]);
+    close_board();
+}
+
+TEST(dma_mem2mem_copies_words_and_counts_down)
+{
+    open_board(0);
+    for (int i = 0; i < 16; i++)
+        B->sram[i] = (uint8_t)i;
+    WR32(B, RCC_AHBENR, RD32(B, RCC_AHBENR) | 1u);
+    WR32(B, CPAR(2), FAKE_SRAM);
+    WR32(B, CMAR(2), FAKE_SRAM + 0x40);
+    WR32(B, CNDTR(2), 4);
+    WR32(B, CCR(2), (1u << 14) | (2u << 10) | (2u << 8) | (1u << 7) | (1u << 6) | 1u);
+    CHECK_MEM(&B->sram[0x40], B->sram, 16);
+    CHECK_EQ(RD32(B, CNDTR(2)), 0);
+    CHECK_EQ((RD32(B, DMA_ISR) >> 4) & 0xFu, 0x7u); /* GIF TC HT */
+    close_board();
+}
+
+TEST(dma_registers_locked_while_enabled)
+{
+    open_board(0);
+    WR32(B, RCC_AHBENR, RD32(B, RCC_AHBENR) | 1u);
+    WR32(B, CNDTR(3), 10);
+    WR32(B, CCR(3), 1u);
+    WR32(B, CNDTR(3), 20);
+    CHECK_EQ(RD32(B, CNDTR(3)), 10);
+    close_board();
+}
+
+/* ---- PWR / BKP ---- */
+
+static void bkp_clocks(void)
+{
+    WR32(B, RCC_APB1ENR, (1u << 27) | (1u << 28));
+}
+
+TEST(bkp_write_ignored_until_dbp)
+{
+    open_board(0);
+    bkp_clocks();
+    WR32(B, BKP_DR(1), 0x1234);
+    CHECK_EQ(RD32(B, BKP_DR(1)), 0);
+    CHECK(!bkp_backup_writable(B));
+    WR32(B, PWR_CR, 1u << 8);
+    CHECK(bkp_backup_writable(B));
+    WR32(B, BKP_DR(1), 0xABCD1234u);
+    CHECK_EQ(RD32(B, BKP_DR(1)), 0x1234);
+    close_board();
+}
+
+TEST(bkp_kept_across_system_reset_lost_at_power_on)
+{
+    open_board(0);
+    bkp_clocks();
+    WR32(B, PWR_CR, 1u << 8);
+    WR32(B, BKP_DR(10), 0x5A5A);
+    fake_reset(B, RESET_SYSTEM);
+    CHECK_EQ(RD32(B, BKP_DR(10)), 0); /* clocks are off again after the reset */
+    bkp_clocks();
+    CHECK_EQ(RD32(B, BKP_DR(10)), 0x5A5A);
+    CHECK_EQ(RD32(B, PWR_CR) & (1u << 8), 0);
+    fake_reset(B, RESET_POWER);
+    bkp_clocks();
+    CHECK_EQ(RD32(B, BKP_DR(10)), 0);
+    close_board();
+}
+
+TEST(bdcr_needs_dbp_and_bdrst_clears_backup_domain)
+{
+    open_board(0);
+    bkp_clocks();
+    WR32(B, RCC_BDCR, 1u); /* LSEON ignored: protected */
+    CHECK_EQ(RD32(B, RCC_BDCR), 0);
+    WR32(B, PWR_CR, 1u << 8);
+    WR32(B, BKP_DR(3), 7);
+    WR32(B, RCC_BDCR, 1u << 16);
+    WR32(B, RCC_BDCR, 0);
+    CHECK_EQ(RD32(B, BKP_DR(3)), 0);
+    close_board();
+}
+
+/* ---- CRC ---- */
+
+TEST(crc_unit_check_value)
+{
+    open_board(0);
+    WR32(B, RCC_AHBENR, RD32(B, RCC_AHBENR) | (1u << 6));
+    CHECK_EQ(RD32(B, CRC_DR), 0xFFFFFFFFu);
+    WR32(B, CRC_DR, 0x12345678u);
+    CHECK_EQ(RD32(B, CRC_DR), 0xDF8A8A2Bu);
+    WR32(B, CRC_IDR, 0x1A5);
+    CHECK_EQ(RD32(B, CRC_IDR), 0xA5);
+    WR32(B, CRC_CR, 1);
+    CHECK_EQ(RD32(B, CRC_DR), 0xFFFFFFFFu);
+    CHECK(!fake_access_ok(B, CRC_DR, 1, true));
+    close_board();
+}
+
+/* ---- IWDG ---- */
+
+TEST(iwdg_timeout_resets_the_system_with_iwdgrstf)
+{
+    open_board(0);
+    WR32(B, IWDG_KR, 0xCCCC); /* /4, 0xFFF: 409.6 ms */
+    fake_run_to(B, 409 * MS);
+    CHECK_EQ(B->reset_requests, 0);
+    fake_run_to(B, 410 * MS);
+    CHECK_EQ(B->reset_requests, 1);
+    CHECK_EQ(B->last_reset_kind, RESET_SYSTEM);
+    fake_reset(B, RESET_SYSTEM);
+    CHECK(RD32(B, RCC_CSR) & (1u << 29));
+    CHECK_EQ(RD32(B, RCC_CSR) & (1u << 28), 0);
+    fake_run_to(B, 2000 * MS); /* stopped by the reset */
+    CHECK_EQ(B->reset_requests, 1);
+    close_board();
+}
+
+TEST(iwdg_reload_postpones_the_timeout)
+{
+    open_board(0);
+    WR32(B, IWDG_KR, 0x5555);
+    WR32(B, IWDG_PR, 0);
+    WR32(B, IWDG_RLR, 99); /* 100 ticks of 100 us: 10 ms */
+    CHECK_EQ(RD32(B, IWDG_SR), 3u);
+    WR32(B, IWDG_KR, 0xCCCC);
+    WR32(B, IWDG_KR, 0xAAAA);
+    for (int i = 0; i < 10; i++) {
+        fake_run_for(B, 8 * MS);
+        WR32(B, IWDG_KR, 0xAAAA);
+    }
+    CHECK_EQ(B->reset_requests, 0);
+    CHECK_EQ(RD32(B, IWDG_SR), 0);
+    fake_run_for(B, 11 * MS);
+    CHECK_EQ(B->reset_requests, 1);
+    close_board();
+}
+
+TEST(iwdg_pr_rlr_write_protected_without_key)
+{
+    open_board(0);
+    WR32(B, IWDG_RLR, 5);
+    CHECK_EQ(RD32(B, IWDG_RLR), 0xFFF);
+    WR32(B, IWDG_KR, 0x5555);
+    WR32(B, IWDG_KR, 0x1234);
+    WR32(B, IWDG_PR, 3);
+    CHECK_EQ(RD32(B, IWDG_PR), 0);
+    close_board();
+}
+
+int main(void)
+{
+    RUN(rcc_resets_to_hsi_8mhz);
+    RUN(rcc_hse_ready_follows_enable_after_startup_delay);
+    RUN(rcc_pll_from_hse_reaches_72mhz);
+    RUN(rcc_switch_waits_until_source_ready);
+    RUN(rcc_sysclk_source_cannot_be_switched_off);
+    RUN(rcc_pll_configuration_ignored_while_pll_on);
+    RUN(rcc_reset_flags_por_software_and_rmvf);
+    RUN(rcc_apb2rstr_resets_usart1);
+    RUN(gpio_clock_off_reads_zero_and_ignores_writes);
+    RUN(gpio_output_change_logged_with_emulated_time);
+    RUN(gpio_released_input_reads_its_pull_or_zero);
+    RUN(gpio_pin_events_apply_at_power_on_and_at_their_time);
+    RUN(gpio_bsrr_set_wins_over_reset);
+    RUN(gpio_lock_sequence_freezes_configuration);
+    RUN(gpio_unimplemented_offsets_are_refused);
+    RUN(usart_bytes_arrive_one_character_time_apart);
+    RUN(usart_host_bytes_held_until_receiver_enabled);
+    RUN(usart_slow_reader_gets_ore_and_loses_bytes);
+    RUN(usart_ore_needs_sr_read_before_dr_read);
+    RUN(usart_idle_set_one_character_after_the_last_byte);
+    RUN(usart_tx_timing_txe_then_tc);
+    RUN(usart_character_time_follows_pclk2_72mhz_brr_625);
+    RUN(usart_8e1_passes_bytes_unchanged_with_parity_in_bit8);
+    RUN(usart_7e1_transmits_parity_in_the_msb);
+    RUN(usart_rxne_interrupt_follows_flag_and_enable);
+    RUN(usart_clock_off_reads_zero);
+    RUN(usart_stop_string_in_tx_stream_stops_the_board);
+    RUN(dma_circular_receive_keeps_every_byte);
+    RUN(dma_request_pending_when_channel_enabled_late_is_served);
+    RUN(dma_channel4_transmits_a_buffer);
+    RUN(dma_transfer_error_sets_teif_and_disables_channel);
+    RUN(dma_mem2mem_copies_words_and_counts_down);
+    RUN(dma_registers_locked_while_enabled);
+    RUN(bkp_write_ignored_until_dbp);
+    RUN(bkp_kept_across_system_reset_lost_at_power_on);
+    RUN(bdcr_needs_dbp_and_bdrst_clears_backup_domain);
+    RUN(crc_unit_check_value);
+    RUN(iwdg_timeout_resets_the_system_with_iwdgrstf);
+    RUN(iwdg_reload_postpones_the_timeout);
+    RUN(iwdg_pr_rlr_write_protected_without_key);
+    if (B)
+        close_board();
+    return test_summary();
+}
