@@ -26,6 +26,7 @@ all:
 
 include proto/proto.mk
 -include emu/emu.mk
+-include emu/periph.mk
 -include boot/core/core.mk
 -include boot/boot.mk
 -include examples/examples.mk
