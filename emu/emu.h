@@ -35,6 +35,8 @@ struct emu_config {
     long power_cut_at;        /* cut power at the Nth flash erase/program operation (1-based; 0 = never) */
     uint32_t power_cut_seed;  /* what an interrupted operation leaves is drawn from this seed */
     int verbose;              /* 0 quiet, 1 events (GPIO, resets), 2 + every peripheral access */
+    uint32_t flash_prog_ns;   /* half-word program time (0 = 52.5 us typ.) */
+    uint32_t flash_erase_ns;  /* page or mass erase time (0 = 20 ms) */
 };
 
 enum emu_exit {

@@ -1,0 +1,40 @@
+# The virtual STM32F103 board: build/libemu.a (core + peripheral models), build/stm32emu (CLI),
+# the test firmware images build/emu-fw/*.elf (tests/emu/fw/*.c + startup.c + link.ld), the
+# board's tests (built with ASan/UBSan) and its benchmark.
+EMU_SRC     := $(sort $(filter-out emu/main.c emu/stubs_tmp.c,$(wildcard emu/*.c)))
+EMU_OBJ     := $(patsubst %.c,$(BUILD)/host/%.o,$(EMU_SRC))
+EMU_SAN_OBJ := $(patsubst %.c,$(BUILD)/san/%.o,$(EMU_SRC))
+EMU_LIBS    := -lunicorn -lpthread -lm -lutil
+
+$(BUILD)/host/emu/%.o: emu/%.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -Iemu -MMD -MP -c -o $@ $<
+
+$(BUILD)/san/emu/%.o: emu/%.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iemu -MMD -MP -c -o $@ $<
+
+$(BUILD)/libemu.a: $(EMU_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libemu-san.a: $(EMU_SAN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/stm32emu: $(BUILD)/host/emu/main.o $(BUILD)/libemu.a
+	$(HOST_CC) -o $@ $^ $(EMU_LIBS)
+
+# Test firmware images: one .c each, linked with the shared startup code at 0x08000000.
+EMU_FW_DIR := tests/emu/fw
+EMU_FW     := $(patsubst $(EMU_FW_DIR)/%.c,$(BUILD)/emu-fw/%.elf,\
+                $(filter-out $(EMU_FW_DIR)/startup.c,$(wildcard $(EMU_FW_DIR)/*.c)))
+
+$(BUILD)/emu-fw/%.elf: $(EMU_FW_DIR)/%.c $(EMU_FW_DIR)/startup.c $(EMU_FW_DIR)/fw.h $(EMU_FW_DIR)/link.ld
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_CFLAGS) $(ARM_LDFLAGS) -T $(EMU_FW_DIR)/link.ld -o $@ \
+	  $(EMU_FW_DIR)/startup.c $< -lgcc
+
+
+-include $(EMU_OBJ:.o=.d) $(EMU_SAN_OBJ:.o=.d)
+ALL_TARGETS += $(BUILD)/stm32emu $(BUILD)/libemu.a $(EMU_FW)

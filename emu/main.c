@@ -1,0 +1,142 @@
+/* stm32emu: the virtual STM32F103 board from the command line (docs/EMULATOR.md). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: stm32emu --flash FILE [options]\n"
+            "  --flash FILE          persistent flash image (created erased when missing)\n"
+            "  --flash-size 64|128   flash size in KB (default 64)\n"
+            "  --load FILE[@ADDR]    preload an ELF (PT_LOAD segments) or a binary (at ADDR,\n"
+            "                        default 0x08000000) into the flash image; repeatable\n"
+            "  --uart MODE           pty[:LINK] | stdio | tcp:PORT | none (default none)\n"
+            "  --realtime            emulated time never runs ahead of the wall clock\n"
+            "  --stop-after MS       stop after MS milliseconds of emulated time\n"
+            "  --stop-on-uart STR    stop (exit 0) once USART1 output contains STR\n"
+            "  --stop-on-bkpt        a bkpt instruction stops the board: exit status = r0 & 0xff\n"
+            "  --pin PXn=L[@MS]      drive input pin (e.g. PA0=1): L = 1, 0 or z (released),\n"
+            "                        at power-on or at MS milliseconds; repeatable\n"
+            "  --power-cut N         cut power at the Nth flash erase/program operation\n"
+            "  --seed S              what an interrupted operation leaves is drawn from S\n"
+            "  --erase-ms MS         page/mass erase time (default 20)\n"
+            "  --prog-us US          half-word program time (default 52.5)\n"
+            "  -v, -vv               log events; -vv also every peripheral access\n"
+            "exit status: 0 stop condition met, 1 setup error, 2 fault, 3 power cut,\n"
+            "             4 time elapsed before --stop-on-uart, N bkpt with r0 = N\n");
+}
+
+static int parse_pin(const char *s, struct emu_pin_event *p)
+{
+    char port;
+    int pin;
+    char lvl[8];
+    double ms = 0;
+    int n = sscanf(s, "P%c%d=%7[^@]@%lf", &port, &pin, lvl, &ms);
+    if (n < 3 || port < 'A' || port > 'C' || pin < 0 || pin > 15)
+        return -1;
+    p->port = (uint8_t)(port - 'A');
+    p->pin = (uint8_t)pin;
+    if (strcmp(lvl, "1") == 0)
+        p->level = 1;
+    else if (strcmp(lvl, "0") == 0)
+        p->level = 0;
+    else if (strcmp(lvl, "z") == 0 || strcmp(lvl, "Z") == 0)
+        p->level = -1;
+    else
+        return -1;
+    p->at_ns = (uint64_t)(ms * 1e6);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    enum { O_FLASH = 256, O_SIZE, O_LOAD, O_UART, O_RT, O_AFTER, O_UARTSTR, O_BKPT, O_PIN,
+           O_CUT, O_SEED, O_ERASE, O_PROG, O_HELP };
+    static const struct option opts[] = {
+        {"flash", required_argument, 0, O_FLASH},     {"flash-size", required_argument, 0, O_SIZE},
+        {"load", required_argument, 0, O_LOAD},       {"uart", required_argument, 0, O_UART},
+        {"realtime", no_argument, 0, O_RT},           {"stop-after", required_argument, 0, O_AFTER},
+        {"stop-on-uart", required_argument, 0, O_UARTSTR},
+        {"stop-on-bkpt", no_argument, 0, O_BKPT},     {"pin", required_argument, 0, O_PIN},
+        {"power-cut", required_argument, 0, O_CUT},   {"seed", required_argument, 0, O_SEED},
+        {"erase-ms", required_argument, 0, O_ERASE},  {"prog-us", required_argument, 0, O_PROG},
+        {"help", no_argument, 0, O_HELP},             {0, 0, 0, 0}};
+    struct emu_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.uart_mode = EMU_UART_NONE;
+    int c;
+    while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
+        switch (c) {
+        case O_FLASH: cfg.flash_file = optarg; break;
+        case O_SIZE: cfg.flash_size = (uint32_t)strtoul(optarg, NULL, 0); break;
+        case O_LOAD: {
+            if (cfg.npreload >= EMU_MAX_PRELOAD) {
+                fprintf(stderr, "stm32emu: at most %d --load\n", EMU_MAX_PRELOAD);
+                return EMU_EXIT_SETUP;
+            }
+            char *at = strrchr(optarg, '@');
+            cfg.preload[cfg.npreload].addr = 0;
+            if (at) {
+                *at = '\0';
+                cfg.preload[cfg.npreload].addr = (uint32_t)strtoul(at + 1, NULL, 0);
+            }
+            cfg.preload[cfg.npreload++].path = optarg;
+            break;
+        }
+        case O_UART:
+            if (strncmp(optarg, "pty", 3) == 0 && (optarg[3] == '\0' || optarg[3] == ':')) {
+                cfg.uart_mode = EMU_UART_PTY;
+                cfg.pty_link = optarg[3] == ':' ? optarg + 4 : NULL;
+            } else if (strcmp(optarg, "stdio") == 0) {
+                cfg.uart_mode = EMU_UART_STDIO;
+            } else if (strncmp(optarg, "tcp:", 4) == 0) {
+                cfg.uart_mode = EMU_UART_TCP;
+                cfg.tcp_port = atoi(optarg + 4);
+            } else if (strcmp(optarg, "none") == 0) {
+                cfg.uart_mode = EMU_UART_NONE;
+            } else {
+                fprintf(stderr, "stm32emu: --uart %s: expected pty[:LINK], stdio, tcp:PORT or none\n",
+                        optarg);
+                return EMU_EXIT_SETUP;
+            }
+            break;
+        case O_RT: cfg.realtime = true; break;
+        case O_AFTER: cfg.stop_after_ns = (uint64_t)(strtod(optarg, NULL) * 1e6); break;
+        case O_UARTSTR: cfg.stop_on_uart = optarg; break;
+        case O_BKPT: cfg.stop_on_bkpt = true; break;
+        case O_PIN:
+            if (cfg.npins >= EMU_MAX_PIN_EVENTS || parse_pin(optarg, &cfg.pins[cfg.npins]) != 0) {
+                fprintf(stderr, "stm32emu: --pin %s: expected PXn=1|0|z[@MS] (X = A..C), at most %d\n",
+                        optarg, EMU_MAX_PIN_EVENTS);
+                return EMU_EXIT_SETUP;
+            }
+            cfg.npins++;
+            break;
+        case O_CUT: cfg.power_cut_at = strtol(optarg, NULL, 0); break;
+        case O_SEED: cfg.power_cut_seed = (uint32_t)strtoul(optarg, NULL, 0); break;
+        case O_ERASE: cfg.flash_erase_ns = (uint32_t)(strtod(optarg, NULL) * 1e6); break;
+        case O_PROG: cfg.flash_prog_ns = (uint32_t)(strtod(optarg, NULL) * 1e3); break;
+        case 'v': cfg.verbose++; break;
+        case O_HELP: usage(stdout); return 0;
+        default: usage(stderr); return EMU_EXIT_SETUP;
+        }
+    }
+    if (optind != argc || !cfg.flash_file) {
+        usage(stderr);
+        return EMU_EXIT_SETUP;
+    }
+    struct emu *e = emu_create(&cfg);
+    if (!e)
+        return EMU_EXIT_SETUP;
+    int rc = emu_run(e);
+    if (cfg.verbose)
+        fprintf(stderr, "stm32emu: exit %d after %.6f ms emulated, %ld flash operations\n", rc,
+                (double)emu_now_ns(e) / 1e6, emu_flash_ops(e));
+    emu_destroy(e);
+    return rc;
+}
