@@ -19,7 +19,7 @@ $(BUILD)/boot.elf: $(BOOT_OBJ) $(BOOT_PORT_LD)
 	@$(ARM_SIZE) $@
 	@$(ARM_SIZE) $@ | awk -v max=$(BOOT_MAX) 'NR == 2 { used = $$1 + $$2; \
 	  printf "bootloader: %d of %d bytes of flash (%d free)\n", used, max, max - used; \
-	  if (used > max) { print "bootloader: too big for its 8 KB"; exit 1 } }' \
+	  if (used > max) { print "bootloader: too big, the limit is " max " bytes"; exit 1 } }' \
 	  || { rm -f $@; exit 1; }
 
 $(BUILD)/boot.bin: $(BUILD)/boot.elf
