@@ -104,6 +104,27 @@ TEST(frame_in_listening_window_enters_iap_and_is_answered)
     CHECK_EQ(sh_cmd(IAP_CMD_INFO, NULL, 0, NULL), IAP_OK); /* the session goes on */
 }
 
+TEST(frame_late_in_the_window_still_enters_iap)
+{
+    board(true);
+    uint8_t f[32];
+    size_t n = sh_frame(f, IAP_CMD_SYNC, 9, NULL, 0);
+    sim_uart_put_at(sim_ms + 250, f, n);
+    CHECK_EQ(decide(300), BOOT_IAP_HOST);
+    CHECK(sh_recv(&r));
+    CHECK_EQ(r.seq, 9);
+}
+
+TEST(frame_after_the_window_is_too_late)
+{
+    board(true);
+    uint8_t f[32];
+    size_t n = sh_frame(f, IAP_CMD_SYNC, 9, NULL, 0);
+    sim_uart_put_at(sim_ms + 320, f, n);
+    CHECK_EQ(decide(300), BOOT_APP);
+    CHECK_EQ(sim_uart_pending(), 0);
+}
+
 TEST(garbage_or_corrupt_frame_in_window_does_not_enter_iap)
 {
     board(true);
@@ -200,6 +221,8 @@ int main(void)
     RUN(request_is_checked_before_button_and_validity);
     RUN(listening_window_lasts_its_length_then_starts_the_app);
     RUN(frame_in_listening_window_enters_iap_and_is_answered);
+    RUN(frame_late_in_the_window_still_enters_iap);
+    RUN(frame_after_the_window_is_too_late);
     RUN(garbage_or_corrupt_frame_in_window_does_not_enter_iap);
     RUN(window_zero_disables_listening);
     RUN(silent_session_starts_valid_app_after_30_s);

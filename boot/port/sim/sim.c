@@ -27,9 +27,14 @@ static size_t rx_head, rx_tail, tx_head, tx_tail;
 
 static jmp_buf *exit_to;
 
+static uint8_t later[IAP_MAX_FRAME];
+static size_t later_len;
+static uint32_t later_at;
+
 void sim_power_cycle(void)
 {
     rx_head = rx_tail = tx_head = tx_tail = 0;
+    later_len = 0;
     cut_at = fail_at = 0;
     powered = true;
     sim_led = false;
@@ -173,8 +178,20 @@ size_t sim_uart_get(void *buf, size_t max)
 size_t sim_uart_pending(void) { return tx_tail - tx_head; }
 size_t sim_uart_rx_pending(void) { return rx_tail - rx_head; }
 
+void sim_uart_put_at(uint32_t at_ms, const void *data, size_t len)
+{
+    assert(len <= sizeof later && later_len == 0);
+    memcpy(later, data, len);
+    later_len = len;
+    later_at = at_ms;
+}
+
 size_t port_uart_read(uint8_t *buf, size_t max)
 {
+    if (later_len && (int32_t)(sim_ms - later_at) >= 0) {
+        sim_uart_put(later, later_len);
+        later_len = 0;
+    }
     size_t n = rx_tail - rx_head;
     if (n > max)
         n = max;

@@ -38,6 +38,8 @@ void sim_uart_put(const void *data, size_t len); /* host -> device */
 size_t sim_uart_get(void *buf, size_t max);      /* device -> host */
 size_t sim_uart_pending(void);                   /* device -> host bytes not yet read */
 size_t sim_uart_rx_pending(void);                /* host -> device bytes not yet read */
+/* Like sim_uart_put, but the bytes arrive when sim_ms reaches at_ms (one chunk at a time). */
+void sim_uart_put_at(uint32_t at_ms, const void *data, size_t len);
 extern size_t sim_uart_capacity;                 /* port_uart_rx_capacity, default 4096 */
 extern int sim_flushes;
 
