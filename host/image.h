@@ -1,0 +1,45 @@
+/* A sparse memory image: sorted, non-overlapping segments, adjacent ones merged. The file
+ * parsers fill it; flashing turns it into one contiguous range from app_start, gaps 0xFF. */
+#ifndef IAP_IMAGE_H
+#define IAP_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct image_seg {
+    uint32_t addr;
+    uint32_t len;
+    uint32_t cap;
+    uint8_t *data;
+};
+
+struct image {
+    struct image_seg *seg;
+    size_t nseg, cap;
+};
+
+void image_init(struct image *img);
+void image_free(struct image *img);
+/* Adds len bytes at addr. IAP_ERR_FORMAT when they overlap data already present or run past
+ * 4 GB (the message names the address; parsers prefix file and line), IAP_ERR_NOMEM. */
+int image_add(struct image *img, uint32_t addr, const uint8_t *data, uint32_t len,
+              struct iap_err *err);
+uint64_t image_start(const struct image *img); /* lowest address; 0 when empty */
+uint64_t image_end(const struct image *img);   /* one past the highest address */
+/* Bytes of data held (without gaps). */
+uint64_t image_bytes(const struct image *img);
+
+/* The rule for a flashable image: it starts exactly at app_start (its vector table is the first
+ * thing the bootloader checks) and ends at or before app_end. IAP_ERR_FIT otherwise, with a message
+ * that says what to do, e.g. for an app linked at the start of flash. */
+int image_check_fit(const struct image *img, uint32_t app_start, uint32_t app_end,
+                    struct iap_err *err);
+
+/* One contiguous buffer covering [start, image_end) rounded up to an even length (the device
+ * programs half-words), gaps and padding 0xFF. The caller frees *out. */
+int image_flatten(const struct image *img, uint32_t start, uint8_t **out, uint32_t *len,
+                  struct iap_err *err);
+
+#endif

@@ -1,0 +1,440 @@
+/* iap: put a firmware file on an STM32F103 running the stm32-iap bootloader (docs/iap.md). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats/format.h"
+#include "image.h"
+#include "session.h"
+#include "transport.h"
+#include "ui.h"
+
+#define IAP_TOOL_VERSION "1.0.0"
+#define DEFAULT_BAUD 115200u
+#define DEFAULT_TIMEOUT_MS 500
+#define DEFAULT_RETRIES 8
+#define CONNECT_MS 5000
+
+struct opts {
+    const char *port, *format, *output;
+    unsigned baud;
+    uint32_t address, app_version;
+    unsigned window;
+    int timeout_ms, retries;
+    bool no_reset, app_request;
+};
+
+static const char usage_text[] =
+    "usage: iap [options] COMMAND\n"
+    "\n"
+    "commands:\n"
+    "  info                  show the bootloader's device information\n"
+    "  flash FILE            write FILE to the application area, commit it, start it\n"
+    "  verify FILE           compare the device's application area with FILE (CRC-32)\n"
+    "  erase                 erase the whole application area (the app is gone afterwards)\n"
+    "  read ADDR LEN -o FILE read LEN bytes of flash from ADDR into FILE\n"
+    "  reset                 leave the bootloader: start the application if valid\n"
+    "\n"
+    "options:\n"
+    "  -p, --port PORT       serial device (/dev/ttyUSB0) or tcp://HOST:PORT; default $IAP_PORT\n"
+    "  -b, --baud N          baud rate (default 115200)\n"
+    "      --address ADDR    load address of a .bin file (default 0x08002000)\n"
+    "      --format F        bin, hex, srec or elf (default: from the extension, then content)\n"
+    "      --no-reset        after flash, stay in the bootloader instead of starting the app\n"
+    "      --app-version N   version stored in the image record (default 0)\n"
+    "      --window N        frames in flight (default: as many as the device can buffer)\n"
+    "      --timeout MS      slack added to every computed response time (default 500)\n"
+    "      --retries N       retransmissions without progress before giving up (default 8)\n"
+    "      --no-app-request  do not ask a running application to reboot into the bootloader\n"
+    "  -o, --output FILE     output file for read\n"
+    "  -q, --quiet           errors only\n"
+    "  -v, --verbose         frame trace on stderr\n"
+    "      --json            one JSON object per line on stdout, for scripts\n"
+    "  -h, --help            this text\n"
+    "  -V, --version         iap's version\n"
+    "\n"
+    "exit status: 0 ok, 1 usage, 2 file or format error, 3 image does not fit or is linked for\n"
+    "the wrong address, 4 port error, 5 no bootloader answered, 6 transfer failed after retries,\n"
+    "7 device refused a command, 8 verify mismatch (docs/iap.md)\n";
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || end == s || v > UINT32_MAX)
+        return -1;
+    if (*end == 'k' || *end == 'K') {
+        v *= 1024;
+        end++;
+    }
+    if (*end || v > UINT32_MAX)
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static void hook_trace(void *ctx, bool tx, const uint8_t *f, size_t len)
+{
+    (void)ctx;
+    ui_trace(tx, f, len);
+}
+static void hook_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    (void)ctx;
+    ui_progress(done, total);
+}
+static void hook_note(void *ctx, const char *msg)
+{
+    (void)ctx;
+    ui_note("%s", msg);
+}
+static const struct iap_session_hooks hooks = {hook_trace, hook_progress, hook_note, NULL};
+
+static int connect_device(const struct opts *o, struct iap_transport **t, struct iap_session *s,
+                          struct iap_err *err)
+{
+    if (!o->port)
+        return iap_fail(err, IAP_ERR_USAGE,
+                        "no port given: pass -p /dev/ttyUSB0 (or tcp://HOST:PORT), or set "
+                        "IAP_PORT");
+    int rc = transport_open(o->port, o->baud, CONNECT_MS, t, err);
+    if (rc)
+        return rc;
+    struct iap_session_cfg cfg = {.baud = o->baud, .timeout_ms = o->timeout_ms,
+                                  .retries = o->retries, .window = o->window,
+                                  .app_request = o->app_request, .port = o->port};
+    iap_session_init(s, *t, &cfg, &hooks);
+    rc = iap_session_connect(s, err);
+    if (rc)
+        return rc;
+    if (ui.verbose)
+        ui_note("connected: bootloader %u.%u.%u, app area 0x%08x..0x%08x, window %u frames / %u "
+                "bytes",
+                s->info.boot_major, s->info.boot_minor, s->info.boot_patch, s->info.app_start,
+                s->info.app_end, s->window_frames, s->info.rx_window);
+    return 0;
+}
+
+static int load_image(const struct opts *o, const char *path, struct image *img,
+                      struct iap_err *err)
+{
+    const struct iap_format *fmt = NULL;
+    image_init(img);
+    int rc = format_load_file(path, o->format, o->address, img, &fmt, err);
+    if (rc)
+        return rc;
+    if (ui.verbose) {
+        ui_note("%s: %s, %zu segment(s), %llu bytes, 0x%08llx..0x%08llx", path, fmt->name,
+                img->nseg, (unsigned long long)image_bytes(img),
+                (unsigned long long)image_start(img), (unsigned long long)image_end(img) - 1);
+    }
+    /* Wrong for every device: refuse before touching the port. */
+    if (image_start(img) < IAP_APP_START)
+        return image_check_fit(img, IAP_APP_START, UINT32_MAX, err);
+    return 0;
+}
+
+static int cmd_info(const struct opts *o, struct iap_session *s, struct iap_err *err)
+{
+    (void)err;
+    ui_info(o->port, &s->info);
+    return 0;
+}
+
+static int flatten_checked(struct iap_session *s, const struct image *img, uint8_t **buf,
+                           uint32_t *len, struct iap_err *err)
+{
+    int rc = image_check_fit(img, s->info.app_start, s->info.app_end, err);
+    if (rc)
+        return rc;
+    rc = image_flatten(img, s->info.app_start, buf, len, err);
+    if (rc)
+        return rc;
+    if (s->info.app_start + *len > s->info.app_end) /* an odd last byte padded past the end */
+        return iap_fail(err, IAP_ERR_FIT, "image does not fit the application area");
+    return 0;
+}
+
+static int cmd_flash(const struct opts *o, struct iap_session *s, const struct image *img,
+                     struct iap_err *err)
+{
+    uint8_t *buf;
+    uint32_t len;
+    int rc = flatten_checked(s, img, &buf, &len, err);
+    if (rc)
+        return rc;
+    uint32_t crc = iap_crc32(0, buf, len);
+    double t0 = ui_now();
+    ui_progress_start("flash", len);
+    rc = iap_session_write(s, s->info.app_start, buf, len, err);
+    free(buf);
+    if (rc)
+        return rc;
+    ui_progress_end();
+    rc = iap_session_commit(s, len, crc, o->app_version, err);
+    if (rc)
+        return rc;
+    double secs = ui_now() - t0;
+    if (!o->no_reset) {
+        rc = iap_session_reset(s, err);
+        if (rc)
+            return rc;
+    }
+    if (ui.verbose)
+        ui_note("frames resent %lu, timeouts %lu, naks %lu", s->resends, s->timeouts, s->naks);
+    ui_summary("flashed", len, secs, o->baud);
+    char m[128];
+    snprintf(m, sizeof m, "\"size\":%u,\"crc\":%u,\"version\":%u,\"started\":%s", len, crc,
+             o->app_version, o->no_reset ? "false" : "true");
+    ui_event("flashed", m, "image committed: %u bytes, CRC 0x%08x, version %u%s", len, crc,
+             o->app_version, o->no_reset ? "; staying in the bootloader (--no-reset)"
+                                         : "; application started");
+    return 0;
+}
+
+/* --verbose after a mismatch: the first 1 KB block whose CRC differs, then its first byte. */
+static void locate_difference(struct iap_session *s, const uint8_t *buf, uint32_t len)
+{
+    struct iap_err e;
+    for (uint32_t off = 0; off < len; off += 1024) {
+        uint32_t n = len - off < 1024 ? len - off : 1024, crc;
+        if (iap_session_crc(s, s->info.app_start + off, n, &crc, &e))
+            return;
+        if (crc == iap_crc32(0, buf + off, n))
+            continue;
+        uint8_t dev[1024];
+        if (iap_session_read(s, s->info.app_start + off, dev, n, &e))
+            return;
+        for (uint32_t k = 0; k < n; k++)
+            if (dev[k] != buf[off + k]) {
+                ui_note("first difference at 0x%08x: device 0x%02x, file 0x%02x (block "
+                        "0x%08x..0x%08x)",
+                        s->info.app_start + off + k, dev[k], buf[off + k],
+                        s->info.app_start + off, s->info.app_start + off + n - 1);
+                return;
+            }
+        return;
+    }
+}
+
+static int cmd_verify(const struct opts *o, struct iap_session *s, const struct image *img,
+                      struct iap_err *err)
+{
+    (void)o;
+    uint8_t *buf;
+    uint32_t len, dev;
+    int rc = flatten_checked(s, img, &buf, &len, err);
+    if (rc)
+        return rc;
+    uint32_t crc = iap_crc32(0, buf, len);
+    rc = iap_session_crc(s, s->info.app_start, len, &dev, err);
+    if (!rc && dev != crc) {
+        if (ui.verbose)
+            locate_difference(s, buf, len);
+        rc = iap_fail(err, IAP_ERR_VERIFY,
+                      "verify failed: the device's 0x%08x..0x%08x has CRC 0x%08x, the file "
+                      "0x%08x: run iap flash with this file",
+                      s->info.app_start, s->info.app_start + len - 1, dev, crc);
+    }
+    free(buf);
+    if (rc)
+        return rc;
+    char m[96];
+    snprintf(m, sizeof m, "\"size\":%u,\"crc\":%u,\"match\":true", len, crc);
+    ui_event("verified", m, "verify OK: %u bytes at 0x%08x, CRC 0x%08x", len, s->info.app_start,
+             crc);
+    return 0;
+}
+
+static int cmd_erase(const struct opts *o, struct iap_session *s, struct iap_err *err)
+{
+    (void)o;
+    uint32_t a = s->info.app_start, n = s->info.app_end - s->info.app_start;
+    int rc = iap_session_erase(s, a, n, err);
+    if (rc)
+        return rc;
+    char m[64];
+    snprintf(m, sizeof m, "\"address\":%u,\"length\":%u", a, n);
+    ui_event("erased", m, "erased 0x%08x..0x%08x: no application until the next flash", a,
+             a + n - 1);
+    return 0;
+}
+
+static int cmd_read(const struct opts *o, struct iap_session *s, uint32_t addr, uint32_t len,
+                    struct iap_err *err)
+{
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf)
+        return iap_fail(err, IAP_ERR_NOMEM, "out of memory for %u bytes", len);
+    double t0 = ui_now();
+    ui_progress_start("read", len);
+    int rc = iap_session_read(s, addr, buf, len, err);
+    ui_progress_end();
+    if (!rc) {
+        FILE *f = fopen(o->output, "wb");
+        bool ok = f && fwrite(buf, 1, len, f) == len;
+        if (f && fclose(f) != 0)
+            ok = false;
+        if (!ok)
+            rc = iap_fail(err, IAP_ERR_FILE, "cannot write %s: %s", o->output, strerror(errno));
+    }
+    free(buf);
+    if (rc)
+        return rc;
+    ui_summary("read", len, ui_now() - t0, o->baud);
+    return 0;
+}
+
+static int cmd_reset(const struct opts *o, struct iap_session *s, struct iap_err *err)
+{
+    (void)o;
+    int rc = iap_session_reset(s, err);
+    if (!rc)
+        ui_event("reset", "", "bootloader left: the application starts if it is valid");
+    return rc;
+}
+
+static int run(int argc, char **argv, struct iap_err *err)
+{
+    static const struct option longopts[] = {
+        {"port", required_argument, NULL, 'p'},
+        {"baud", required_argument, NULL, 'b'},
+        {"address", required_argument, NULL, 'A'},
+        {"format", required_argument, NULL, 'F'},
+        {"no-reset", no_argument, NULL, 'N'},
+        {"app-version", required_argument, NULL, 'a'},
+        {"window", required_argument, NULL, 'w'},
+        {"timeout", required_argument, NULL, 't'},
+        {"retries", required_argument, NULL, 'r'},
+        {"no-app-request", no_argument, NULL, 'R'},
+        {"output", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    struct opts o = {.port = getenv("IAP_PORT"), .baud = DEFAULT_BAUD, .address = IAP_APP_START,
+                     .timeout_ms = DEFAULT_TIMEOUT_MS, .retries = DEFAULT_RETRIES,
+                     .app_request = true};
+    bool quiet = false, verbose = false, json = false;
+    if (o.port && !*o.port)
+        o.port = NULL;
+    int c;
+    uint32_t v;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":p:b:o:qvhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'p': o.port = optarg; break;
+        case 'b':
+            if (parse_u32(optarg, &v) || v == 0)
+                return iap_fail(err, IAP_ERR_USAGE, "bad baud rate '%s'", optarg);
+            o.baud = v;
+            break;
+        case 'A':
+            if (parse_u32(optarg, &o.address))
+                return iap_fail(err, IAP_ERR_USAGE, "bad address '%s': e.g. 0x08002000", optarg);
+            break;
+        case 'F': o.format = optarg; break;
+        case 'N': o.no_reset = true; break;
+        case 'a':
+            if (parse_u32(optarg, &o.app_version))
+                return iap_fail(err, IAP_ERR_USAGE, "bad version '%s'", optarg);
+            break;
+        case 'w':
+            if (parse_u32(optarg, &v) || v == 0 || v > 64)
+                return iap_fail(err, IAP_ERR_USAGE, "bad window '%s': 1..64 frames", optarg);
+            o.window = v;
+            break;
+        case 't':
+            if (parse_u32(optarg, &v) || v == 0 || v > 600000)
+                return iap_fail(err, IAP_ERR_USAGE, "bad timeout '%s': milliseconds", optarg);
+            o.timeout_ms = (int)v;
+            break;
+        case 'r':
+            if (parse_u32(optarg, &v) || v > 1000)
+                return iap_fail(err, IAP_ERR_USAGE, "bad retries '%s'", optarg);
+            o.retries = (int)v;
+            break;
+        case 'R': o.app_request = false; break;
+        case 'o': o.output = optarg; break;
+        case 'q': quiet = true; break;
+        case 'v': verbose = true; break;
+        case 'j': json = true; break;
+        case 'h': fputs(usage_text, stdout); return 0;
+        case 'V': printf("iap %s (protocol %u)\n", IAP_TOOL_VERSION, IAP_PROTO_VERSION); return 0;
+        case ':':
+            return iap_fail(err, IAP_ERR_USAGE, "option %s needs a value (iap --help)",
+                            argv[optind - 1]);
+        default:
+            return iap_fail(err, IAP_ERR_USAGE, "unknown option %s (iap --help)",
+                            argv[optind - 1]);
+        }
+    }
+    ui_init(quiet, verbose, json);
+    if (optind >= argc)
+        return iap_fail(err, IAP_ERR_USAGE, "no command: iap info|flash FILE|verify FILE|erase|"
+                                            "read ADDR LEN -o FILE|reset (iap --help)");
+    const char *cmd = argv[optind];
+    char **args = argv + optind + 1;
+    int nargs = argc - optind - 1;
+    int want = strcmp(cmd, "flash") == 0 || strcmp(cmd, "verify") == 0 ? 1
+               : strcmp(cmd, "read") == 0                              ? 2
+               : strcmp(cmd, "info") == 0 || strcmp(cmd, "erase") == 0 ||
+                       strcmp(cmd, "reset") == 0
+                   ? 0
+                   : -1;
+    if (want < 0)
+        return iap_fail(err, IAP_ERR_USAGE, "unknown command '%s' (iap --help)", cmd);
+    if (nargs != want)
+        return iap_fail(err, IAP_ERR_USAGE, "%s takes %d argument%s, not %d (iap --help)", cmd,
+                        want, want == 1 ? "" : "s", nargs);
+    uint32_t raddr = 0, rlen = 0;
+    if (want == 2) {
+        if (parse_u32(args[0], &raddr) || parse_u32(args[1], &rlen) || rlen == 0)
+            return iap_fail(err, IAP_ERR_USAGE, "read ADDR LEN: e.g. read 0x08002000 4096 -o "
+                                                "out.bin");
+        if (!o.output)
+            return iap_fail(err, IAP_ERR_USAGE, "read needs -o FILE");
+    }
+    struct image img;
+    image_init(&img);
+    int rc = 0;
+    if (want == 1)
+        rc = load_image(&o, args[0], &img, err);
+    struct iap_transport *t = NULL;
+    struct iap_session s;
+    if (!rc)
+        rc = connect_device(&o, &t, &s, err);
+    if (!rc) {
+        if (strcmp(cmd, "info") == 0)
+            rc = cmd_info(&o, &s, err);
+        else if (strcmp(cmd, "flash") == 0)
+            rc = cmd_flash(&o, &s, &img, err);
+        else if (strcmp(cmd, "verify") == 0)
+            rc = cmd_verify(&o, &s, &img, err);
+        else if (strcmp(cmd, "erase") == 0)
+            rc = cmd_erase(&o, &s, err);
+        else if (strcmp(cmd, "read") == 0)
+            rc = cmd_read(&o, &s, raddr, rlen, err);
+        else
+            rc = cmd_reset(&o, &s, err);
+    }
+    if (t)
+        t->close(t);
+    image_free(&img);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct iap_err err = {0};
+    int rc = run(argc, argv, &err);
+    if (rc)
+        ui_error(&err);
+    return iap_exit_code(rc);
+}

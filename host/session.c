@@ -1,0 +1,588 @@
+#include "session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define HANDSHAKE_TRIES 3     /* before asking the application to reboot */
+#define APP_REBOOT_MS 3000    /* keep trying this long after the reboot request */
+#define APP_TRY_MS 200        /* one handshake attempt after the request */
+#define WINDOW_MAX 64         /* frames in flight, whatever the byte window allows */
+#define READ_WINDOW_MAX 8     /* READ answers are large: fewer in flight keeps timeouts short */
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+unsigned iap_line_ms(const struct iap_session *s, uint64_t n)
+{
+    unsigned baud = s->cfg.baud ? s->cfg.baud : 115200;
+    return (unsigned)((n * 10u * 1000u + baud - 1) / baud);
+}
+
+static const char *cmd_name(uint8_t cmd)
+{
+    static const char *const names[] = {"?",    "INFO",   "ERASE", "WRITE",
+                                        "READ", "CRC",    "COMMIT", "RESET", "SYNC"};
+    return cmd < sizeof names / sizeof names[0] ? names[cmd] : "?";
+}
+
+void iap_session_init(struct iap_session *s, struct iap_transport *t,
+                      const struct iap_session_cfg *cfg, const struct iap_session_hooks *hooks)
+{
+    memset(s, 0, sizeof *s);
+    s->t = t;
+    s->cfg = *cfg;
+    if (s->cfg.retries < 0)
+        s->cfg.retries = 0;
+    s->hooks = hooks;
+    frame_rx_init(&s->rx);
+    s->window_frames = 1;
+}
+
+static void note(struct iap_session *s, const char *msg)
+{
+    if (s->hooks && s->hooks->note)
+        s->hooks->note(s->hooks->ctx, msg);
+}
+
+static int send_frame(struct iap_session *s, uint8_t type, uint8_t seq, const uint8_t *payload,
+                      uint16_t len, size_t *size, struct iap_err *err)
+{
+    uint8_t buf[IAP_MAX_FRAME];
+    size_t n = frame_encode(buf, type, seq, payload, len);
+    if (size)
+        *size = n;
+    if (s->hooks && s->hooks->trace)
+        s->hooks->trace(s->hooks->ctx, true, buf, n);
+    return s->t->write(s->t, buf, n, err);
+}
+
+/* 1 and a response frame in *f, 0 when the deadline passed, < 0 on a port error. */
+static int wait_rsp(struct iap_session *s, uint64_t deadline, struct iap_frame *f,
+                    struct iap_err *err)
+{
+    for (;;) {
+        while (frame_rx_next(&s->rx, f)) {
+            if (s->hooks && s->hooks->trace) {
+                uint8_t buf[IAP_MAX_FRAME];
+                s->hooks->trace(s->hooks->ctx, false, buf,
+                                frame_encode(buf, f->type, f->seq, f->payload, f->len));
+            }
+            if (f->type == IAP_RSP && f->len >= 1)
+                return 1;
+        }
+        uint64_t now = now_ms();
+        if (now >= deadline)
+            return 0;
+        uint8_t buf[IAP_MAX_FRAME];
+        size_t room = frame_rx_room(&s->rx);
+        int n = s->t->read(s->t, buf, room < sizeof buf ? room : sizeof buf,
+                           (int)(deadline - now), err);
+        if (n < 0)
+            return n;
+        frame_rx_push(&s->rx, buf, (size_t)n);
+    }
+}
+
+static int8_t status_of(const struct iap_frame *f) { return (int8_t)f->payload[0]; }
+
+/* The device's "go back": a corrupt frame, a gap or a truncated frame, with the seq it expects. */
+static bool is_nak(const struct iap_frame *f)
+{
+    int8_t st = status_of(f);
+    return f->len == 2 && (st == IAP_E_SEQ || st == IAP_E_CRC || st == IAP_E_LEN);
+}
+
+static int refused(struct iap_session *s, struct iap_err *err, const char *what, int8_t st)
+{
+    const char *hint = "run iap again; the board stays in IAP mode";
+    switch (st) {
+    case IAP_E_RANGE: hint = "the bootloader only writes its application area"; break;
+    case IAP_E_VECTOR:
+        hint = "the image's initial SP or reset vector is not plausible: is it an application "
+               "linked at 0x08002000 (see examples/README.md)?";
+        break;
+    case IAP_E_IMAGE_CRC: hint = "the flash does not hold what was sent: run iap flash again"; break;
+    case IAP_E_FLASH:
+    case IAP_E_NOT_ERASED:
+    case IAP_E_VERIFY:
+        hint = "flash programming failed: run iap flash again; if it persists the flash may be "
+               "worn or write-protected";
+        break;
+    default: break;
+    }
+    if (err)
+        err->status = st;
+    (void)s;
+    return iap_fail(err, IAP_ERR_REFUSED, "the bootloader refused %s: %s: %s", what,
+                    iap_status_name(st), hint);
+}
+
+int iap_session_cmd(struct iap_session *s, uint8_t cmd, const uint8_t *payload, uint16_t len,
+                    struct iap_frame *rsp, unsigned extra_ms, struct iap_err *err)
+{
+    for (int tries = 0;; tries++) {
+        uint8_t seq = s->seq;
+        size_t size;
+        int rc = send_frame(s, cmd, seq, payload, len, &size, err);
+        if (rc)
+            return rc;
+        uint64_t deadline = now_ms() + (unsigned)s->cfg.timeout_ms + extra_ms +
+                            iap_line_ms(s, size + IAP_MAX_FRAME);
+        for (;;) {
+            rc = wait_rsp(s, deadline, rsp, err);
+            if (rc < 0)
+                return rc;
+            if (rc == 0) {
+                s->timeouts++;
+                break;
+            }
+            if (is_nak(rsp)) { /* resend with the seq the device expects */
+                s->naks++;
+                s->seq = rsp->payload[1];
+                break;
+            }
+            if (rsp->seq != seq)
+                continue; /* the answer to an older frame */
+            s->seq = (uint8_t)(seq + 1);
+            return 0;
+        }
+        if (tries >= s->cfg.retries)
+            return iap_fail(err, IAP_ERR_TRANSFER,
+                            "no answer to %s from the bootloader on %s after %d tries: check "
+                            "the cable, or try a lower baud rate or a longer --timeout",
+                            cmd_name(cmd), s->t->desc, tries + 1);
+        s->resends++;
+    }
+}
+
+static void decode_info(const uint8_t *p, struct iap_info *i)
+{
+    i->proto_version = p[0];
+    i->boot_major = p[1];
+    i->boot_minor = p[2];
+    i->boot_patch = p[3];
+    i->chip_id = iap_get32(p + 4);
+    i->flash_size = iap_get32(p + 8);
+    i->app_start = iap_get32(p + 12);
+    i->app_end = iap_get32(p + 16);
+    i->page_size = iap_get16(p + 20);
+    i->max_data = iap_get16(p + 22);
+    i->rx_window = iap_get32(p + 24);
+    i->erase_ms = iap_get16(p + 28);
+    i->prog_us = iap_get16(p + 30);
+    i->app_valid = iap_get32(p + 32);
+    i->app_size = iap_get32(p + 36);
+    i->app_crc = iap_get32(p + 40);
+    i->app_version = iap_get32(p + 44);
+    i->listen_ms = iap_get32(p + 48);
+    memcpy(i->uid, p + 52, sizeof i->uid);
+}
+
+static int get_info(struct iap_session *s, struct iap_err *err)
+{
+    struct iap_frame f;
+    int rc = iap_session_cmd(s, IAP_CMD_INFO, NULL, 0, &f, 0, err);
+    if (rc)
+        return rc;
+    if (status_of(&f) != IAP_OK)
+        return refused(s, err, "INFO", status_of(&f));
+    if (f.len < 1 + sizeof(struct iap_info))
+        return iap_fail(err, IAP_ERR_PROTOCOL,
+                        "the bootloader's INFO answer has %u bytes, not %zu: update iap or the "
+                        "bootloader so that they match",
+                        f.len, 1 + sizeof(struct iap_info));
+    struct iap_info *i = &s->info;
+    decode_info(f.payload + 1, i);
+    if (i->proto_version != IAP_PROTO_VERSION)
+        return iap_fail(err, IAP_ERR_PROTOCOL,
+                        "the bootloader speaks protocol version %u, this iap speaks %u: use a "
+                        "matching iap",
+                        i->proto_version, IAP_PROTO_VERSION);
+    if (i->app_end <= i->app_start || i->max_data < 2 || i->page_size == 0)
+        return iap_fail(err, IAP_ERR_PROTOCOL,
+                        "the bootloader reported an impossible geometry (application area "
+                        "0x%08x..0x%08x, max data %u)",
+                        i->app_start, i->app_end, i->max_data);
+    if (i->max_data > IAP_MAX_DATA)
+        i->max_data = IAP_MAX_DATA;
+    i->max_data &= (uint16_t)~1u;
+    s->window_frames = s->cfg.window ? s->cfg.window : WINDOW_MAX;
+    if (s->window_frames > WINDOW_MAX)
+        s->window_frames = WINDOW_MAX;
+    return 0;
+}
+
+/* One attempt: SYNC (restarts the device's sequence at our seq), then INFO. 1 = connected. */
+static int try_handshake(struct iap_session *s, unsigned wait_ms, struct iap_err *err)
+{
+    s->t->discard(s->t);
+    frame_rx_init(&s->rx);
+    uint8_t seq = s->seq;
+    int rc = send_frame(s, IAP_CMD_SYNC, seq, NULL, 0, NULL, err);
+    if (rc)
+        return rc;
+    uint64_t deadline = now_ms() + wait_ms;
+    struct iap_frame f;
+    for (;;) {
+        rc = wait_rsp(s, deadline, &f, err);
+        if (rc <= 0) {
+            s->seq++; /* a fresh seq for the next attempt */
+            return rc;
+        }
+        if (f.seq == seq && !is_nak(&f) && status_of(&f) == IAP_OK)
+            break;
+    }
+    s->seq = (uint8_t)(seq + 1);
+    rc = get_info(s, err);
+    return rc ? rc : 1;
+}
+
+int iap_session_connect(struct iap_session *s, struct iap_err *err)
+{
+    unsigned wait_ms = (unsigned)s->cfg.timeout_ms + iap_line_ms(s, 2 * (IAP_HDR_LEN + IAP_CRC_LEN + 2));
+    for (int i = 0; i < HANDSHAKE_TRIES; i++) {
+        int rc = try_handshake(s, wait_ms, err);
+        if (rc)
+            return rc < 0 ? rc : 0;
+    }
+    if (s->cfg.app_request) {
+        note(s, "no bootloader answered: asking the application to reboot into it");
+        int rc = s->t->write(s->t, (const uint8_t *)IAP_APP_UPDATE_CMD,
+                             sizeof IAP_APP_UPDATE_CMD - 1, err);
+        if (rc)
+            return rc;
+        uint64_t end = now_ms() + APP_REBOOT_MS;
+        while (now_ms() < end) {
+            rc = try_handshake(s, APP_TRY_MS, err);
+            if (rc)
+                return rc < 0 ? rc : 0;
+        }
+    }
+    return iap_fail(err, IAP_ERR_NO_ANSWER,
+                    "no bootloader answered on %s: hold PA0 while resetting the board, or check "
+                    "the port",
+                    s->t->desc);
+}
+
+/* ---- go-back-N pipeline ---------------------------------------------------------------------- */
+
+struct pipe {
+    void *ctx;
+    unsigned max_window;
+    bool need_each; /* every frame's answer carries data (READ): lost answers are redone */
+    unsigned rsp_bytes; /* size of one answer frame */
+    uint16_t (*build)(void *ctx, unsigned i, uint8_t *type, uint8_t *payload);
+    unsigned (*work_ms)(void *ctx, unsigned i);
+    int (*done)(void *ctx, unsigned i, const struct iap_frame *rsp, struct iap_err *err);
+};
+
+static int pipe_pass(struct iap_session *s, const struct pipe *p, const unsigned *map, unsigned m,
+                     uint8_t *done, struct iap_err *err)
+{
+    uint8_t base = s->seq;
+    unsigned una = 0, next = 0, win = s->window_frames;
+    if (p->max_window && win > p->max_window)
+        win = p->max_window;
+    size_t *size = calloc(m, sizeof *size);
+    unsigned *cost = calloc(m, sizeof *cost);
+    uint8_t *payload = malloc(IAP_MAX_PAYLOAD);
+    int rc = 0, retries = s->cfg.retries;
+    uint64_t deadline = 0, inflight = 0;
+    if (!size || !cost || !payload) {
+        rc = iap_fail(err, IAP_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    while (una < m) {
+        while (next < m && next - una < win) {
+            uint8_t type;
+            uint16_t len = p->build(p->ctx, map[next], &type, payload);
+            size_t fl = IAP_HDR_LEN + len + IAP_CRC_LEN;
+            if (next > una && inflight + fl > s->info.rx_window)
+                break;
+            rc = send_frame(s, type, (uint8_t)(base + next), payload, len, NULL, err);
+            if (rc)
+                goto out;
+            size[next] = fl;
+            cost[next] = iap_line_ms(s, fl + p->rsp_bytes) + p->work_ms(p->ctx, map[next]);
+            inflight += fl;
+            next++;
+            deadline = 0;
+        }
+        if (!deadline) {
+            uint64_t t = (unsigned)s->cfg.timeout_ms;
+            for (unsigned j = una; j < next; j++)
+                t += cost[j];
+            deadline = now_ms() + t;
+        }
+        struct iap_frame f;
+        rc = wait_rsp(s, deadline, &f, err);
+        if (rc < 0)
+            goto out;
+        unsigned ack; /* frames [una, ack) are executed */
+        bool rewind = false;
+        if (rc == 0) {
+            s->timeouts++;
+            ack = una;
+            rewind = true;
+        } else if (is_nak(&f)) {
+            s->naks++;
+            unsigned d = (uint8_t)(f.payload[1] - (uint8_t)(base + una));
+            if (d > next - una) {
+                rc = iap_fail(err, IAP_ERR_PROTOCOL,
+                              "the bootloader expects frame %u, not one of the %u in flight: it "
+                              "may have restarted; run iap again",
+                              f.payload[1], next - una);
+                goto out;
+            }
+            ack = una + d;
+            rewind = ack < next;
+        } else {
+            unsigned d = (uint8_t)(f.seq - (uint8_t)(base + una));
+            if (d >= next - una)
+                continue; /* an answer to a frame already accounted for */
+            rc = p->done(p->ctx, map[una + d], &f, err);
+            if (rc)
+                goto out;
+            done[una + d] = 1;
+            ack = una + d + 1;
+        }
+        if (ack > una) {
+            for (unsigned j = una; j < ack; j++) {
+                if (!p->need_each)
+                    done[j] = 1; /* executed in order; its answer was lost */
+                inflight -= size[j];
+            }
+            una = ack;
+            retries = s->cfg.retries;
+            deadline = 0;
+        }
+        if (rewind) {
+            rc = 0;
+            if (--retries < 0) {
+                rc = iap_fail(err, IAP_ERR_TRANSFER,
+                              "transfer to %s failed after %d retries: check the cable, or try "
+                              "a lower baud rate, a smaller --window or a longer --timeout; the "
+                              "board stays in IAP mode",
+                              s->t->desc, s->cfg.retries);
+                goto out;
+            }
+            s->resends += next - una;
+            next = una;
+            inflight = 0;
+            deadline = 0;
+        }
+    }
+    rc = 0;
+out:
+    s->seq = (uint8_t)(base + next);
+    free(size);
+    free(cost);
+    free(payload);
+    return rc;
+}
+
+static int pipe_run(struct iap_session *s, const struct pipe *p, unsigned n, struct iap_err *err)
+{
+    unsigned *map = malloc((n ? n : 1) * sizeof *map);
+    uint8_t *done = calloc(n ? n : 1, 1);
+    int rc = 0;
+    if (!map || !done) {
+        rc = iap_fail(err, IAP_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    unsigned m = n;
+    for (unsigned i = 0; i < n; i++)
+        map[i] = i;
+    for (int pass = 0; m; pass++) {
+        if (pass > s->cfg.retries) {
+            rc = iap_fail(err, IAP_ERR_TRANSFER, "transfer to %s kept losing answers: check "
+                          "the cable or try a lower baud rate", s->t->desc);
+            goto out;
+        }
+        memset(done, 0, m);
+        rc = pipe_pass(s, p, map, m, done, err);
+        if (rc)
+            goto out;
+        unsigned k = 0;
+        for (unsigned j = 0; j < m; j++)
+            if (!done[j])
+                map[k++] = map[j];
+        m = k;
+    }
+out:
+    free(map);
+    free(done);
+    return rc;
+}
+
+struct xfer {
+    struct iap_session *s;
+    uint32_t addr, len, chunk;
+    const uint8_t *src;
+    uint8_t *dst;
+    uint64_t done_bytes;
+};
+
+static uint32_t xfer_n(const struct xfer *x, unsigned i)
+{
+    uint32_t off = i * x->chunk;
+    return x->len - off < x->chunk ? x->len - off : x->chunk;
+}
+
+static void progress(struct xfer *x, uint32_t n)
+{
+    x->done_bytes += n;
+    const struct iap_session_hooks *h = x->s->hooks;
+    if (h && h->progress)
+        h->progress(h->ctx, x->done_bytes, x->len);
+}
+
+static uint16_t write_build(void *ctx, unsigned i, uint8_t *type, uint8_t *payload)
+{
+    struct xfer *x = ctx;
+    uint32_t off = i * x->chunk, n = xfer_n(x, i);
+    *type = IAP_CMD_WRITE;
+    iap_put32(payload, x->addr + off);
+    iap_put32(payload + 4, 0);
+    memcpy(payload + 8, x->src + off, n);
+    return (uint16_t)(8 + n);
+}
+
+/* Programming time, plus an erase for every page this frame is the first to touch. */
+static unsigned write_work(void *ctx, unsigned i)
+{
+    struct xfer *x = ctx;
+    const struct iap_info *info = &x->s->info;
+    uint32_t a = x->addr + i * x->chunk, n = xfer_n(x, i), pg = info->page_size;
+    unsigned erases = (a + n - 1) / pg - a / pg + (i == 0 || a % pg == 0 ? 1 : 0);
+    return erases * info->erase_ms + (n / 2 * info->prog_us + 999) / 1000 + 1;
+}
+
+static int write_done(void *ctx, unsigned i, const struct iap_frame *rsp, struct iap_err *err)
+{
+    struct xfer *x = ctx;
+    if (status_of(rsp) != IAP_OK) {
+        char what[64];
+        snprintf(what, sizeof what, "WRITE at 0x%08x", x->addr + i * x->chunk);
+        return refused(x->s, err, what, status_of(rsp));
+    }
+    /* answers come in order: everything up to frame i is written */
+    uint64_t upto = (uint64_t)(i + 1) * x->chunk;
+    progress(x, (uint32_t)((upto > x->len ? x->len : upto) - x->done_bytes));
+    return 0;
+}
+
+int iap_session_write(struct iap_session *s, uint32_t addr, const uint8_t *data, uint32_t len,
+                      struct iap_err *err)
+{
+    struct xfer x = {.s = s, .addr = addr, .len = len, .chunk = s->info.max_data, .src = data};
+    struct pipe p = {.ctx = &x, .rsp_bytes = IAP_HDR_LEN + 1 + IAP_CRC_LEN, .build = write_build,
+                     .work_ms = write_work, .done = write_done};
+    if (len % 2 || addr % 2)
+        return iap_fail(err, IAP_ERR_USAGE, "odd write address or length");
+    return pipe_run(s, &p, (len + x.chunk - 1) / x.chunk, err);
+}
+
+static uint16_t read_build(void *ctx, unsigned i, uint8_t *type, uint8_t *payload)
+{
+    struct xfer *x = ctx;
+    *type = IAP_CMD_READ;
+    iap_put32(payload, x->addr + i * x->chunk);
+    iap_put32(payload + 4, xfer_n(x, i));
+    return 8;
+}
+
+static unsigned read_work(void *ctx, unsigned i)
+{
+    (void)ctx;
+    (void)i;
+    return 1;
+}
+
+static int read_done(void *ctx, unsigned i, const struct iap_frame *rsp, struct iap_err *err)
+{
+    struct xfer *x = ctx;
+    uint32_t n = xfer_n(x, i);
+    if (status_of(rsp) != IAP_OK) {
+        char what[64];
+        snprintf(what, sizeof what, "READ at 0x%08x", x->addr + i * x->chunk);
+        return refused(x->s, err, what, status_of(rsp));
+    }
+    if (rsp->len != 1 + n)
+        return iap_fail(err, IAP_ERR_PROTOCOL, "READ at 0x%08x returned %u bytes, not %u",
+                        x->addr + i * x->chunk, rsp->len - 1u, n);
+    memcpy(x->dst + i * x->chunk, rsp->payload + 1, n);
+    progress(x, n);
+    return 0;
+}
+
+int iap_session_read(struct iap_session *s, uint32_t addr, uint8_t *out, uint32_t len,
+                     struct iap_err *err)
+{
+    struct xfer x = {.s = s, .addr = addr, .len = len, .chunk = s->info.max_data, .dst = out};
+    struct pipe p = {.ctx = &x, .max_window = READ_WINDOW_MAX, .need_each = true,
+                     .rsp_bytes = IAP_HDR_LEN + 1 + x.chunk + IAP_CRC_LEN, .build = read_build,
+                     .work_ms = read_work, .done = read_done};
+    return pipe_run(s, &p, (len + x.chunk - 1) / x.chunk, err);
+}
+
+static int cmd2(struct iap_session *s, uint8_t cmd, uint32_t a, uint32_t b, uint32_t c,
+                uint16_t len, struct iap_frame *f, unsigned extra_ms, struct iap_err *err)
+{
+    uint8_t p[12];
+    iap_put32(p, a);
+    iap_put32(p + 4, b);
+    iap_put32(p + 8, c);
+    int rc = iap_session_cmd(s, cmd, p, len, f, extra_ms, err);
+    if (rc)
+        return rc;
+    if (status_of(f) != IAP_OK) {
+        char what[80];
+        snprintf(what, sizeof what, "%s 0x%08x, 0x%x", cmd_name(cmd), a, b);
+        return refused(s, err, what, status_of(f));
+    }
+    return 0;
+}
+
+/* CRC on the device: ~100 ns a byte at 64 MHz with its nibble table; generous. */
+static unsigned crc_ms(uint32_t len) { return len / 4096 + 5; }
+
+int iap_session_crc(struct iap_session *s, uint32_t addr, uint32_t len, uint32_t *crc,
+                    struct iap_err *err)
+{
+    struct iap_frame f;
+    int rc = cmd2(s, IAP_CMD_CRC, addr, len, 0, 8, &f, crc_ms(len), err);
+    if (rc)
+        return rc;
+    if (f.len != 5)
+        return iap_fail(err, IAP_ERR_PROTOCOL, "CRC answer has %u bytes, not 4", f.len - 1u);
+    *crc = iap_get32(f.payload + 1);
+    return 0;
+}
+
+int iap_session_erase(struct iap_session *s, uint32_t addr, uint32_t len, struct iap_err *err)
+{
+    struct iap_frame f;
+    unsigned pages = len / s->info.page_size + 2; /* + the record page */
+    return cmd2(s, IAP_CMD_ERASE, addr, len, 0, 8, &f, pages * s->info.erase_ms, err);
+}
+
+int iap_session_commit(struct iap_session *s, uint32_t size, uint32_t crc, uint32_t version,
+                       struct iap_err *err)
+{
+    struct iap_frame f;
+    unsigned ms = crc_ms(size) + 2 * s->info.erase_ms + (16 * s->info.prog_us) / 1000 + 1;
+    return cmd2(s, IAP_CMD_COMMIT, size, crc, version, 12, &f, ms, err);
+}
+
+int iap_session_reset(struct iap_session *s, struct iap_err *err)
+{
+    struct iap_frame f;
+    return cmd2(s, IAP_CMD_RESET, 0, 0, 0, 0, &f, 0, err);
+}

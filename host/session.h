@@ -1,0 +1,69 @@
+/* The protocol client: handshake (with the application's reboot request), single commands with
+ * retransmission, and a go-back-N pipeline that keeps a window of frames in flight for WRITE and
+ * READ (docs/PROTOCOL.md). Prefix iap_session_ (the bootloader core owns session_). */
+#ifndef IAP_SESSION_H
+#define IAP_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "frame.h"
+#include "iap_proto.h"
+#include "transport.h"
+
+struct iap_session_cfg {
+    unsigned baud;      /* line rate, for timeouts and the efficiency figure */
+    int timeout_ms;     /* slack added to every computed response time (--timeout) */
+    int retries;        /* retransmissions without progress before giving up (--retries) */
+    unsigned window;    /* frames in flight; 0 = as many as the device's rx_window holds */
+    bool app_request;   /* send IAP_APP_UPDATE_CMD when no bootloader answers */
+    const char *port;   /* port name for messages */
+};
+
+/* Optional observers (the UI); any may be NULL. */
+struct iap_session_hooks {
+    void (*trace)(void *ctx, bool tx, const uint8_t *frame, size_t len);
+    void (*progress)(void *ctx, uint64_t done, uint64_t total);
+    void (*note)(void *ctx, const char *msg); /* "asking the application to reboot..." */
+    void *ctx;
+};
+
+struct iap_session {
+    struct iap_transport *t;
+    struct iap_session_cfg cfg;
+    const struct iap_session_hooks *hooks;
+    struct frame_rx rx;
+    uint8_t seq; /* seq of the next command */
+    struct iap_info info;
+    unsigned window_frames; /* in effect for the pipeline */
+    unsigned long resends, timeouts, naks;
+};
+
+void iap_session_init(struct iap_session *s, struct iap_transport *t,
+                      const struct iap_session_cfg *cfg, const struct iap_session_hooks *hooks);
+/* Handshake: SYNC + INFO, a few times; then (cfg.app_request) the application's reboot request
+ * and more tries. Fills s->info. IAP_ERR_NO_ANSWER when nobody answered. */
+int iap_session_connect(struct iap_session *s, struct iap_err *err);
+
+/* One command, retransmitted on timeout or NAK. *rsp holds the response (status in payload[0]);
+ * extra_ms is the device's expected work time. A refusal is not an error here. */
+int iap_session_cmd(struct iap_session *s, uint8_t cmd, const uint8_t *payload, uint16_t len,
+                    struct iap_frame *rsp, unsigned extra_ms, struct iap_err *err);
+
+/* Writes data to [addr, addr+len) in WRITE frames with a window in flight. len even. */
+int iap_session_write(struct iap_session *s, uint32_t addr, const uint8_t *data, uint32_t len,
+                      struct iap_err *err);
+int iap_session_read(struct iap_session *s, uint32_t addr, uint8_t *out, uint32_t len,
+                     struct iap_err *err);
+int iap_session_crc(struct iap_session *s, uint32_t addr, uint32_t len, uint32_t *crc,
+                    struct iap_err *err);
+int iap_session_erase(struct iap_session *s, uint32_t addr, uint32_t len, struct iap_err *err);
+int iap_session_commit(struct iap_session *s, uint32_t size, uint32_t crc, uint32_t version,
+                       struct iap_err *err);
+int iap_session_reset(struct iap_session *s, struct iap_err *err);
+
+/* Milliseconds to send n bytes at the configured baud rate (10 bits per byte), rounded up. */
+unsigned iap_line_ms(const struct iap_session *s, uint64_t n);
+
+#endif

@@ -1,0 +1,32 @@
+/* A byte pipe to the board, chosen at run time from the port name: a serial device, or
+ * tcp://HOST:PORT for a raw serial-over-TCP bridge (ser2net, socat). Each implementation embeds
+ * struct iap_transport first. Serial code stays in transports/serial.c so other OS ports can
+ * replace that one file. */
+#ifndef IAP_TRANSPORT_H
+#define IAP_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct iap_transport {
+    /* Sends all len bytes, or fails with IAP_ERR_PORT. */
+    int (*write)(struct iap_transport *t, const uint8_t *buf, size_t len, struct iap_err *err);
+    /* Waits up to timeout_ms for input: bytes read (> 0), 0 on timeout, or IAP_ERR_PORT. */
+    int (*read)(struct iap_transport *t, uint8_t *buf, size_t max, int timeout_ms,
+                struct iap_err *err);
+    /* Drops input received but not yet read. */
+    void (*discard)(struct iap_transport *t);
+    void (*close)(struct iap_transport *t);
+    char desc[160]; /* "/dev/ttyUSB0 at 115200 baud", for messages */
+};
+
+/* Opens a serial device path or tcp://HOST:PORT. connect_ms bounds the TCP connect. */
+int transport_open(const char *spec, unsigned baud, int connect_ms, struct iap_transport **out,
+                   struct iap_err *err);
+int serial_open(const char *path, unsigned baud, struct iap_transport **out, struct iap_err *err);
+int tcp_open(const char *hostport, unsigned baud, int connect_ms, struct iap_transport **out,
+             struct iap_err *err);
+
+#endif
