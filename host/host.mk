@@ -23,7 +23,7 @@ HOST_SESSION_TEST := $(BUILD)/tests/test_host_session
 $(HOST_SESSION_TEST): tests/unit/test_host_session.c $(HOST_LIB_SRC) $(HOST_DEPS) tests/test.h \
                       $(BOOT_CORE_DEPS)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Ihost -Itests $(BOOT_CORE_INC) -Iboot/port/sim \
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Itests $(BOOT_CORE_INC) -Iboot/port/sim \
 	  -o $@ $< $(filter-out proto/crc32.c,$(HOST_LIB_SRC)) $(BOOT_CORE_SRC) $(BOOT_SIM_SRC)
 
 ALL_TARGETS += $(BUILD)/iap

@@ -1,0 +1,416 @@
+/* The iap session against the real bootloader core (boot/core on the sim port with its fake F1
+ * flash), through a transport that can drop or corrupt frames in either direction. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "flashmgr.h"
+#include "session.h" /* the core's session_init/session_poll */
+#include "sim.h"
+#include "simhost.h"
+#include "test.h"
+
+#include "../../host/session.h"
+
+#define APP IAP_APP_START
+
+/* ---- a transport wired to the simulated board ------------------------------------------------ */
+
+struct simt {
+    struct iap_transport t;
+    bool dead;        /* no board at all */
+    bool app_running; /* the board runs the application: frames go unanswered */
+    long writes, drop_write, corrupt_write, drop_all_writes_from;
+    long rsps, drop_rsp;
+    int reboots;
+    enum sim_exit last_exit;
+    long burst, max_burst; /* frames written in a row without an answer read in between */
+    uint8_t q[1 << 16];
+    size_t qn;
+};
+
+static void dev_poll(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 100000 && sim_uart_rx_pending(); i++)
+        session_poll();
+    session_poll();
+}
+
+static void run_device(struct simt *b)
+{
+    enum sim_exit x = sim_run(dev_poll, NULL);
+    if (x != SIM_RETURNED) {
+        b->last_exit = x;
+        b->app_running = x == SIM_JUMPED;
+        if (!b->app_running) { /* chip reset without an app: the bootloader again */
+            sim_power_cycle();
+            session_init();
+            session_enter_iap();
+        }
+    }
+}
+
+static int sim_write(struct iap_transport *t, const uint8_t *buf, size_t len, struct iap_err *err)
+{
+    (void)err;
+    struct simt *b = (struct simt *)t;
+    long k = b->writes++;
+    if (b->dead)
+        return 0;
+    if (b->app_running) {
+        if (len == sizeof IAP_APP_UPDATE_CMD - 1 && memcmp(buf, IAP_APP_UPDATE_CMD, len) == 0) {
+            /* the template app: leave the request in BKP_DR1 and reset */
+            b->reboots++;
+            b->app_running = false;
+            sim_power_cycle();
+            sim_bkp = IAP_BKP_REQUEST;
+            session_init();
+            if (boot_decide(BOOT_LISTEN_MS) != BOOT_IAP_REQUEST)
+                return -1;
+        }
+        return 0;
+    }
+    b->burst++;
+    if (b->burst > b->max_burst)
+        b->max_burst = b->burst;
+    if (k == b->drop_write || (b->drop_all_writes_from >= 0 && k >= b->drop_all_writes_from))
+        return 0;
+    uint8_t tmp[IAP_MAX_FRAME + 64];
+    memcpy(tmp, buf, len);
+    if (k == b->corrupt_write)
+        tmp[len / 2] ^= 0x10;
+    sim_uart_put(tmp, len);
+    run_device(b);
+    return 0;
+}
+
+/* Moves the board's output to q, frame by frame, dropping the chosen response. */
+static void collect(struct simt *b)
+{
+    uint8_t buf[IAP_MAX_FRAME];
+    while (sim_uart_pending() >= IAP_HDR_LEN) {
+        sim_uart_get(buf, IAP_HDR_LEN);
+        size_t rest = iap_get16(buf + 3) + IAP_CRC_LEN;
+        sim_uart_get(buf + IAP_HDR_LEN, rest);
+        if (b->rsps++ == b->drop_rsp)
+            continue;
+        memcpy(b->q + b->qn, buf, IAP_HDR_LEN + rest);
+        b->qn += IAP_HDR_LEN + rest;
+    }
+}
+
+static int sim_read(struct iap_transport *t, uint8_t *buf, size_t max, int timeout_ms,
+                    struct iap_err *err)
+{
+    (void)err;
+    struct simt *b = (struct simt *)t;
+    if (!b->dead) {
+        collect(b); /* also what the board said just before starting the app */
+        if (!b->qn && !b->app_running) { /* let the board's clock run: truncated-frame timer */
+            sim_ms += (uint32_t)timeout_ms;
+            run_device(b);
+            collect(b);
+        }
+    }
+    if (!b->qn) {
+        usleep(500);
+        return 0;
+    }
+    size_t n = b->qn < max ? b->qn : max;
+    memcpy(buf, b->q, n);
+    memmove(b->q, b->q + n, b->qn - n);
+    b->qn -= n;
+    b->burst = 0;
+    return (int)n;
+}
+
+static void sim_discard(struct iap_transport *t)
+{
+    struct simt *b = (struct simt *)t;
+    if (!b->dead)
+        collect(b);
+    b->qn = 0;
+}
+
+static void sim_close(struct iap_transport *t) { (void)t; }
+
+static struct simt board;
+static struct iap_session s;
+static struct iap_err err;
+static uint8_t img[48 * 1024], back[48 * 1024];
+
+static const struct iap_session_cfg fast = {
+    .baud = 115200, .timeout_ms = 20, .retries = 4, .app_request = false, .port = "sim"};
+
+static void setup_cfg(const struct iap_session_cfg *cfg)
+{
+    sim_reset(64 * 1024);
+    session_init();
+    memset(&board, 0, sizeof board);
+    board.t.write = sim_write;
+    board.t.read = sim_read;
+    board.t.discard = sim_discard;
+    board.t.close = sim_close;
+    strcpy(board.t.desc, "the simulated board");
+    board.drop_write = board.corrupt_write = board.drop_rsp = board.drop_all_writes_from = -1;
+    memset(&err, 0, sizeof err);
+    iap_session_init(&s, &board.t, cfg, NULL);
+}
+
+static void setup(void) { setup_cfg(&fast); }
+
+/* WRITE the image and COMMIT it, as iap flash does. */
+static int flash(uint32_t len)
+{
+    int rc = iap_session_write(&s, APP, img, len, &err);
+    return rc ? rc : iap_session_commit(&s, len, iap_crc32(0, img, len), 7, &err);
+}
+
+/* ---- tests ----------------------------------------------------------------------------------- */
+
+TEST(connect_reads_the_device_information)
+{
+    setup();
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    CHECK_EQ(s.info.proto_version, IAP_PROTO_VERSION);
+    CHECK_EQ(s.info.app_start, APP);
+    CHECK_EQ(s.info.app_end, 0x0800FC00u);
+    CHECK_EQ(s.info.max_data, IAP_MAX_DATA);
+    CHECK_EQ(s.info.page_size, 1024);
+    CHECK_EQ(s.info.app_valid, 0);
+    CHECK(sim_led); /* the board is in IAP mode */
+}
+
+TEST(flash_writes_the_image_and_commit_makes_it_valid)
+{
+    setup();
+    sh_image(img, 10000, 1);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    CHECK_EQ(flash(10000), 0);
+    CHECK_MEM(sim_flash_at(APP), img, 10000);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    CHECK_EQ(s.info.app_valid, 1);
+    CHECK_EQ(s.info.app_size, 10000);
+    CHECK_EQ(s.info.app_crc, iap_crc32(0, img, 10000));
+    CHECK_EQ(s.info.app_version, 7);
+}
+
+TEST(window_keeps_as_many_frames_in_flight_as_the_device_buffers)
+{
+    setup();
+    sh_image(img, 16384, 2);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    CHECK_EQ(iap_session_write(&s, APP, img, 16384, &err), 0);
+    /* rx_window 3059 bytes holds two 1037-byte WRITE frames, not three */
+    CHECK_EQ(board.max_burst, 2);
+}
+
+TEST(window_option_limits_frames_in_flight)
+{
+    struct iap_session_cfg cfg = fast;
+    cfg.window = 1;
+    setup_cfg(&cfg);
+    sh_image(img, 8192, 3);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    CHECK_EQ(iap_session_write(&s, APP, img, 8192, &err), 0);
+    CHECK_EQ(board.max_burst, 1);
+}
+
+TEST(lost_write_frame_is_recovered_by_go_back_n)
+{
+    setup();
+    sh_image(img, 12288, 4);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    board.drop_write = board.writes + 3;
+    CHECK_EQ(flash(12288), 0);
+    CHECK(s.naks + s.timeouts >= 1);
+    CHECK_MEM(sim_flash_at(APP), img, 12288);
+}
+
+TEST(corrupt_write_frame_gets_a_nak_and_is_resent)
+{
+    setup();
+    sh_image(img, 12288, 5);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    board.corrupt_write = board.writes + 2;
+    CHECK_EQ(flash(12288), 0);
+    CHECK(s.naks >= 1);
+    CHECK_MEM(sim_flash_at(APP), img, 12288);
+}
+
+TEST(lost_answer_in_the_middle_is_covered_by_the_next_one)
+{
+    setup();
+    sh_image(img, 12288, 6);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    board.drop_rsp = board.rsps + 4;
+    CHECK_EQ(flash(12288), 0);
+    CHECK_MEM(sim_flash_at(APP), img, 12288);
+}
+
+TEST(lost_last_answer_times_out_and_the_resend_is_not_executed_twice)
+{
+    setup();
+    sh_image(img, 4096, 7);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    board.drop_rsp = board.rsps + 3; /* the 4th and last WRITE */
+    CHECK_EQ(flash(4096), 0);
+    CHECK(s.timeouts >= 1);
+    CHECK_EQ(sim_pgerr, 0);
+    CHECK_MEM(sim_flash_at(APP), img, 4096);
+}
+
+TEST(read_returns_what_was_written_even_when_answers_are_lost)
+{
+    setup();
+    sh_image(img, 9000, 8);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    CHECK_EQ(flash(9000), 0);
+    board.drop_rsp = board.rsps + 2;
+    memset(back, 0, sizeof back);
+    CHECK_EQ(iap_session_read(&s, APP, back, 9000, &err), 0);
+    CHECK_MEM(back, img, 9000);
+}
+
+TEST(crc_matches_after_flash_and_differs_after_one_changed_byte)
+{
+    setup();
+    sh_image(img, 6000, 9);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    CHECK_EQ(flash(6000), 0);
+    uint32_t crc = 0;
+    CHECK_EQ(iap_session_crc(&s, APP, 6000, &crc, &err), 0);
+    CHECK_EQ(crc, iap_crc32(0, img, 6000));
+    *sim_flash_at(APP + 5000) ^= 0x01;
+    CHECK_EQ(iap_session_crc(&s, APP, 6000, &crc, &err), 0);
+    CHECK(crc != iap_crc32(0, img, 6000));
+}
+
+TEST(write_outside_the_application_area_is_refused_with_its_status)
+{
+    setup();
+    sh_image(img, 2048, 10);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    CHECK_EQ(iap_session_write(&s, IAP_FLASH_BASE, img, 2048, &err), IAP_ERR_REFUSED);
+    CHECK_EQ(err.status, IAP_E_RANGE);
+    CHECK(strstr(err.msg, "E_RANGE") != NULL);
+    CHECK_EQ(sim_boot_writes, 0);
+}
+
+TEST(commit_of_an_image_without_vectors_is_refused)
+{
+    setup();
+    memset(img, 0x42, 4096);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    CHECK_EQ(flash(4096), IAP_ERR_REFUSED);
+    CHECK_EQ(err.status, IAP_E_VECTOR);
+    CHECK(strstr(err.msg, "0x08002000") != NULL);
+}
+
+TEST(nobody_answering_is_no_answer_with_advice)
+{
+    setup();
+    board.dead = true;
+    CHECK_EQ(iap_session_connect(&s, &err), IAP_ERR_NO_ANSWER);
+    CHECK(strstr(err.msg, "hold PA0") != NULL);
+    CHECK(strstr(err.msg, "the simulated board") != NULL);
+}
+
+TEST(running_application_is_asked_to_reboot_into_the_bootloader)
+{
+    struct iap_session_cfg cfg = fast;
+    cfg.app_request = true;
+    setup_cfg(&cfg);
+    sh_image(img, 4096, 11);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    CHECK_EQ(flash(4096), 0);
+    CHECK_EQ(iap_session_reset(&s, &err), 0);
+    CHECK_EQ(board.last_exit, SIM_JUMPED);
+    CHECK(board.app_running);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    CHECK_EQ(board.reboots, 1);
+    CHECK_EQ(s.info.app_valid, 1);
+}
+
+TEST(no_app_request_leaves_a_running_application_alone)
+{
+    setup();
+    sh_image(img, 4096, 12);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    CHECK_EQ(flash(4096), 0);
+    CHECK_EQ(iap_session_reset(&s, &err), 0);
+    CHECK_EQ(iap_session_connect(&s, &err), IAP_ERR_NO_ANSWER);
+    CHECK_EQ(board.reboots, 0);
+}
+
+TEST(garbage_on_the_line_before_the_handshake_is_survived)
+{
+    setup();
+    static const uint8_t junk[] = {0x00, 0xA5, 0x03, 0x00, 0xF0, 0x03, 0x11, 0x22, 0xA5, 0xA5};
+    sim_uart_put(junk, sizeof junk);
+    sh_image(img, 4096, 13);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    CHECK_EQ(flash(4096), 0);
+}
+
+TEST(a_line_that_stops_carrying_frames_fails_after_the_retries)
+{
+    setup();
+    sh_image(img, 8192, 14);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    board.drop_all_writes_from = board.writes + 2;
+    CHECK_EQ(iap_session_write(&s, APP, img, 8192, &err), IAP_ERR_TRANSFER);
+    CHECK(strstr(err.msg, "IAP mode") != NULL);
+}
+
+TEST(erase_invalidates_the_application)
+{
+    setup();
+    sh_image(img, 4096, 15);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    CHECK_EQ(flash(4096), 0);
+    CHECK_EQ(iap_session_erase(&s, APP, s.info.app_end - APP, &err), 0);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    CHECK_EQ(s.info.app_valid, 0);
+    CHECK_EQ(*sim_flash_at(APP), 0xFF);
+}
+
+TEST(sequence_numbers_wrap_past_255_across_operations)
+{
+    setup();
+    sh_image(img, sizeof img, 16);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    for (int round = 0; round < 3; round++) {
+        board.corrupt_write = board.writes + 5 + round;
+        CHECK_EQ(flash(sizeof img), 0);
+        CHECK_EQ(iap_session_read(&s, APP, back, sizeof img, &err), 0);
+        CHECK_MEM(back, img, sizeof img);
+    }
+    CHECK(board.writes > 256);
+}
+
+int main(void)
+{
+    RUN(connect_reads_the_device_information);
+    RUN(flash_writes_the_image_and_commit_makes_it_valid);
+    RUN(window_keeps_as_many_frames_in_flight_as_the_device_buffers);
+    RUN(window_option_limits_frames_in_flight);
+    RUN(lost_write_frame_is_recovered_by_go_back_n);
+    RUN(corrupt_write_frame_gets_a_nak_and_is_resent);
+    RUN(lost_answer_in_the_middle_is_covered_by_the_next_one);
+    RUN(lost_last_answer_times_out_and_the_resend_is_not_executed_twice);
+    RUN(read_returns_what_was_written_even_when_answers_are_lost);
+    RUN(crc_matches_after_flash_and_differs_after_one_changed_byte);
+    RUN(write_outside_the_application_area_is_refused_with_its_status);
+    RUN(commit_of_an_image_without_vectors_is_refused);
+    RUN(nobody_answering_is_no_answer_with_advice);
+    RUN(running_application_is_asked_to_reboot_into_the_bootloader);
+    RUN(no_app_request_leaves_a_running_application_alone);
+    RUN(garbage_on_the_line_before_the_handshake_is_survived);
+    RUN(a_line_that_stops_carrying_frames_fails_after_the_retries);
+    RUN(erase_invalidates_the_application);
+    RUN(sequence_numbers_wrap_past_255_across_operations);
+    return test_summary();
+}
