@@ -318,6 +318,7 @@ static void poll_host(struct board *b, int timeout_ms)
 static void skip_to(struct board *b, uint64_t t)
 {
     if (t > b->base_ns) {
+        b->idle_cycles += (t - b->base_ns) * (b->hz ? b->hz : 8000000u) / 1000000000u;
         b->base_ns = t;
         b->base_rem = 0;
     }

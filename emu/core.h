@@ -46,6 +46,7 @@ struct board {
     uint64_t slice_cycles;   /* instructions executed in this slice (block granular) */
     uint64_t slice_budget;   /* stop the slice after this many */
     uint64_t total_insns;
+    uint64_t idle_cycles;    /* clock cycles skipped while sleeping or stalled */
     uint32_t stop_block, stop_block_n; /* block at which the block hook stopped the slice */
     bool in_uc;              /* inside uc_emu_start */
     bool kick;               /* end the slice early: pending exception, reset, clock change */
@@ -111,6 +112,7 @@ uint64_t flash_busy_until(struct flash *f);
 void flash_cpu_store(struct flash *f, uint32_t addr, unsigned size, uint32_t val);
 void flash_fixup(struct flash *f);  /* undo the raw stores Unicorn made to the CPU view */
 bool flash_fixup_pending(struct flash *f);
+void flash_sync_code(struct flash *f); /* outside uc_emu_start only */
 bool flash_read(struct flash *f, uint32_t addr, unsigned size, uint32_t *val);
 long flash_ops(struct flash *f);
 uint32_t flash_size(struct flash *f);

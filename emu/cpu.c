@@ -73,6 +73,7 @@ static uint32_t reg(struct board *b, int r)
     return v;
 }
 
+/* Note: writing PC selects the instruction set from bit 0 (Unicorn), so PC values carry it. */
 static void set_reg(struct board *b, int r, uint32_t v)
 {
     uc_reg_write(b->uc, r, &v);
@@ -175,7 +176,7 @@ static void m3_enter(struct board *b, int exc)
     set_reg(b, UC_ARM_REG_SP, sp);
     set_reg(b, UC_ARM_REG_LR, ipsr ? 0xFFFFFFF1u : 0xFFFFFFF9u);
     set_reg(b, UC_ARM_REG_XPSR, 0x01000000u | (unsigned)exc);
-    set_reg(b, UC_ARM_REG_PC, vec & ~1u);
+    set_reg(b, UC_ARM_REG_PC, vec | 1u);
 }
 
 static void m3_return(struct board *b, uint32_t excret)
@@ -203,7 +204,7 @@ static void m3_return(struct board *b, uint32_t excret)
         set_reg(b, fr[i], frame[i]);
     set_reg(b, UC_ARM_REG_SP, sp);
     set_reg(b, UC_ARM_REG_XPSR, (frame[7] & ~(1u << 9)) | 0x01000000u);
-    set_reg(b, UC_ARM_REG_PC, frame[6] & ~1u);
+    set_reg(b, UC_ARM_REG_PC, frame[6] | 1u);
     board_log(b, 2, "exception %u return to 0x%08x", ipsr, frame[6]);
     if ((excret == 0xFFFFFFF9u) != ((frame[7] & 0x1FFu) == 0))
         board_log(b, 1, "exception return 0x%08x to a frame with IPSR %u", excret,
@@ -344,7 +345,7 @@ void m3_reset(struct board *b)
     flash_read(b->flash, 4, 4, &pc);
     set_reg(b, UC_ARM_REG_MSP, sp & ~3u);
     set_reg(b, UC_ARM_REG_SP, sp & ~3u);
-    set_reg(b, UC_ARM_REG_PC, pc & ~1u);
+    set_reg(b, UC_ARM_REG_PC, pc | 1u);
     if (!(pc & 1u))
         board_log(b, 1, "reset vector 0x%08x is not a Thumb address: the core will lock up", pc);
     memset(icache, 0, sizeof icache);
@@ -353,11 +354,14 @@ void m3_reset(struct board *b)
 int m3_run_slice(struct board *b)
 {
     uint32_t pc = reg(b, UC_ARM_REG_PC);
+    flash_sync_code(b->flash);
     b->kick = false;
     b->in_uc = true;
     b->stop_block = 1; /* odd: no block */
     uc_err err = uc_emu_start(b->uc, pc | 1u, 0xFFFFFFFEull, 0, 0);
     b->in_uc = false;
+    flash_fixup(b->flash);
+    flash_sync_code(b->flash);
     if (b->stop_block != 1 && (reg(b, UC_ARM_REG_PC) & ~1u) != b->stop_block)
         b->slice_cycles += b->stop_block_n; /* the block ran before the stop took effect */
     flash_fixup(b->flash);

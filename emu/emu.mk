@@ -35,6 +35,16 @@ $(BUILD)/emu-fw/%.elf: $(EMU_FW_DIR)/%.c $(EMU_FW_DIR)/startup.c $(EMU_FW_DIR)/f
 	$(ARM_CC) $(ARM_CFLAGS) $(ARM_LDFLAGS) -T $(EMU_FW_DIR)/link.ld -o $@ \
 	  $(EMU_FW_DIR)/startup.c $< -lgcc
 
+# Core tests: in-process, sanitizers on.
+$(BUILD)/test_emu_core: tests/emu/test_core.c $(BUILD)/libemu-san.a tests/test.h | $(EMU_FW)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iemu -Itests -o $@ $< $(BUILD)/libemu-san.a $(EMU_LIBS)
+
+$(BUILD)/emu_bench: tests/emu/bench.c $(BUILD)/libemu.a | $(EMU_FW)
+	$(HOST_CC) $(HOST_CFLAGS) -Iemu -o $@ $< $(BUILD)/libemu.a $(EMU_LIBS)
+
+ALL_TARGETS += $(BUILD)/stm32emu $(BUILD)/libemu.a $(EMU_FW)
+TESTS_BUILD += $(BUILD)/test_emu_core $(BUILD)/emu_bench $(BUILD)/stm32emu
+TESTS       += $(BUILD)/test_emu_core tests/emu/test_cli.sh
+BENCHES     += $(BUILD)/emu_bench
 
 -include $(EMU_OBJ:.o=.d) $(EMU_SAN_OBJ:.o=.d)
-ALL_TARGETS += $(BUILD)/stm32emu $(BUILD)/libemu.a $(EMU_FW)

@@ -55,6 +55,7 @@ struct flash {
     /* raw CPU stores to undo in view */
     bool fixup;
     uint32_t fix_lo, fix_hi;
+    uint32_t dirty_lo, dirty_hi; /* translated code to drop */
     long ops;
     uint32_t rng;
     uint32_t prog_ns, erase_ns;
@@ -112,11 +113,27 @@ static bool page_protected(struct flash *f, uint32_t off)
     return bit < 32 && !((wrpr(f) >> bit) & 1u);
 }
 
-/* img changed in [off, off+len): show it to the CPU and drop translated code. */
+/* img changed in [off, off+len): show it to the CPU. Translated code is dropped later, in
+ * flash_sync_code(): Unicorn crashes when a hook removes the block it is executing. */
 static void publish(struct flash *f, uint32_t off, uint32_t len)
 {
     memcpy(f->view + off, f->img + off, len);
-    m3_invalidate(f->b, off, len);
+    if (f->dirty_hi <= f->dirty_lo) {
+        f->dirty_lo = off;
+        f->dirty_hi = off + len;
+    } else {
+        if (off < f->dirty_lo)
+            f->dirty_lo = off;
+        if (off + len > f->dirty_hi)
+            f->dirty_hi = off + len;
+    }
+}
+
+void flash_sync_code(struct flash *f)
+{
+    if (f->dirty_hi > f->dirty_lo)
+        m3_invalidate(f->b, f->dirty_lo, f->dirty_hi - f->dirty_lo);
+    f->dirty_lo = f->dirty_hi = 0;
 }
 
 bool flash_fixup_pending(struct flash *f)

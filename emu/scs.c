@@ -28,7 +28,7 @@ struct scs {
 
 static uint64_t cycles(struct board *b)
 {
-    return b->total_insns + b->slice_cycles;
+    return b->total_insns + b->slice_cycles + b->idle_cycles;
 }
 
 /* ---- SysTick: the counter is a function of time; only its zero crossings are events ---- */

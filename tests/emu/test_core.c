@@ -1,0 +1,269 @@
+/* The board core against small firmware images (tests/emu/fw/core_*.c), in-process. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "emu.h"
+#include "test.h"
+
+#define FW(name) "build/emu-fw/" name ".elf"
+
+static char flash_path[64];
+
+static void fresh_flash(void)
+{
+    strcpy(flash_path, "/tmp/emu-core-XXXXXX");
+    int fd = mkstemp(flash_path);
+    close(fd);
+    unlink(flash_path); /* the board creates it erased */
+}
+
+static struct emu_config config(const char *elf)
+{
+    struct emu_config c;
+    memset(&c, 0, sizeof c);
+    c.flash_file = flash_path;
+    c.preload[0].path = elf;
+    c.npreload = 1;
+    c.stop_on_bkpt = true;
+    c.stop_after_ns = 2000000000u; /* 2 s emulated: every image here ends far sooner */
+    return c;
+}
+
+static int run(const struct emu_config *c, long *ops)
+{
+    struct emu *e = emu_create(c);
+    if (!e)
+        return -1;
+    int rc = emu_run(e);
+    if (ops)
+        *ops = emu_flash_ops(e);
+    emu_destroy(e);
+    return rc;
+}
+
+static int run_fw(const char *elf)
+{
+    fresh_flash();
+    struct emu_config c = config(elf);
+    int rc = run(&c, NULL);
+    unlink(flash_path);
+    return rc;
+}
+
+static int read_flash(const char *path, uint32_t off, void *buf, size_t n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    fseek(f, (long)off, SEEK_SET);
+    size_t got = fread(buf, 1, n, f);
+    fclose(f);
+    return got == n ? 0 : -1;
+}
+
+TEST(startup_code_runs_and_hello_prints_over_uart)
+{
+    int sv[2];
+    CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    fresh_flash();
+    struct emu_config c = config(FW("hello"));
+    c.uart_mode = EMU_UART_FD;
+    c.uart_fd = sv[1];
+    int rc = run(&c, NULL);
+    char buf[128] = {0};
+    ssize_t n = recv(sv[0], buf, sizeof buf - 1, MSG_DONTWAIT);
+    close(sv[0]);
+    unlink(flash_path);
+    CHECK_EQ(rc, EMU_EXIT_OK);
+    CHECK(n > 0 && strstr(buf, "hello from the board") != NULL);
+}
+
+TEST(flash_unlock_erase_program_readback_pgerr_and_locked)
+{
+    CHECK_EQ(run_fw(FW("core_flash")), 0);
+}
+
+TEST(wrong_key_locks_the_controller_until_reset)
+{
+    CHECK_EQ(run_fw(FW("core_wrongkey")), 0);
+}
+
+TEST(sysresetreq_resets_the_core_and_keeps_sram)
+{
+    CHECK_EQ(run_fw(FW("core_reset")), 0);
+}
+
+TEST(systick_through_relocated_vector_tables)
+{
+    CHECK_EQ(run_fw(FW("core_systick")), 0);
+}
+
+TEST(nvic_pending_until_enabled_primask_and_preemption)
+{
+    CHECK_EQ(run_fw(FW("core_nvic")), 0);
+}
+
+TEST(undefined_instruction_escalates_to_the_hardfault_handler)
+{
+    CHECK_EQ(run_fw(FW("core_hardfault")), 42);
+}
+
+TEST(unimplemented_address_stops_with_fault)
+{
+    CHECK_EQ(run_fw(FW("core_unmapped")), EMU_EXIT_FAULT);
+}
+
+TEST(flash_file_persists_across_runs)
+{
+    fresh_flash();
+    struct emu_config c = config(FW("core_persist"));
+    CHECK_EQ(run(&c, NULL), 21);
+    c.npreload = 0; /* boot what the file holds */
+    CHECK_EQ(run(&c, NULL), 22);
+    uint16_t cells[3];
+    CHECK(read_flash(flash_path, 0xE000, cells, sizeof cells) == 0);
+    unlink(flash_path);
+    CHECK_EQ(cells[0], 0xA000);
+    CHECK_EQ(cells[1], 0xA001);
+    CHECK_EQ(cells[2], 0xFFFF);
+}
+
+TEST(missing_flash_file_is_created_erased)
+{
+    fresh_flash();
+    struct emu_config c = config(FW("core_unmapped"));
+    c.npreload = 0;
+    CHECK_EQ(run(&c, NULL), EMU_EXIT_FAULT); /* erased vectors: reset PC 0xFFFFFFFE */
+    uint8_t buf[65536];
+    CHECK(read_flash(flash_path, 0, buf, sizeof buf) == 0);
+    unlink(flash_path);
+    for (size_t i = 0; i < sizeof buf; i++)
+        CHECK_EQ(buf[i], 0xFF);
+}
+
+/* core_powercut: page erase at 0x0800D000 (preloaded with zeros) then 16 programs. */
+static int powercut_run(long n, uint32_t seed, long *ops, uint8_t page[1024])
+{
+    static const uint8_t zeros[1024];
+    char bin[] = "/tmp/emu-zeros-XXXXXX";
+    int fd = mkstemp(bin);
+    if (fd < 0 || write(fd, zeros, sizeof zeros) != (ssize_t)sizeof zeros)
+        return -1;
+    close(fd);
+    fresh_flash();
+    struct emu_config c = config(FW("core_powercut"));
+    c.preload[1].path = bin;
+    c.preload[1].addr = 0x0800D000u;
+    c.npreload = 2;
+    c.power_cut_at = n;
+    c.power_cut_seed = seed;
+    int rc = run(&c, ops);
+    if (read_flash(flash_path, 0xD000, page, 1024) != 0)
+        rc = -1;
+    unlink(bin);
+    unlink(flash_path);
+    return rc;
+}
+
+TEST(power_cut_sweep_leaves_the_documented_state)
+{
+    uint8_t page[1024];
+    long total = 0;
+    CHECK_EQ(powercut_run(0, 0, &total, page), 0);
+    CHECK_EQ(total, 17);
+    for (long n = 1; n <= total; n++) {
+        long ops = 0;
+        CHECK_EQ(powercut_run(n, (uint32_t)n * 7919u, &ops, page), EMU_EXIT_POWER_CUT);
+        CHECK_EQ(ops, n);
+        if (n == 1) { /* interrupted erase: some bits back to 1, not all */
+            int ones = 0;
+            for (int i = 0; i < 1024; i++)
+                ones += __builtin_popcount(page[i]);
+            CHECK(ones > 0 && ones < 8192);
+            continue;
+        }
+        uint16_t cell[512];
+        memcpy(cell, page, sizeof cell);
+        for (long i = 0; i < 16; i++) {
+            uint16_t want = (uint16_t)(0x0F0Fu * (unsigned)(i + 1));
+            if (i < n - 2)
+                CHECK_EQ(cell[i], want);
+            else if (i == n - 2) /* interrupted: a subset of the bits to clear are cleared */
+                CHECK_EQ(cell[i] & want, want);
+            else
+                CHECK_EQ(cell[i], 0xFFFF);
+        }
+    }
+    long ops = 0;
+    CHECK_EQ(powercut_run(total + 1, 1, &ops, page), 0);
+}
+
+TEST(power_cut_outcome_is_deterministic_from_the_seed)
+{
+    uint8_t a[1024], b[1024], c[1024];
+    long ops;
+    CHECK_EQ(powercut_run(1, 1234, &ops, a), EMU_EXIT_POWER_CUT);
+    CHECK_EQ(powercut_run(1, 1234, &ops, b), EMU_EXIT_POWER_CUT);
+    CHECK_EQ(powercut_run(1, 4321, &ops, c), EMU_EXIT_POWER_CUT);
+    CHECK_MEM(a, b, sizeof a);
+    CHECK(memcmp(a, c, sizeof a) != 0);
+}
+
+TEST(stop_after_is_ok_without_uart_string_and_timeout_with_one)
+{
+    fresh_flash();
+    struct emu_config c = config(FW("core_loop"));
+    c.stop_after_ns = 20000000u;
+    CHECK_EQ(run(&c, NULL), EMU_EXIT_OK);
+    c.stop_on_uart = "never printed";
+    CHECK_EQ(run(&c, NULL), EMU_EXIT_TIMEOUT);
+    unlink(flash_path);
+}
+
+TEST(realtime_never_runs_ahead_of_the_wall_clock)
+{
+    fresh_flash();
+    struct emu_config c = config(FW("core_loop"));
+    c.stop_after_ns = 100000000u; /* 100 ms */
+    c.realtime = true;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK_EQ(run(&c, NULL), EMU_EXIT_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    unlink(flash_path);
+    double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    CHECK(wall >= 0.1);
+}
+
+TEST(bkpt_without_stop_on_bkpt_is_a_fault)
+{
+    fresh_flash();
+    struct emu_config c = config(FW("core_flash"));
+    c.stop_on_bkpt = false;
+    CHECK_EQ(run(&c, NULL), EMU_EXIT_FAULT);
+    unlink(flash_path);
+}
+
+int main(void)
+{
+    RUN(startup_code_runs_and_hello_prints_over_uart);
+    RUN(flash_unlock_erase_program_readback_pgerr_and_locked);
+    RUN(wrong_key_locks_the_controller_until_reset);
+    RUN(sysresetreq_resets_the_core_and_keeps_sram);
+    RUN(systick_through_relocated_vector_tables);
+    RUN(nvic_pending_until_enabled_primask_and_preemption);
+    RUN(undefined_instruction_escalates_to_the_hardfault_handler);
+    RUN(unimplemented_address_stops_with_fault);
+    RUN(flash_file_persists_across_runs);
+    RUN(missing_flash_file_is_created_erased);
+    RUN(power_cut_sweep_leaves_the_documented_state);
+    RUN(power_cut_outcome_is_deterministic_from_the_seed);
+    RUN(stop_after_is_ok_without_uart_string_and_timeout_with_one);
+    RUN(realtime_never_runs_ahead_of_the_wall_clock);
+    RUN(bkpt_without_stop_on_bkpt_is_a_fault);
+    return test_summary();
+}
