@@ -169,7 +169,29 @@ static int cmd_flash(const struct opts *o, struct iap_session *s, const struct i
     uint32_t crc = iap_crc32(0, buf, len);
     double t0 = ui_now();
     ui_progress_start("flash", len);
-    rc = iap_session_write(s, s->info.app_start, buf, len, err);
+    /* The device acknowledges cumulatively: a lost refusal of one WRITE would go unseen, so
+     * compare the CRC before COMMIT, and write once more from a fresh session if it differs. */
+    for (int pass = 0;; pass++) {
+        uint32_t dev = 0;
+        rc = iap_session_write(s, s->info.app_start, buf, len, err);
+        if (!rc)
+            rc = iap_session_crc(s, s->info.app_start, len, &dev, err);
+        if (rc || dev == crc)
+            break;
+        if (pass == 1) {
+            rc = iap_fail(err, IAP_ERR_TRANSFER,
+                          "the device's CRC after writing (0x%08x) differs from the image's "
+                          "(0x%08x) twice: check the line and run iap flash again",
+                          dev, crc);
+            break;
+        }
+        ui_progress_end();
+        ui_note("CRC after writing differs (0x%08x, expected 0x%08x): writing again", dev, crc);
+        rc = iap_session_sync(s, err);
+        if (rc)
+            break;
+        ui_progress_start("flash", len);
+    }
     free(buf);
     if (rc)
         return rc;
@@ -346,8 +368,9 @@ static int run(int argc, char **argv, struct iap_err *err)
                 return iap_fail(err, IAP_ERR_USAGE, "bad version '%s'", optarg);
             break;
         case 'w':
-            if (parse_u32(optarg, &v) || v == 0 || v > 64)
-                return iap_fail(err, IAP_ERR_USAGE, "bad window '%s': 1..64 frames", optarg);
+            if (parse_u32(optarg, &v) || v == 0 || v > IAP_MAX_INFLIGHT)
+                return iap_fail(err, IAP_ERR_USAGE, "bad window '%s': 1..%u frames", optarg,
+                                IAP_MAX_INFLIGHT);
             o.window = v;
             break;
         case 't':

@@ -5,10 +5,9 @@
 #include <string.h>
 #include <time.h>
 
-#define HANDSHAKE_TRIES 3     /* before asking the application to reboot */
-#define APP_REBOOT_MS 3000    /* keep trying this long after the reboot request */
-#define APP_TRY_MS 200        /* one handshake attempt after the request */
-#define WINDOW_MAX 64         /* frames in flight, whatever the byte window allows */
+#define PROBE_MS 50           /* a SYNC this often until one is answered (listening window) */
+#define APP_REBOOT_MS 3000    /* keep probing this long after the reboot request */
+#define WINDOW_MAX IAP_MAX_INFLIGHT /* frames in flight, whatever the byte window allows */
 #define READ_WINDOW_MAX 8     /* READ answers are large: fewer in flight keeps timeouts short */
 
 static uint64_t now_ms(void)
@@ -91,7 +90,8 @@ static int wait_rsp(struct iap_session *s, uint64_t deadline, struct iap_frame *
 
 static int8_t status_of(const struct iap_frame *f) { return (int8_t)f->payload[0]; }
 
-/* The device's "go back": a corrupt frame, a gap or a truncated frame, with the seq it expects. */
+/* The device's "go back" (docs/PROTOCOL.md): E_SEQ for a gap, E_CRC for a corrupt or truncated
+ * frame, with the seq it expects as the one data byte. No command answers these statuses. */
 static bool is_nak(const struct iap_frame *f)
 {
     int8_t st = status_of(f);
@@ -218,51 +218,60 @@ static int get_info(struct iap_session *s, struct iap_err *err)
     return 0;
 }
 
-/* One attempt: SYNC (restarts the device's sequence at our seq), then INFO. 1 = connected. */
-static int try_handshake(struct iap_session *s, unsigned wait_ms, struct iap_err *err)
+/* Sends a SYNC every PROBE_MS for duration_ms until one is answered (the listening window after
+ * a reset is only a few hundred ms). Any SYNC of the burst may be the one answered: the device
+ * runs them all in order, so after the last one sent it expects last + 1, and INFO goes next.
+ * 1 = connected, 0 = nobody answered. */
+static int probe(struct iap_session *s, unsigned duration_ms, struct iap_err *err)
 {
+    uint64_t end = now_ms() + duration_ms;
+    uint8_t first = s->seq;
+    unsigned sent = 0;
     s->t->discard(s->t);
     frame_rx_init(&s->rx);
-    uint8_t seq = s->seq;
-    int rc = send_frame(s, IAP_CMD_SYNC, seq, NULL, 0, NULL, err);
-    if (rc)
-        return rc;
-    uint64_t deadline = now_ms() + wait_ms;
-    struct iap_frame f;
     for (;;) {
-        rc = wait_rsp(s, deadline, &f, err);
-        if (rc <= 0) {
-            s->seq++; /* a fresh seq for the next attempt */
+        uint64_t now = now_ms();
+        if (now >= end)
+            return 0;
+        uint8_t seq = (uint8_t)(first + sent);
+        int rc = send_frame(s, IAP_CMD_SYNC, seq, NULL, 0, NULL, err);
+        if (rc)
             return rc;
+        sent++;
+        s->seq = (uint8_t)(seq + 1);
+        uint64_t deadline = now + PROBE_MS < end ? now + PROBE_MS : end;
+        struct iap_frame f;
+        while ((rc = wait_rsp(s, deadline, &f, err)) > 0)
+            if (!is_nak(&f) && status_of(&f) == IAP_OK && (uint8_t)(f.seq - first) < sent)
+                break;
+        if (rc < 0)
+            return rc;
+        if (rc > 0) {
+            rc = get_info(s, err);
+            return rc ? rc : 1;
         }
-        if (f.seq == seq && !is_nak(&f) && status_of(&f) == IAP_OK)
-            break;
+        if (sent >= 128) { /* keep the seqs of one burst unambiguous */
+            first = s->seq;
+            sent = 0;
+        }
     }
-    s->seq = (uint8_t)(seq + 1);
-    rc = get_info(s, err);
-    return rc ? rc : 1;
 }
 
 int iap_session_connect(struct iap_session *s, struct iap_err *err)
 {
-    unsigned wait_ms = (unsigned)s->cfg.timeout_ms + iap_line_ms(s, 2 * (IAP_HDR_LEN + IAP_CRC_LEN + 2));
-    for (int i = 0; i < HANDSHAKE_TRIES; i++) {
-        int rc = try_handshake(s, wait_ms, err);
-        if (rc)
-            return rc < 0 ? rc : 0;
-    }
+    unsigned wait_ms = 3 * (unsigned)s->cfg.timeout_ms;
+    int rc = probe(s, wait_ms > PROBE_MS ? wait_ms : PROBE_MS, err);
+    if (rc)
+        return rc < 0 ? rc : 0;
     if (s->cfg.app_request) {
         note(s, "no bootloader answered: asking the application to reboot into it");
-        int rc = s->t->write(s->t, (const uint8_t *)IAP_APP_UPDATE_CMD,
-                             sizeof IAP_APP_UPDATE_CMD - 1, err);
+        rc = s->t->write(s->t, (const uint8_t *)IAP_APP_UPDATE_CMD,
+                         sizeof IAP_APP_UPDATE_CMD - 1, err);
         if (rc)
             return rc;
-        uint64_t end = now_ms() + APP_REBOOT_MS;
-        while (now_ms() < end) {
-            rc = try_handshake(s, APP_TRY_MS, err);
-            if (rc)
-                return rc < 0 ? rc : 0;
-        }
+        rc = probe(s, APP_REBOOT_MS, err);
+        if (rc)
+            return rc < 0 ? rc : 0;
     }
     return iap_fail(err, IAP_ERR_NO_ANSWER,
                     "no bootloader answered on %s: hold PA0 while resetting the board, or check "
@@ -579,6 +588,12 @@ int iap_session_commit(struct iap_session *s, uint32_t size, uint32_t crc, uint3
     struct iap_frame f;
     unsigned ms = crc_ms(size) + 2 * s->info.erase_ms + (16 * s->info.prog_us) / 1000 + 1;
     return cmd2(s, IAP_CMD_COMMIT, size, crc, version, 12, &f, ms, err);
+}
+
+int iap_session_sync(struct iap_session *s, struct iap_err *err)
+{
+    struct iap_frame f;
+    return cmd2(s, IAP_CMD_SYNC, 0, 0, 0, 0, &f, 0, err);
 }
 
 int iap_session_reset(struct iap_session *s, struct iap_err *err)

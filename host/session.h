@@ -61,6 +61,8 @@ int iap_session_crc(struct iap_session *s, uint32_t addr, uint32_t len, uint32_t
 int iap_session_erase(struct iap_session *s, uint32_t addr, uint32_t len, struct iap_err *err);
 int iap_session_commit(struct iap_session *s, uint32_t size, uint32_t crc, uint32_t version,
                        struct iap_err *err);
+/* A new device session: the next WRITE erases every page again (restart a transfer). */
+int iap_session_sync(struct iap_session *s, struct iap_err *err);
 int iap_session_reset(struct iap_session *s, struct iap_err *err);
 
 /* Milliseconds to send n bytes at the configured baud rate (10 bits per byte), rounded up. */
