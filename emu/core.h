@@ -26,6 +26,12 @@ enum { EXC_NMI = 2, EXC_HARDFAULT = 3, EXC_MEMMANAGE = 4, EXC_BUSFAULT = 5, EXC_
 struct scs;
 struct flash;
 
+/* Instructions per translated block, cached by start address (cpu.c). */
+#define ICACHE 4096
+struct icache_entry {
+    uint32_t addr, size, n;
+};
+
 struct board {
     struct emu_config cfg;
     uc_engine *uc;
@@ -38,6 +44,7 @@ struct board {
     struct scs *scs;
     struct flash *flash;
     struct board_models models;
+    struct icache_entry icache[ICACHE];
 
     /* Time: now = base_ns + slice_cycles * 1e9 / hz while a slice runs. */
     uint64_t base_ns;

@@ -19,10 +19,6 @@ enum { QEMU_EXCP_UDEF = 1, QEMU_EXCP_SWI = 2, QEMU_EXCP_PREFETCH_ABORT = 3,
 
 /* Instructions per translated block, cached by start address (Thumb-2: a half-word whose top
  * five bits are 0b11101, 0b11110 or 0b11111 starts a 32-bit instruction). */
-#define ICACHE 4096
-static struct icache_entry {
-    uint32_t addr, size, n;
-} icache[ICACHE];
 
 static bool fetch16(struct board *b, uint32_t a, uint16_t *hw)
 {
@@ -41,7 +37,7 @@ static bool fetch16(struct board *b, uint32_t a, uint16_t *hw)
 
 static uint32_t insns_in_block(struct board *b, uint32_t addr, uint32_t size)
 {
-    struct icache_entry *c = &icache[(addr >> 1) & (ICACHE - 1)];
+    struct icache_entry *c = &b->icache[(addr >> 1) & (ICACHE - 1)];
     if (c->addr == addr && c->size == size && c->n)
         return c->n;
     uint32_t n = 0;
@@ -61,7 +57,7 @@ static uint32_t insns_in_block(struct board *b, uint32_t addr, uint32_t size)
 
 void m3_invalidate(struct board *b, uint32_t addr, uint32_t len)
 {
-    memset(icache, 0, sizeof icache);
+    memset(b->icache, 0, sizeof b->icache);
     uc_ctl_remove_cache(b->uc, FLASH_BASE + addr, FLASH_BASE + addr + len);
     uc_ctl_remove_cache(b->uc, addr, addr + len);
 }
@@ -348,7 +344,7 @@ void m3_reset(struct board *b)
     set_reg(b, UC_ARM_REG_PC, pc | 1u);
     if (!(pc & 1u))
         board_log(b, 1, "reset vector 0x%08x is not a Thumb address: the core will lock up", pc);
-    memset(icache, 0, sizeof icache);
+    memset(b->icache, 0, sizeof b->icache);
 }
 
 int m3_run_slice(struct board *b)

@@ -107,6 +107,16 @@ TEST(nvic_pending_until_enabled_primask_and_preemption)
     CHECK_EQ(run_fw(FW("core_nvic")), 0);
 }
 
+TEST(svc_and_basepri)
+{
+    CHECK_EQ(run_fw(FW("core_svc")), 0);
+}
+
+TEST(one_instruction_is_one_cycle)
+{
+    CHECK_EQ(run_fw(FW("core_cycles")), 0);
+}
+
 TEST(undefined_instruction_escalates_to_the_hardfault_handler)
 {
     CHECK_EQ(run_fw(FW("core_hardfault")), 42);
@@ -256,6 +266,8 @@ int main(void)
     RUN(sysresetreq_resets_the_core_and_keeps_sram);
     RUN(systick_through_relocated_vector_tables);
     RUN(nvic_pending_until_enabled_primask_and_preemption);
+    RUN(svc_and_basepri);
+    RUN(one_instruction_is_one_cycle);
     RUN(undefined_instruction_escalates_to_the_hardfault_handler);
     RUN(unimplemented_address_stops_with_fault);
     RUN(flash_file_persists_across_runs);
