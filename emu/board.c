@@ -1,6 +1,8 @@
 /* The board: peripheral bus, emulated time, the run loop and the public API (emu.h). */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +11,13 @@
 
 #include "core.h"
 
+/* Pin changes from other threads (emu_set_pin), applied by the run loop between slices. */
+#define PIN_QUEUE 64
 struct emu {
     struct board b;
+    pthread_mutex_t pin_lock;
+    atomic_int npin_queued;
+    struct { int port, pin, level; } pin_queue[PIN_QUEUE];
 };
 
 /* The longest slice of emulated time between two looks at the host (fds, wall clock). */
@@ -354,12 +361,25 @@ static bool stop_time_reached(struct board *b, uint64_t now)
     return true;
 }
 
+static void apply_queued_pins(struct emu *e)
+{
+    if (atomic_load(&e->npin_queued) == 0)
+        return;
+    pthread_mutex_lock(&e->pin_lock);
+    int n = atomic_load(&e->npin_queued);
+    for (int i = 0; i < n; i++)
+        gpio_set_input(&e->b, e->pin_queue[i].port, e->pin_queue[i].pin, e->pin_queue[i].level);
+    atomic_store(&e->npin_queued, 0);
+    pthread_mutex_unlock(&e->pin_lock);
+}
+
 int emu_run(struct emu *e)
 {
     struct board *b = &e->b;
     uint64_t last_poll = 0;
     b->wall_start_ns = wall_ns() - b->base_ns;
     while (!b->stopped) {
+        apply_queued_pins(e);
         if (b->reset_pending) {
             b->reset_pending = false;
             board_do_reset(b, b->reset_kind);
@@ -450,6 +470,7 @@ struct emu *emu_create(const struct emu_config *cfg)
     if (!e)
         return NULL;
     struct board *b = &e->b;
+    pthread_mutex_init(&e->pin_lock, NULL);
     b->cfg = *cfg;
     if (b->cfg.flash_size == 0)
         b->cfg.flash_size = 64;
@@ -491,9 +512,19 @@ fail:
     return NULL;
 }
 
+/* Safe from any thread: the change takes effect at the next slice boundary (within 2 ms of
+ * emulated time, 0.5 ms in real time). */
 void emu_set_pin(struct emu *e, int port, int pin, int level)
 {
-    gpio_set_input(&e->b, port, pin, level);
+    pthread_mutex_lock(&e->pin_lock);
+    int n = atomic_load(&e->npin_queued);
+    if (n < PIN_QUEUE) {
+        e->pin_queue[n].port = port;
+        e->pin_queue[n].pin = pin;
+        e->pin_queue[n].level = level;
+        atomic_store(&e->npin_queued, n + 1);
+    }
+    pthread_mutex_unlock(&e->pin_lock);
 }
 
 uint64_t emu_now_ns(const struct emu *e)
@@ -520,5 +551,6 @@ void emu_destroy(struct emu *e)
         scs_destroy(b->scs);
     if (b->uc)
         uc_close(b->uc);
+    pthread_mutex_destroy(&e->pin_lock);
     free(e);
 }

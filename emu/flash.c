@@ -362,7 +362,7 @@ static bool regs_write(void *ctx, uint32_t off, unsigned size, uint32_t val)
         } else if (f->key_state == 1 && val == KEY2) {
             f->key_state = 0;
             f->cr &= ~CR_LOCK;
-            board_log(b, 1, "flash: unlocked");
+            board_log(b, 2, "flash: unlocked");
         } else {
             f->locked_until_reset = true;
             board_log(b, 1, "flash: wrong key sequence (0x%08x): FPEC locked until reset", val);

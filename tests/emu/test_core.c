@@ -1,4 +1,5 @@
 /* The board core against small firmware images (tests/emu/fw/core_*.c), in-process. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,6 +259,49 @@ TEST(bkpt_without_stop_on_bkpt_is_a_fault)
     unlink(flash_path);
 }
 
+TEST(scripted_pin_event_arrives_at_its_emulated_time)
+{
+    fresh_flash();
+    struct emu_config c = config(FW("core_pin"));
+    c.pins[0].at_ns = 5000000u;
+    c.pins[0].port = 0;
+    c.pins[0].pin = 0;
+    c.pins[0].level = 1;
+    c.npins = 1;
+    struct emu *e = emu_create(&c);
+    CHECK(e != NULL);
+    int rc = emu_run(e);
+    uint64_t t = emu_now_ns(e);
+    emu_destroy(e);
+    unlink(flash_path);
+    CHECK_EQ(rc, 0);
+    CHECK(t >= 5000000u && t < 5100000u);
+}
+
+static void *press_pa0(void *arg)
+{
+    struct timespec ts = {0, 20000000};
+    nanosleep(&ts, NULL);
+    emu_set_pin(arg, 0, 0, 1);
+    return NULL;
+}
+
+TEST(set_pin_from_another_thread_reaches_the_firmware)
+{
+    fresh_flash();
+    struct emu_config c = config(FW("core_pin"));
+    c.realtime = true;
+    struct emu *e = emu_create(&c);
+    CHECK(e != NULL);
+    pthread_t th;
+    pthread_create(&th, NULL, press_pa0, e);
+    int rc = emu_run(e);
+    pthread_join(th, NULL);
+    emu_destroy(e);
+    unlink(flash_path);
+    CHECK_EQ(rc, 0);
+}
+
 int main(void)
 {
     RUN(startup_code_runs_and_hello_prints_over_uart);
@@ -277,5 +321,7 @@ int main(void)
     RUN(stop_after_is_ok_without_uart_string_and_timeout_with_one);
     RUN(realtime_never_runs_ahead_of_the_wall_clock);
     RUN(bkpt_without_stop_on_bkpt_is_a_fault);
+    RUN(scripted_pin_event_arrives_at_its_emulated_time);
+    RUN(set_pin_from_another_thread_reaches_the_firmware);
     return test_summary();
 }
