@@ -12,7 +12,7 @@ $(BUILD)/iap: $(HOST_SRC) $(HOST_DEPS)
 
 # Parser, image and frame tests: the host code alone.
 HOST_UNIT_TESTS := $(BUILD)/tests/test_host_formats $(BUILD)/tests/test_host_image \
-                   $(BUILD)/tests/test_host_frame
+                   $(BUILD)/tests/test_host_frame $(BUILD)/tests/test_host_transport
 
 $(HOST_UNIT_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(HOST_LIB_SRC) $(HOST_DEPS) tests/test.h
 	@mkdir -p $(dir $@)
