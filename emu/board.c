@@ -316,6 +316,7 @@ static void poll_host(struct board *b, int timeout_ms)
     for (int k = 0; k < n; k++)
         if (fds[k].revents & (POLLIN | POLLHUP | POLLERR)) {
             struct periph *p = &b->periphs[who[k]];
+            b->host_inputs++;
             if (p->poll_in)
                 p->poll_in(p->ctx);
         }
@@ -450,6 +451,14 @@ int emu_run(struct emu *e)
             b->hz = 8000000u;
         uint64_t budget = bound > now ? (bound - now) * b->hz / 1000000000u : 0;
         b->slice_budget = budget ? budget : 1;
+        if (b->cfg.realtime) {
+            /* Run the slice only once the wall clock has reached its end, so emulated time is
+             * never ahead. Input that arrived meanwhile may schedule an earlier event. */
+            unsigned long inputs = b->host_inputs;
+            realtime_wait(b, bound);
+            if (b->host_inputs != inputs || b->stopped || b->reset_pending)
+                continue;
+        }
         m3_run_slice(b);
         /* Fold the slice into base time. */
         uint64_t num = b->slice_cycles * 1000000000u + b->base_rem;

@@ -69,6 +69,8 @@ struct board {
     uint32_t pin_done;       /* cfg.pins already applied */
     uint32_t dbgmcu_cr;
 
+    unsigned long host_inputs; /* poll_in calls so far */
+
     /* Wall clock (realtime mode). */
     uint64_t wall_start_ns;
 };

@@ -33,15 +33,18 @@ static int bench(const char *name, bool realtime, uint64_t emulated_ns)
     if (!e)
         return 1;
     double t0 = now_s();
+    clock_t c0 = clock();
     int rc = emu_run(e);
     double wall = now_s() - t0;
+    double cpu = (double)(clock() - c0) / CLOCKS_PER_SEC;
     double emu_s = (double)emu_now_ns(e) / 1e9;
     emu_destroy(e);
     unlink(path);
     double insns = emu_s * 72e6; /* the first ~0.1 ms run at 8 MHz: negligible */
     printf("%-12s %-9s %6.3f s emulated in %6.3f s wall: %7.1f M emulated instructions/s, "
-           "%.2fx real time at 72 MHz\n",
-           name, realtime ? "realtime" : "fast", emu_s, wall, insns / wall / 1e6, emu_s / wall);
+           "%.2fx real time at 72 MHz, host CPU busy %.0f%%\n",
+           name, realtime ? "realtime" : "fast", emu_s, wall, insns / wall / 1e6, emu_s / wall,
+           100.0 * cpu / wall);
     return rc;
 }
 
