@@ -80,8 +80,7 @@ static void log_outputs(struct port *p)
         if (d == p->shown[i])
             continue;
         p->shown[i] = (int8_t)d;
-        uint64_t now = board_now_ns(p->g->b);
-        board_log(p->g->b, 1, EMU_TS_FMT " P%c%d = %c", EMU_TS_ARG(now), 'A' + p->idx, i,
+        board_log(p->g->b, 1, "P%c%d = %c", 'A' + p->idx, i,
                   d == 2 ? 'z' : '0' + d);
     }
 }
@@ -204,7 +203,7 @@ static void set_ext(struct gpio *g, int port, int pin, int level)
 }
 
 /* Pin events of the configuration: at_ns 0 applies at power-on (attach), later ones when
- * emulated time reaches them. */
+ * emulated time reaches them. The core applies (and logs) them too; applying twice is harmless. */
 static uint64_t gpio_advance(void *ctx, uint64_t now)
 {
     struct gpio *g = ctx;
@@ -217,8 +216,6 @@ static uint64_t gpio_advance(void *ctx, uint64_t now)
         if (e->at_ns <= now) {
             g->applied[i] = true;
             set_ext(g, e->port, e->pin, e->level);
-            board_log(g->b, 1, EMU_TS_FMT " P%c%d driven %s", EMU_TS_ARG(now), 'A' + e->port,
-                      e->pin, e->level > 0 ? "high" : e->level == 0 ? "low" : "released");
         } else if (e->at_ns < next) {
             next = e->at_ns;
         }

@@ -39,7 +39,7 @@ static uint64_t sync(struct iwdg *w, uint64_t now)
     uint64_t t = expiry(w);
     if (t <= now) {
         w->fired = true;
-        board_log(w->b, 1, EMU_TS_FMT " IWDG timeout: system reset", EMU_TS_ARG(t));
+        board_log(w->b, 1, "IWDG timeout: system reset");
         rcc_note_reset_cause(w->b, RCC_CSR_IWDGRSTF);
         board_reset_request(w->b, RESET_SYSTEM, "IWDG");
         return UINT64_MAX;
@@ -97,7 +97,7 @@ static bool iwdg_write(void *ctx, uint32_t off, unsigned size, uint32_t val)
             w->running = true;
             w->count = 0xFFFu; /* counts down from the reset value */
             w->reloaded_at = now;
-            board_log(w->b, 1, EMU_TS_FMT " IWDG started", EMU_TS_ARG(now));
+            board_log(w->b, 1, "IWDG started");
         }
         break;
     case PR:

@@ -49,10 +49,6 @@ static inline uint32_t reg_merge(uint32_t old, uint32_t val, uint32_t lanes, uin
     return (old & ~m) | (val & m);
 }
 
-/* "[  12.345678 ms]": the emulated-time prefix of every event line the models log. */
-#define EMU_TS_FMT "[%4llu.%06llu ms]"
-#define EMU_TS_ARG(ns) (unsigned long long)((ns) / 1000000u), (unsigned long long)((ns) % 1000000u)
-
 /* Cross-model hooks. */
 void rcc_note_reset_cause(struct board *b, uint32_t csr_flag); /* IWDG: flag for the next system reset */
 void gpio_rcc_reset(struct board *b, int port);                /* port 0..2, or -1 for AFIO */

@@ -15,5 +15,5 @@ $(PERIPH_TEST): tests/emu/test_periph.c tests/emu/fake_board.c tests/emu/fake_bo
 # Firmware images tests/emu/fw/periph_*.c are built by emu/emu.mk's rule into build/emu-fw/.
 PERIPH_FW := $(patsubst tests/emu/fw/%.c,$(BUILD)/emu-fw/%.elf,$(wildcard tests/emu/fw/periph_*.c))
 
-TESTS_BUILD += $(PERIPH_TEST) $(PERIPH_FW)
-TESTS += $(PERIPH_TEST)
+TESTS_BUILD += $(PERIPH_TEST) $(PERIPH_FW) $(BUILD)/stm32emu
+TESTS += $(PERIPH_TEST) tests/emu/test_periph_fw.sh

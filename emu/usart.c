@@ -172,7 +172,7 @@ static void tx_complete(struct usart *u, uint64_t t)
     u->tx_busy = false;
     if (!u->tx_idle_frame) {
         uint8_t c = tx_byte(u, u->tsr);
-        board_log(u->b, 2, EMU_TS_FMT " USART1 TX 0x%02x", EMU_TS_ARG(t), c);
+        board_log(u->b, 2, "USART1 TX 0x%02x", c);
         usart_host_send(&u->host, c);
         stop_window(u, c);
     }
@@ -191,13 +191,13 @@ static void rx_complete(struct usart *u, uint64_t t)
     u->idle_at = t + char_ns(u);
     if (u->sr & SR_RXNE) {
         u->sr |= SR_ORE;
-        board_log(u->b, 1, EMU_TS_FMT " USART1 overrun: byte 0x%02x lost (RDR holds 0x%02x)",
-                  EMU_TS_ARG(t), u->rx_byte, u->rdr & 0xFFu);
+        board_log(u->b, 1, "USART1 overrun: byte 0x%02x lost (RDR holds 0x%02x)",
+                  u->rx_byte, u->rdr & 0xFFu);
         return;
     }
     u->rdr = rx_word(u, u->rx_byte);
     u->sr |= SR_RXNE;
-    board_log(u->b, 2, EMU_TS_FMT " USART1 RX 0x%02x", EMU_TS_ARG(t), u->rx_byte);
+    board_log(u->b, 2, "USART1 RX 0x%02x", u->rx_byte);
     if (u->cr3 & CR3_DMAR)
         dma_request(u->b, DMA_CH_RX);
 }
@@ -305,7 +305,9 @@ static void write_dr(struct usart *u, uint32_t v, uint64_t now)
 {
     u->tdr = (uint16_t)(v & 0x1FFu);
     u->sr &= ~SR_TXE;
-    if (u->sr_seen_valid && (u->sr_seen & SR_TC))
+    /* TC clears on a DR write preceded by an SR read, even when TC rose in between (a write
+     * racing the end of the previous character must not leave TC set for the new one). */
+    if (u->sr_seen_valid)
         u->sr &= ~SR_TC;
     u->sr_seen_valid = false;
     if (tx_on(u) && !u->tx_busy)

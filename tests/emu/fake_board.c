@@ -78,6 +78,10 @@ void board_log(struct board *b, int level, const char *fmt, ...)
 {
     if (level > b->cfg.verbose)
         return;
+    /* the core's prefix: "emu: [  12.345678 ms] " */
+    b->log_len += (size_t)snprintf(b->log + b->log_len, 40, "emu: [%4llu.%06llu ms] ",
+                                   (unsigned long long)(b->now / 1000000u),
+                                   (unsigned long long)(b->now % 1000000u));
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(b->log + b->log_len, sizeof b->log - b->log_len - 1, fmt, ap);

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Peripheral models on the whole board: the test firmware images tests/emu/fw/periph_*.c run on
+# build/stm32emu; each check is one behaviour. Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/../.."
+EMU=build/stm32emu
+FW=build/emu-fw
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+
+ok() { echo "ok $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+
+# run NAME IMAGE INPUT ARGS...: stdout in $T/NAME.out, stderr in $T/NAME.err, status in $rc
+run() {
+    local name=$1 img=$2 input=$3
+    shift 3
+    printf '%s' "$input" >"$T/$name.in"
+    timeout 20 "$EMU" --flash "$T/$name.flash" --load "$FW/$img.elf" --uart stdio \
+        --stop-after 3000 -v "$@" <"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err"
+    rc=$?
+}
+
+expect() { # NAME WANT_RC [STDOUT_SUBSTRING] [STDERR_SUBSTRING]
+    local name=$1 want=$2 out=${3:-} err=${4:-}
+    if [ "$rc" -ne "$want" ]; then
+        bad "$name" "exit $rc, expected $want; $(tail -n 3 "$T/$name.err" | tr '\n' ' ')"
+    elif [ -n "$out" ] && ! grep -qF -- "$out" "$T/$name.out"; then
+        bad "$name" "stdout lacks '$out': $(head -c 200 "$T/$name.out")"
+    elif [ -n "$err" ] && ! grep -qF -- "$err" "$T/$name.err"; then
+        bad "$name" "log lacks '$err'"
+    else
+        ok "$name"
+    fi
+}
+
+if [ ! -x "$EMU" ]; then
+    echo "FAIL $EMU missing"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+run usart_echo_returns_every_byte periph_echo 'The quick brown fox jumps over the lazy dog!' --stop-on-bkpt
+if [ "$rc" -eq 0 ] && [ "$(cat "$T/usart_echo_returns_every_byte.out")" = \
+     'The quick brown fox jumps over the lazy dog!' ]; then
+    ok usart_echo_returns_every_byte
+else
+    bad usart_echo_returns_every_byte "exit $rc, got '$(cat "$T/usart_echo_returns_every_byte.out")'"
+fi
+
+run usart_slow_reader_gets_ore periph_ore 'ABCDEFGH' --stop-on-bkpt
+expect usart_slow_reader_gets_ore 0 'ORE ok' 'USART1 overrun: byte 0x43 lost (RDR holds 0x42)'
+
+ring=$(python3 -c "print(''.join(chr(65 + i % 26) for i in range(200)), end='')")
+run dma_circular_receive_during_page_erase periph_dma_erase "$ring" --stop-on-bkpt
+expect dma_circular_receive_during_page_erase 0 'DMA ok' 'flash: page erase'
+
+run bkp_flag_survives_sysresetreq periph_bkp '' --stop-on-bkpt
+expect bkp_flag_survives_sysresetreq 0 'BKP ok' 'system reset'
+
+run rcc_pll_72mhz_and_usart_from_pclk2 periph_pll '' --stop-on-bkpt
+expect rcc_pll_72mhz_and_usart_from_pclk2 0 'PLL ok'
+
+run crc_unit_matches_software_crc periph_crc '' --stop-on-bkpt
+expect crc_unit_matches_software_crc 0
+
+run iwdg_timeout_resets_with_iwdgrstf periph_iwdg '' --stop-on-bkpt
+expect iwdg_timeout_resets_with_iwdgrstf 0 'IWDG ok' 'IWDG timeout: system reset'
+
+run gpio_led_logged_and_pa0_pull_down periph_gpio '' --stop-on-bkpt
+expect gpio_led_logged_and_pa0_pull_down 32 '' '] PA4 = 1'
+
+run gpio_pa0_held_at_power_on periph_gpio '' --stop-on-bkpt --pin PA0=1
+expect gpio_pa0_held_at_power_on 35
+
+run gpio_pa0_driven_at_5ms periph_gpio '' --stop-on-bkpt --pin PA0=1@5
+expect gpio_pa0_driven_at_5ms 34
+
+run usart_stop_on_uart_string periph_echo 'no bang here' --stop-on-uart 'bang'
+expect usart_stop_on_uart_string 0 'no bang'
+
+run usart_stop_on_uart_timeout periph_echo 'abc' --stop-on-uart 'xyz' --stop-after 50
+expect usart_stop_on_uart_timeout 4
+
+# TCP: one client at a time, a new one accepted after the first disconnects.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+timeout 20 "$EMU" --flash "$T/tcp.flash" --load "$FW/periph_echo.elf" --uart "tcp:$port" \
+    --realtime --stop-on-bkpt --stop-after 10000 -v 2>"$T/tcp.err" &
+emu_pid=$!
+if python3 - "$port" <<'PY'; then ok usart_tcp_bridge_serves_successive_clients; else bad usart_tcp_bridge_serves_successive_clients "$(tail -n 3 "$T/tcp.err" | tr '\n' ' ')"; fi
+import socket, sys, time
+port = int(sys.argv[1])
+def talk(data, want):
+    for _ in range(100):
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=5)
+            break
+        except OSError:
+            time.sleep(0.05)
+    s.sendall(data)
+    got = b""
+    while len(got) < len(want):
+        chunk = s.recv(100)
+        if not chunk:
+            break
+        got += chunk
+    s.close()
+    assert got == want, (got, want)
+talk(b"first", b"first")
+time.sleep(0.1)
+talk(b"second!", b"second!")
+PY
+wait "$emu_pid"
+echo "  (tcp board exit $?)"
+
+# PTY: the stable link, closing and reopening the port does not kill the board.
+timeout 20 "$EMU" --flash "$T/pty.flash" --load "$FW/periph_echo.elf" --uart "pty:$T/ttyEMU" \
+    --realtime --stop-on-bkpt --stop-after 10000 -v 2>"$T/pty.err" &
+emu_pid=$!
+if python3 - "$T/ttyEMU" <<'PY'; then ok usart_pty_survives_host_reopen; else bad usart_pty_survives_host_reopen "$(tail -n 3 "$T/pty.err" | tr '\n' ' ')"; fi
+import os, sys, time, tty, select
+link = sys.argv[1]
+for _ in range(100):
+    if os.path.exists(link):
+        break
+    time.sleep(0.05)
+def talk(data):
+    fd = os.open(link, os.O_RDWR | os.O_NOCTTY)
+    tty.setraw(fd)
+    time.sleep(0.1)  # the board notices a reader within 20 ms
+    os.write(fd, data)
+    got = b""
+    end = time.time() + 5
+    while len(got) < len(data) and time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.5)
+        if r:
+            got += os.read(fd, 100)
+    os.close(fd)
+    assert got == data, (got, data)
+talk(b"one")
+time.sleep(0.2)
+talk(b"two!")
+PY
+wait "$emu_pid"
+if grep -q "USART1 on /dev/pts/" "$T/pty.err"; then ok usart_pty_path_printed; else bad usart_pty_path_printed "no path line"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
