@@ -509,6 +509,68 @@ TEST(usart_stop_string_in_tx_stream_stops_the_board)
     close_board();
 }
 
+
+TEST(usart_tc_cleared_by_dr_write_racing_the_previous_character)
+{
+    open_board(0);
+    usart_on(69, 0);
+    RD32(B, U_SR);
+    WR32(B, U_DR, 'x');
+    fake_run_for(B, CHAR_115200_8MHZ - 10);
+    CHECK_EQ(RD32(B, U_SR) & SR_TC, 0); /* SR read: 'x' still on the line */
+    fake_run_for(B, 10);                /* 'x' ends between the SR read and the DR write */
+    WR32(B, U_DR, '!');
+    CHECK_EQ(RD32(B, U_SR) & SR_TC, 0); /* '!' is on its way: TC must not be left set */
+    fake_run_for(B, CHAR_115200_8MHZ);
+    CHECK(RD32(B, U_SR) & SR_TC);
+    close_board();
+}
+
+TEST(usart_tc_not_cleared_by_dr_write_without_sr_read)
+{
+    open_board(0);
+    usart_on(69, 0);
+    RD32(B, U_DR); /* ends any SR-read sequence */
+    WR32(B, U_DR, 'x');
+    CHECK(RD32(B, U_SR) & SR_TC); /* DMA users clear TC by writing 0 to it */
+    WR32(B, U_SR, ~SR_TC);
+    CHECK_EQ(RD32(B, U_SR) & SR_TC, 0);
+    close_board();
+}
+
+TEST(dma_half_transfer_flag_and_width_conversion)
+{
+    open_board(0);
+    uint16_t src[4] = { 0x1111, 0x2222, 0x3333, 0x4444 };
+    memcpy(B->sram, src, sizeof src);
+    WR32(B, RCC_AHBENR, RD32(B, RCC_AHBENR) | 1u);
+    WR32(B, CPAR(6), FAKE_SRAM);
+    WR32(B, CMAR(6), FAKE_SRAM + 0x80);
+    WR32(B, CNDTR(6), 4);
+    /* MEM2MEM, 16-bit peripheral side -> 32-bit memory side, both incrementing */
+    WR32(B, CCR(6), (1u << 14) | (2u << 10) | (1u << 8) | (1u << 7) | (1u << 6) | 1u);
+    uint32_t dst[4];
+    memcpy(dst, &B->sram[0x80], sizeof dst);
+    CHECK_EQ(dst[0], 0x1111);
+    CHECK_EQ(dst[3], 0x4444);
+    CHECK(RD32(B, DMA_ISR) & (1u << 22)); /* HTIF6 */
+    close_board();
+}
+
+TEST(rcc_ready_interrupt_flag_and_clear)
+{
+    open_board(0);
+    WR32(B, RCC + 0x08, 1u << 11); /* HSERDYIE */
+    WR32(B, RCC_CR, RD32(B, RCC_CR) | (1u << 16));
+    fake_run_for(B, 1 * MS);
+    CHECK(RD32(B, RCC + 0x08) & (1u << 3)); /* HSERDYF */
+    CHECK(B->irq[5]);
+    WR32(B, RCC + 0x08, (1u << 11) | (1u << 19)); /* HSERDYC */
+    CHECK_EQ(RD32(B, RCC + 0x08) & (1u << 3), 0);
+    CHECK(!B->irq[5]);
+    close_board();
+}
+
 /* ---- DMA1 ---- */
 
 static void dma_rx_ring(uint32_t ring, uint32_t n)
@@ -767,6 +829,10 @@ int main(void)
     RUN(usart_rxne_interrupt_follows_flag_and_enable);
     RUN(usart_clock_off_reads_zero);
     RUN(usart_stop_string_in_tx_stream_stops_the_board);
+    RUN(usart_tc_cleared_by_dr_write_racing_the_previous_character);
+    RUN(usart_tc_not_cleared_by_dr_write_without_sr_read);
+    RUN(dma_half_transfer_flag_and_width_conversion);
+    RUN(rcc_ready_interrupt_flag_and_clear);
     RUN(dma_circular_receive_keeps_every_byte);
     RUN(dma_request_pending_when_channel_enabled_late_is_served);
     RUN(dma_channel4_transmits_a_buffer);
