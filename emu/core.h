@@ -55,6 +55,7 @@ struct board {
     uint64_t total_insns;
     uint64_t idle_cycles;    /* clock cycles skipped while sleeping or stalled */
     uint32_t stop_block, stop_block_n; /* block at which the block hook stopped the slice */
+    bool intr_stop;          /* the interrupt hook stopped the slice */
     bool in_uc;              /* inside uc_emu_start */
     bool kick;               /* end the slice early: pending exception, reset, clock change */
     bool irq_masked_wait;    /* an exception waits for PRIMASK/BASEPRI: check them per block */

@@ -230,10 +230,12 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
 {
     struct board *b = user;
     uint32_t pc = reg(b, UC_ARM_REG_PC);
-    switch (intno) {
-    case QEMU_EXCP_EXCEPTION_EXIT:
+    if (intno == QEMU_EXCP_EXCEPTION_EXIT) {
+        /* Unstack and go on at the new PC; the block hook stops if something must preempt. */
         m3_return(b, pc | 1u);
-        break;
+        return;
+    }
+    switch (intno) {
     case QEMU_EXCP_BKPT: {
         uint32_t r0 = reg(b, UC_ARM_REG_R0);
         if (b->cfg.stop_on_bkpt) {
@@ -263,6 +265,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *user)
         board_fault(b, "CPU exception %u (Unicorn) at PC 0x%08x", intno, pc);
         break;
     }
+    b->intr_stop = true;
     uc_emu_stop(uc);
 }
 
@@ -354,6 +357,7 @@ int m3_run_slice(struct board *b)
     b->kick = false;
     b->in_uc = true;
     b->stop_block = 1; /* odd: no block */
+    b->intr_stop = false;
     uc_err err = uc_emu_start(b->uc, pc | 1u, 0xFFFFFFFEull, 0, 0);
     b->in_uc = false;
     flash_fixup(b->flash);
@@ -371,7 +375,8 @@ int m3_run_slice(struct board *b)
         board_fault(b, "CPU stopped: %s", uc_strerror(err));
         return -1;
     }
-    if (b->stop_block == 1 && !b->kick) {
+    /* Neither hook stopped it: Unicorn returns by itself after WFI/WFE (EXCP_HLT). */
+    if (b->stop_block == 1 && !b->intr_stop) {
         uint16_t hw = 0;
         pc = reg(b, UC_ARM_REG_PC);
         if (fetch16(b, pc - 2u, &hw) && (hw == 0xBF30u || hw == 0xBF20u))

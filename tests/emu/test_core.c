@@ -108,6 +108,11 @@ TEST(nvic_pending_until_enabled_primask_and_preemption)
     CHECK_EQ(run_fw(FW("core_nvic")), 0);
 }
 
+TEST(wfi_sleeps_until_an_interrupt_and_goes_on_after_it)
+{
+    CHECK_EQ(run_fw(FW("core_wfi")), 77);
+}
+
 TEST(svc_and_basepri)
 {
     CHECK_EQ(run_fw(FW("core_svc")), 0);
@@ -310,6 +315,7 @@ int main(void)
     RUN(sysresetreq_resets_the_core_and_keeps_sram);
     RUN(systick_through_relocated_vector_tables);
     RUN(nvic_pending_until_enabled_primask_and_preemption);
+    RUN(wfi_sleeps_until_an_interrupt_and_goes_on_after_it);
     RUN(svc_and_basepri);
     RUN(one_instruction_is_one_cycle);
     RUN(undefined_instruction_escalates_to_the_hardfault_handler);
