@@ -29,3 +29,13 @@ $(HOST_SESSION_TEST): tests/unit/test_host_session.c $(HOST_LIB_SRC) $(HOST_DEPS
 ALL_TARGETS += $(BUILD)/iap
 TESTS       += $(HOST_UNIT_TESTS) $(HOST_SESSION_TEST)
 TESTS_BUILD += $(HOST_UNIT_TESTS) $(HOST_SESSION_TEST)
+
+# build/iap on its command line against the real core served on a pty by a child process.
+HOST_CLI_TEST := $(BUILD)/tests/test_host_cli
+$(HOST_CLI_TEST): tests/unit/test_host_cli.c $(BUILD)/iap tests/test.h $(BOOT_CORE_DEPS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -DIAP_BIN='"$(BUILD)/iap"' -Itests $(BOOT_CORE_INC) \
+	  -Iboot/port/sim -o $@ $< $(BOOT_CORE_SRC) $(BOOT_SIM_SRC)
+
+TESTS       += $(HOST_CLI_TEST)
+TESTS_BUILD += $(HOST_CLI_TEST)

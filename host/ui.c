@@ -167,7 +167,12 @@ void ui_trace(bool tx, const uint8_t *f, size_t len)
         return;
     uint16_t plen = iap_get16(f + 3);
     const uint8_t *p = f + IAP_HDR_LEN;
-    fprintf(stderr, "%s %-6s seq=%3u len=%4u", tx ? ">" : "<", type_name(f[1]), f[2], plen);
+    static double t0;
+    double now = ui_now();
+    if (t0 == 0)
+        t0 = now;
+    fprintf(stderr, "%9.3f %s %-6s seq=%3u len=%4u", now - t0, tx ? ">" : "<", type_name(f[1]),
+            f[2], plen);
     if (f[1] == IAP_RSP && plen >= 1) {
         fprintf(stderr, " status=%d", (int8_t)p[0]);
         if (plen == 2 && (int8_t)p[0] < 0)

@@ -1,0 +1,339 @@
+/* The iap program end to end on its command line: a child process serves the real bootloader
+ * core (sim port, fake F1 flash) on a pseudo-terminal, and each test runs build/iap against it
+ * and checks the exit status and the message. */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "session.h"
+#include "sim.h"
+#include "simhost.h"
+#include "test.h"
+
+#ifndef IAP_BIN
+#define IAP_BIN "build/iap"
+#endif
+
+static char port[128], dir[64], out_path[128], out[8192];
+static pid_t device = -1;
+
+/* ---- the board, in a child process ------------------------------------------------------------ */
+
+static void dev_poll(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 100000 && sim_uart_rx_pending(); i++)
+        session_poll();
+    session_poll();
+}
+
+static void serve(int m)
+{
+    static const char req[] = IAP_APP_UPDATE_CMD;
+    size_t matched = 0;
+    bool app = false;
+    sim_reset(64 * 1024);
+    session_init();
+    session_enter_iap();
+    for (;;) {
+        struct pollfd p = {.fd = m, .events = POLLIN};
+        uint8_t buf[4096];
+        ssize_t n = 0;
+        if (poll(&p, 1, 5) == 1) {
+            n = read(m, buf, sizeof buf);
+            if (n < 0)
+                n = 0; /* EIO while no iap has the slave open */
+        }
+        if (n == 0)
+            usleep(2000); /* keep the loop from spinning on a hung-up pty */
+        sim_ms += 5;
+        if (app) { /* the template application: only its reboot command matters */
+            for (ssize_t i = 0; i < n; i++) {
+                matched = buf[i] == (uint8_t)req[matched] ? matched + 1 : buf[i] == (uint8_t)req[0];
+                if (matched == sizeof req - 1) {
+                    app = false;
+                    matched = 0;
+                    sim_power_cycle();
+                    sim_bkp = IAP_BKP_REQUEST;
+                    session_init();
+                    boot_decide(BOOT_LISTEN_MS);
+                }
+            }
+            continue;
+        }
+        if (n > 0)
+            sim_uart_put(buf, (size_t)n);
+        enum sim_exit x = sim_run(dev_poll, NULL);
+        size_t k;
+        while ((k = sim_uart_get(buf, sizeof buf)) > 0)
+            if (write(m, buf, k) < 0)
+                break;
+        if (x == SIM_JUMPED) {
+            app = true;
+        } else if (x != SIM_RETURNED) {
+            sim_power_cycle();
+            session_init();
+            session_enter_iap();
+        }
+    }
+}
+
+static int start_device(void)
+{
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    if (m < 0 || grantpt(m) || unlockpt(m) || ptsname_r(m, port, sizeof port))
+        return -1;
+    device = fork();
+    if (device == 0) {
+        serve(m);
+        _exit(0);
+    }
+    /* the parent keeps the master open too: the slave never sees a hangup between runs */
+    return 0;
+}
+
+/* ---- running iap ---------------------------------------------------------------------------- */
+
+/* iap(args): runs build/iap with the arguments, output in out; returns the exit status. */
+#define iap(...) run_iap((const char *[]){__VA_ARGS__})
+
+static int run_iap(const char *const *args)
+{
+    const char *argv[32] = {IAP_BIN};
+    int argc = 1;
+    for (; args[argc - 1] && argc < 31; argc++)
+        argv[argc] = args[argc - 1];
+    argv[argc] = NULL;
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execv(IAP_BIN, (char *const *)argv);
+        _exit(127);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    FILE *f = fopen(out_path, "r");
+    size_t n = f ? fread(out, 1, sizeof out - 1, f) : 0;
+    out[n] = 0;
+    if (f)
+        fclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 100;
+}
+
+static const char *file(const char *name, const char *text)
+{
+    static char path[8][160];
+    static int k;
+    char *p = path[k++ % 8];
+    snprintf(p, 160, "%s/%s", dir, name);
+    FILE *f = fopen(p, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+    return p;
+}
+
+/* A plausible application as Intel HEX at base: SP 0x20005000, reset vector base + 0x101, then
+ * filler up to size bytes, the byte at offset flip inverted (none: -1); 16 bytes a line. */
+static const char *app_hex_flip(const char *name, uint32_t base, uint32_t size, uint8_t fill,
+                                long flip)
+{
+    static char text[200000];
+    uint8_t img[16];
+    size_t n = 0;
+    n += (size_t)sprintf(text + n, ":02000004%04X%02X\n", base >> 16,
+                         (0x100 - ((6 + (base >> 24) + ((base >> 16) & 0xFF)) & 0xFF)) & 0xFF);
+    for (uint32_t off = 0; off < size; off += 16) {
+        for (int i = 0; i < 16; i++)
+            img[i] = (uint8_t)(fill + off + i);
+        if (off == 0) {
+            iap_put32(img, 0x20005000u);
+            iap_put32(img + 4, base + 0x101);
+        }
+        if (flip >= (long)off && flip < (long)off + 16)
+            img[flip - (long)off] ^= 0xFF;
+        uint32_t a = (base + off) & 0xFFFF;
+        unsigned sum = 16 + (a >> 8) + (a & 0xFF);
+        n += (size_t)sprintf(text + n, ":10%04X00", a);
+        for (int i = 0; i < 16; i++) {
+            sum += img[i];
+            n += (size_t)sprintf(text + n, "%02X", img[i]);
+        }
+        n += (size_t)sprintf(text + n, "%02X\n", (0x100 - (sum & 0xFF)) & 0xFF);
+    }
+    strcpy(text + n, ":00000001FF\n");
+    return file(name, text);
+}
+
+static const char *app_hex(const char *name, uint32_t base, uint32_t size, uint8_t fill)
+{
+    return app_hex_flip(name, base, size, fill, -1);
+}
+
+#define CHECK_OUT(s) CHECK(strstr(out, s) != NULL)
+
+TEST(help_and_version_exit_0)
+{
+    CHECK_EQ(iap("--help", NULL), 0);
+    CHECK_OUT("exit status");
+    CHECK_EQ(iap("--version", NULL), 0);
+    CHECK_OUT("iap ");
+}
+
+TEST(usage_errors_exit_1)
+{
+    CHECK_EQ(iap("-p", port, "frob", NULL), 1);
+    CHECK_OUT("unknown command 'frob'");
+    CHECK_EQ(iap("-p", port, "flash", NULL), 1);
+    CHECK_EQ(iap("-p", port, "read", "0x08002000", "16", NULL), 1);
+    CHECK_OUT("-o FILE");
+    CHECK_EQ(iap("--bogus", NULL), 1);
+}
+
+TEST(flash_then_verify_exit_0_and_info_shows_the_app)
+{
+    const char *hex = app_hex("a.hex", 0x08002000u, 3072, 1);
+    CHECK_EQ(iap("-p", port, "-q", "flash", hex, "--app-version", "42", NULL), 0);
+    CHECK_EQ(iap("-p", port, "verify", hex, NULL), 0);
+    CHECK_OUT("verify OK: 3072 bytes");
+    CHECK_EQ(iap("-p", port, "info", NULL), 0);
+    CHECK_OUT("valid, 3072 bytes");
+    CHECK_OUT("version 42");
+}
+
+TEST(verify_of_another_file_exits_8_and_verbose_finds_the_byte)
+{
+    const char *a = app_hex("v1.hex", 0x08002000u, 2048, 1);
+    const char *b = app_hex_flip("v2.hex", 0x08002000u, 2048, 1, 0x500);
+    CHECK_EQ(iap("-p", port, "-q", "flash", a, "--no-reset", NULL), 0);
+    CHECK_EQ(iap("-p", port, "verify", b, NULL), 8);
+    CHECK_OUT("verify failed");
+    CHECK_EQ(iap("-p", port, "-v", "verify", b, NULL), 8);
+    CHECK_OUT("first difference at 0x08002500");
+}
+
+TEST(read_writes_what_was_flashed)
+{
+    const char *hex = app_hex("r.hex", 0x08002000u, 1024, 7);
+    char path[160];
+    snprintf(path, sizeof path, "%s/read.bin", dir);
+    CHECK_EQ(iap("-p", port, "-q", "flash", hex, "--no-reset", NULL), 0);
+    CHECK_EQ(iap("-p", port, "-q", "read", "0x08002000", "1k", "-o", path, NULL), 0);
+    FILE *f = fopen(path, "rb");
+    CHECK(f != NULL);
+    uint8_t b[1024];
+    size_t n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    CHECK_EQ(n, 1024);
+    CHECK_EQ(iap_get32(b), 0x20005000u);
+    CHECK_EQ(b[1023], (uint8_t)(7 + 1023));
+}
+
+TEST(corrupt_hex_exits_2_naming_the_line)
+{
+    const char *hex = file("bad.hex", ":020000040800F2\n:0420000001020304D3\n:00000001FF\n");
+    CHECK_EQ(iap("-p", port, "flash", hex, NULL), 2);
+    CHECK_OUT("bad.hex:2: bad checksum");
+}
+
+TEST(app_linked_at_0x08000000_exits_3_before_touching_the_port)
+{
+    const char *hex = app_hex("low.hex", 0x08000000u, 1024, 1);
+    CHECK_EQ(iap("-p", "/dev/ttyNOPE", "flash", hex, NULL), 3);
+    CHECK_OUT("linked for 0x08000000: relink at 0x08002000");
+}
+
+TEST(image_too_big_for_the_application_area_exits_3)
+{
+    const char *hex = app_hex("big.hex", 0x08002000u, 56 * 1024, 1);
+    CHECK_EQ(iap("-p", port, "flash", hex, NULL), 3);
+    CHECK_OUT("too big");
+}
+
+TEST(missing_port_exits_4)
+{
+    const char *hex = app_hex("p.hex", 0x08002000u, 1024, 1);
+    CHECK_EQ(iap("-p", "/dev/ttyNOPE", "flash", hex, NULL), 4);
+    CHECK_OUT("/dev/ttyNOPE does not exist");
+}
+
+TEST(a_running_app_is_asked_to_reboot_and_updated)
+{
+    const char *v1 = app_hex("u1.hex", 0x08002000u, 2048, 3);
+    const char *v2 = app_hex("u2.hex", 0x08002000u, 2048, 4);
+    CHECK_EQ(iap("-p", port, "-q", "flash", v1, NULL), 0); /* started: the app runs */
+    CHECK_EQ(iap("-p", port, "flash", v2, NULL), 0);
+    CHECK_OUT("asking the application to reboot");
+    CHECK_EQ(iap("-p", port, "verify", v2, NULL), 0); /* the new app runs: asked again */
+}
+
+TEST(no_bootloader_answering_exits_5_with_advice)
+{
+    const char *v1 = app_hex("n1.hex", 0x08002000u, 2048, 5);
+    CHECK_EQ(iap("-p", port, "-q", "flash", v1, NULL), 0); /* the app runs */
+    CHECK_EQ(iap("-p", port, "--no-app-request", "--timeout", "100", "info", NULL), 5);
+    CHECK_OUT("no bootloader answered on");
+    CHECK_OUT("hold PA0 while resetting the board");
+    CHECK_EQ(iap("-p", port, "-q", "info", NULL), 0); /* back to the bootloader */
+}
+
+TEST(json_reports_events_one_per_line)
+{
+    const char *hex = app_hex("j.hex", 0x08002000u, 2048, 9);
+    CHECK_EQ(iap("-p", port, "--json", "flash", hex, "--no-reset", NULL), 0);
+    CHECK_OUT("{\"event\":\"progress\",\"op\":\"flash\",\"done\":2048,\"total\":2048");
+    CHECK_OUT("{\"event\":\"summary\",\"op\":\"flashed\",\"bytes\":2048");
+    CHECK_OUT("{\"event\":\"flashed\",\"size\":2048");
+    CHECK_EQ(iap("-p", "/dev/ttyNOPE", "--json", "info", NULL), 4);
+    CHECK_OUT("{\"event\":\"error\",\"code\":-5,\"exit\":4");
+}
+
+TEST(erase_removes_the_application)
+{
+    const char *hex = app_hex("e.hex", 0x08002000u, 2048, 2);
+    CHECK_EQ(iap("-p", port, "-q", "flash", hex, "--no-reset", NULL), 0);
+    CHECK_EQ(iap("-p", port, "erase", NULL), 0);
+    CHECK_OUT("erased 0x08002000..0x0800fbff");
+    CHECK_EQ(iap("-p", port, "info", NULL), 0);
+    CHECK_OUT("application:   none");
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    snprintf(dir, sizeof dir, "/tmp/iap_cli_%d", (int)getpid());
+    mkdir(dir, 0700);
+    snprintf(out_path, sizeof out_path, "%s/out.txt", dir);
+    if (access(IAP_BIN, X_OK) != 0 || start_device() != 0) {
+        printf("FAIL setup: %s missing or no pty\n0 passed, 1 failed\n", IAP_BIN);
+        return 1;
+    }
+    RUN(help_and_version_exit_0);
+    RUN(usage_errors_exit_1);
+    RUN(flash_then_verify_exit_0_and_info_shows_the_app);
+    RUN(verify_of_another_file_exits_8_and_verbose_finds_the_byte);
+    RUN(read_writes_what_was_flashed);
+    RUN(corrupt_hex_exits_2_naming_the_line);
+    RUN(app_linked_at_0x08000000_exits_3_before_touching_the_port);
+    RUN(image_too_big_for_the_application_area_exits_3);
+    RUN(missing_port_exits_4);
+    RUN(a_running_app_is_asked_to_reboot_and_updated);
+    RUN(no_bootloader_answering_exits_5_with_advice);
+    RUN(json_reports_events_one_per_line);
+    RUN(erase_removes_the_application);
+    kill(device, SIGTERM);
+    waitpid(device, NULL, 0);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        printf("could not remove %s\n", dir);
+    return test_summary();
+}
