@@ -128,6 +128,11 @@ TEST(undefined_instruction_escalates_to_the_hardfault_handler)
     CHECK_EQ(run_fw(FW("core_hardfault")), 42);
 }
 
+TEST(fault_in_the_hardfault_handler_is_a_lockup)
+{
+    CHECK_EQ(run_fw(FW("core_lockup")), EMU_EXIT_FAULT);
+}
+
 TEST(unimplemented_address_stops_with_fault)
 {
     CHECK_EQ(run_fw(FW("core_unmapped")), EMU_EXIT_FAULT);
@@ -319,6 +324,7 @@ int main(void)
     RUN(svc_and_basepri);
     RUN(one_instruction_is_one_cycle);
     RUN(undefined_instruction_escalates_to_the_hardfault_handler);
+    RUN(fault_in_the_hardfault_handler_is_a_lockup);
     RUN(unimplemented_address_stops_with_fault);
     RUN(flash_file_persists_across_runs);
     RUN(missing_flash_file_is_created_erased);
