@@ -42,7 +42,7 @@ static const char usage_text[] =
     "  -b, --baud N          baud rate (default 115200)\n"
     "      --address ADDR    load address of a .bin file (default 0x08002000)\n"
     "      --format F        bin, hex, srec or elf (default: from the extension, then content)\n"
-    "      --no-reset        after flash, stay in the bootloader instead of starting the app\n"
+    "      --no-reset        stay in the bootloader afterwards instead of starting the app\n"
     "      --app-version N   version stored in the image record (default 0)\n"
     "      --window N        frames in flight (default: as many as the device can buffer)\n"
     "      --timeout MS      slack added to every computed response time (default 500)\n"
@@ -446,6 +446,14 @@ static int run(int argc, char **argv, struct iap_err *err)
             rc = cmd_read(&o, &s, raddr, rlen, err);
         else
             rc = cmd_reset(&o, &s, err);
+        /* info, verify, read of a running app: give the board back as it was */
+        bool readonly = strcmp(cmd, "info") == 0 || strcmp(cmd, "verify") == 0 ||
+                        strcmp(cmd, "read") == 0;
+        if (!rc && readonly && s.app_rebooted && !o.no_reset && s.info.app_valid) {
+            rc = iap_session_reset(&s, err);
+            if (!rc)
+                ui_note("application restarted");
+        }
     }
     if (t)
         t->close(t);

@@ -270,6 +270,7 @@ int iap_session_connect(struct iap_session *s, struct iap_err *err)
         if (rc)
             return rc;
         rc = probe(s, APP_REBOOT_MS, err);
+        s->app_rebooted = rc > 0;
         if (rc)
             return rc < 0 ? rc : 0;
     }

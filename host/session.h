@@ -38,12 +38,13 @@ struct iap_session {
     struct iap_info info;
     unsigned window_frames; /* in effect for the pipeline */
     unsigned long resends, timeouts, naks;
+    bool app_rebooted; /* the handshake had to ask a running application to reboot */
 };
 
 void iap_session_init(struct iap_session *s, struct iap_transport *t,
                       const struct iap_session_cfg *cfg, const struct iap_session_hooks *hooks);
-/* Handshake: SYNC + INFO, a few times; then (cfg.app_request) the application's reboot request
- * and more tries. Fills s->info. IAP_ERR_NO_ANSWER when nobody answered. */
+/* Handshake: SYNC probes, then (cfg.app_request) the application's reboot request and more
+ * probes; INFO once a SYNC is answered. Fills s->info. IAP_ERR_NO_ANSWER when nobody answered. */
 int iap_session_connect(struct iap_session *s, struct iap_err *err);
 
 /* One command, retransmitted on timeout or NAK. *rsp holds the response (status in payload[0]);

@@ -273,6 +273,8 @@ TEST(a_running_app_is_asked_to_reboot_and_updated)
     CHECK_EQ(iap("-p", port, "flash", v2, NULL), 0);
     CHECK_OUT("asking the application to reboot");
     CHECK_EQ(iap("-p", port, "verify", v2, NULL), 0); /* the new app runs: asked again */
+    CHECK_OUT("application restarted");
+    CHECK_EQ(iap("-p", port, "--no-app-request", "--timeout", "100", "info", NULL), 5);
 }
 
 TEST(no_bootloader_answering_exits_5_with_advice)
@@ -283,6 +285,41 @@ TEST(no_bootloader_answering_exits_5_with_advice)
     CHECK_OUT("no bootloader answered on");
     CHECK_OUT("hold PA0 while resetting the board");
     CHECK_EQ(iap("-p", port, "-q", "info", NULL), 0); /* back to the bootloader */
+}
+
+TEST(an_image_without_vectors_is_refused_by_the_device_with_exit_7)
+{
+    static char text[8192];
+    size_t n = (size_t)sprintf(text, ":020000040800F2\n");
+    for (unsigned a = 0x2000; a < 0x2400; a += 16) {
+        unsigned sum = 16 + (a >> 8) + (a & 0xFF) + 16 * 0x42;
+        n += (size_t)sprintf(text + n, ":10%04X00", a);
+        for (int i = 0; i < 16; i++)
+            n += (size_t)sprintf(text + n, "42");
+        n += (size_t)sprintf(text + n, "%02X\n", (0x100 - (sum & 0xFF)) & 0xFF);
+    }
+    strcpy(text + n, ":00000001FF\n");
+    CHECK_EQ(iap("-p", port, "flash", file("novec.hex", text), NULL), 7);
+    CHECK_OUT("E_VECTOR");
+}
+
+TEST(killed_mid_transfer_the_next_flash_succeeds)
+{
+    const char *big = app_hex("k1.hex", 0x08002000u, 48 * 1024, 1);
+    const char *v2 = app_hex("k2.hex", 0x08002000u, 4096, 2);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execl(IAP_BIN, IAP_BIN, "-p", port, "flash", big, (char *)NULL);
+        _exit(127);
+    }
+    usleep(30000);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    CHECK_EQ(iap("-p", port, "-q", "flash", v2, "--no-reset", NULL), 0);
+    CHECK_EQ(iap("-p", port, "verify", v2, NULL), 0);
 }
 
 TEST(json_reports_events_one_per_line)
@@ -327,6 +364,8 @@ int main(void)
     RUN(missing_port_exits_4);
     RUN(a_running_app_is_asked_to_reboot_and_updated);
     RUN(no_bootloader_answering_exits_5_with_advice);
+    RUN(an_image_without_vectors_is_refused_by_the_device_with_exit_7);
+    RUN(killed_mid_transfer_the_next_flash_succeeds);
     RUN(json_reports_events_one_per_line);
     RUN(erase_removes_the_application);
     kill(device, SIGTERM);
