@@ -401,9 +401,7 @@ static uint64_t usart_advance(void *ctx, uint64_t now)
 {
     struct usart *u = ctx;
     usart_host_flush(&u->host);
-    uint64_t next = sync(u, now);
-    uint64_t h = usart_host_next_check(&u->host, now);
-    return h < next ? h : next;
+    return sync(u, now);
 }
 
 static int usart_poll_fd(void *ctx)

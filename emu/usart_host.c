@@ -1,6 +1,7 @@
 /* USART1 host bridge. A pty master whose slave nobody has open reports POLLHUP and fails reads
  * with EIO: the bridge then stops polling it, drops output (as a wire with no one listening) and
- * probes for a reader every 20 ms of wall time, so a host may close and reopen the port freely. */
+ * probes for a reader every 20 ms of wall time (from usart_host_fd), so a host may close and
+ * reopen the port freely. */
 #include "usart_host.h"
 
 #include <arpa/inet.h>
@@ -16,7 +17,6 @@
 #include <unistd.h>
 
 #define PROBE_WALL_NS 20000000u  /* pty reconnect probe period (wall clock) */
-#define PROBE_EMU_NS 1000000u    /* ask advance() back this soon while disconnected */
 
 static uint64_t wall_ns(void)
 {
@@ -165,8 +165,27 @@ static void disconnect(struct usart_host *h, const char *why)
     }
 }
 
+/* A pty with no reader: look (at most every 20 ms of wall time) whether a host opened it. The
+ * core asks for poll_fd on every pass of its loop, also while the board sleeps waiting for the
+ * host, so no emulated-time event is needed (one would make an idle board's time run). */
+static void pty_probe(struct usart_host *h)
+{
+    uint64_t w = wall_ns();
+    if (w - h->wall_checked_ns < PROBE_WALL_NS)
+        return;
+    h->wall_checked_ns = w;
+    struct pollfd p = { .fd = h->in_fd, .events = POLLIN };
+    if (poll(&p, 1, 0) >= 0 && !(p.revents & POLLHUP)) {
+        h->connected = true;
+        h->out_dropped = false;
+        board_log(h->b, 1, "USART1 host opened the port");
+    }
+}
+
 int usart_host_fd(struct usart_host *h)
 {
+    if (h->mode == EMU_UART_PTY && !h->connected && h->in_fd >= 0)
+        pty_probe(h);
     if (h->mode == EMU_UART_TCP && h->in_fd < 0)
         return h->listen_fd;
     if (h->q_len == USART_HOST_QUEUE || h->in_eof || !h->connected)
@@ -265,22 +284,4 @@ void usart_host_send(struct usart_host *h, uint8_t c)
     }
     h->out[h->out_len++] = c;
     usart_host_flush(h);
-}
-
-uint64_t usart_host_next_check(struct usart_host *h, uint64_t now)
-{
-    if (h->mode != EMU_UART_PTY || h->connected)
-        return h->out_len ? now + PROBE_EMU_NS : UINT64_MAX;
-    uint64_t w = wall_ns();
-    if (w - h->wall_checked_ns >= PROBE_WALL_NS) {
-        h->wall_checked_ns = w;
-        struct pollfd p = { .fd = h->in_fd, .events = POLLIN };
-        if (poll(&p, 1, 0) >= 0 && !(p.revents & POLLHUP)) {
-            h->connected = true;
-            h->out_dropped = false;
-            board_log(h->b, 1, "USART1 host opened the port");
-            return UINT64_MAX;
-        }
-    }
-    return now + PROBE_EMU_NS;
 }

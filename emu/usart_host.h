@@ -37,7 +37,7 @@ struct usart_host {
 
 int usart_host_open(struct usart_host *h, struct board *b, const struct emu_config *cfg);
 void usart_host_close(struct usart_host *h);
-int usart_host_fd(struct usart_host *h);                 /* to poll for input, or -1 */
+int usart_host_fd(struct usart_host *h); /* to poll for input, or -1; probes a closed pty */
 void usart_host_receive(struct usart_host *h, uint64_t now);
 bool usart_host_pending(const struct usart_host *h);
 uint64_t usart_host_head_time(const struct usart_host *h);
@@ -45,6 +45,5 @@ uint8_t usart_host_pop(struct usart_host *h);
 void usart_host_push(struct usart_host *h, const uint8_t *p, unsigned n, uint64_t now);
 void usart_host_send(struct usart_host *h, uint8_t c);
 void usart_host_flush(struct usart_host *h);
-uint64_t usart_host_next_check(struct usart_host *h, uint64_t now); /* pty reconnect probing */
 
 #endif
