@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""The real bootloader (build/boot.elf) and demo app (build/app-v*.bin) on the virtual board.
+
+Checks what only the F1 port can get wrong: the boot decision seen from the pins, the hand-over
+to the application (its own vector table, clocks as after reset), the application's update
+request through BKP_DR1, and a streamed native update through the DMA ring and the flash
+controller. Usage: test_on_board.py BUILD_DIR. Prints "N passed, N failed" last.
+"""
+import os
+import re
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+
+BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
+EMU = os.path.join(BUILD, "stm32emu")
+BOOT = os.path.join(BUILD, "boot.elf")
+APP = {v: os.path.join(BUILD, "app-v%d.bin" % v) for v in (1, 2)}
+APP_START, RECORD_ADDR = 0x08002000, 0x0800FC00
+TMP = tempfile.mkdtemp(prefix="f1-board-")
+passed = failed = 0
+
+
+def record(image, version):
+    """The image record the bootloader writes on COMMIT (proto/iap_proto.h)."""
+    head = struct.pack("<5I", 0x31504149, len(image), zlib.crc32(image), version, 0)
+    return head + struct.pack("<I", zlib.crc32(head))
+
+
+def board(name, args, timeout=60):
+    """Runs the board on a fresh flash image; returns (exit status, stdout, stderr)."""
+    img = os.path.join(TMP, name + ".img")
+    if os.path.exists(img):
+        os.remove(img)
+    p = subprocess.run([EMU, "--flash", img, "--load", BOOT, "-v"] + args,
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+    return p.returncode, p.stdout.decode("latin-1"), p.stderr.decode("latin-1")
+
+
+def with_app(name, version=1):
+    image = open(APP[version], "rb").read()
+    rec = os.path.join(TMP, name + ".rec")
+    open(rec, "wb").write(record(image, version))
+    return ["--load", "%s@0x%08x" % (APP[version], APP_START), "--load", "%s@0x%08x" % (rec, RECORD_ADDR)]
+
+
+def led_events(log):
+    """[(ms, level)] for PA4 from the board log."""
+    return [(float(t), v) for t, v in re.findall(r"\[\s*([0-9.]+) ms\] PA4 = (\S+)", log)]
+
+
+def test(fn):
+    global passed, failed
+    try:
+        fn()
+        passed += 1
+        print("ok", fn.__name__)
+    except AssertionError as e:
+        failed += 1
+        print("FAIL %s: %s" % (fn.__name__, e))
+    sys.stdout.flush()
+
+
+def no_app_stays_in_iap_mode_with_the_led_on():
+    rc, out, log = board("noapp", ["--stop-after", "1500"])
+    assert rc == 0, "exit %d\n%s" % (rc, log[-2000:])
+    ev = led_events(log)
+    assert ev and ev[-1][1] == "1", "LED not lit: %s" % ev
+    assert "system reset" not in log and "stm32-iap demo" not in out, log[-2000:]
+
+
+def valid_app_starts_after_the_listening_window_and_blinks_from_its_own_systick():
+    rc, out, log = board("app", with_app("app") + ["--uart", "stdio", "--stop-on-uart", "app v1 tick 2",
+                                                   "--stop-after", "5000"])
+    assert rc == 0, "exit %d\n%s\n%s" % (rc, out, log[-2000:])
+    # readable at 115200 with the app's HSI BRR: the bootloader gave back the reset clock tree
+    assert "stm32-iap demo app v1" in out, out
+    assert "vector table at 0x08002000" in out, out
+    ev = [e for e in led_events(log) if e[1] in "01"]
+    starts = [t for t, v in ev if v == "1" and t > 300]
+    assert len(starts) >= 3, "LED does not blink: %s" % ev
+    period = starts[-1] - starts[-2]
+    assert 495 < period < 505, "blink period %.1f ms, want 500 (2 Hz)" % period
+
+
+def button_held_keeps_a_valid_app_waiting_in_iap_mode():
+    rc, out, log = board("button", with_app("button") + ["--uart", "stdio", "--pin", "PA0=1",
+                                                         "--stop-after", "1500"])
+    assert rc == 0 and "stm32-iap demo" not in out, out + log[-2000:]
+    assert led_events(log)[-1][1] == "1", log[-2000:]
+
+
+def released_button_pin_does_not_count_as_held():
+    rc, out, log = board("floating", with_app("floating") + ["--uart", "stdio", "--pin", "PA0=z",
+                                                             "--stop-on-uart", "demo app v1",
+                                                             "--stop-after", "2000"])
+    assert rc == 0, "pull-down not effective: exit %d\n%s" % (rc, log[-2000:])
+
+
+class Link:
+    """Native protocol client on the board's TCP UART (just enough for these tests)."""
+
+    def __init__(self, port):
+        for _ in range(200):
+            try:
+                self.s = socket.create_connection(("127.0.0.1", port))
+                break
+            except OSError:
+                time.sleep(0.05)
+        self.buf = b""
+
+    @staticmethod
+    def frame(typ, seq, payload=b""):
+        body = struct.pack("<BBH", typ, seq & 0xFF, len(payload)) + payload
+        return b"\xa5" + body + struct.pack("<I", zlib.crc32(body))
+
+    def text_until(self, needle, timeout=20):
+        self.s.settimeout(timeout)
+        while needle.encode() not in self.buf:
+            self.buf += self.s.recv(4096)
+        self.buf = b""
+
+    def response(self, timeout=10):
+        self.s.settimeout(timeout)
+        while True:
+            i = self.buf.find(b"\xa5")
+            if i < 0:
+                self.buf = b""
+            elif len(self.buf) >= i + 5:
+                typ, seq, n = struct.unpack("<BBH", self.buf[i + 1:i + 5])
+                if len(self.buf) >= i + 9 + n:
+                    body, crc = self.buf[i + 1:i + 5 + n], self.buf[i + 5 + n:i + 9 + n]
+                    self.buf = self.buf[i + 9 + n:]
+                    if typ == 0x80 and struct.pack("<I", zlib.crc32(body)) == crc:
+                        return seq, struct.unpack("<b", body[4:5])[0], body[5:]
+                    continue
+            self.buf += self.s.recv(4096)
+
+    def sync(self):
+        """SYNC every 50 ms until the bootloader answers (listening window or IAP mode)."""
+        for _ in range(400):
+            self.s.sendall(self.frame(0x08, 0))
+            try:
+                return self.response(timeout=0.05)
+            except socket.timeout:
+                pass
+        raise AssertionError("no answer to SYNC")
+
+    def update(self, image, version, window):
+        """Streams WRITEs with `window` frames in flight, then CRC, COMMIT, RESET."""
+        cmds = [(0x03, struct.pack("<II", APP_START + o, 0) + image[o:o + 1024])
+                for o in range(0, len(image), 1024)]
+        cmds += [(0x05, struct.pack("<II", APP_START, len(image))),
+                 (0x06, struct.pack("<III", len(image), zlib.crc32(image), version)),
+                 (0x07, b"")]
+        sent = done = 0
+        while done < len(cmds):
+            while sent < len(cmds) and sent - done < window:
+                self.s.sendall(self.frame(cmds[sent][0], 1 + sent, cmds[sent][1]))
+                sent += 1
+            seq, status, data = self.response()
+            assert status == 0, "command %d answered %d" % (seq - 1, status)
+            if cmds[seq - 1][0] == 0x05:
+                assert struct.unpack("<I", data)[0] == zlib.crc32(image), "CRC differs"
+            done = seq
+
+
+def board_tcp(name, port, args):
+    img = os.path.join(TMP, name + ".img")
+    if os.path.exists(img):
+        os.remove(img)
+    return subprocess.Popen([EMU, "--flash", img, "--load", BOOT, "-v", "--uart", "tcp:%d" % port,
+                             "--realtime"] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def app_update_command_reboots_into_iap_mode():
+    port = free_port()
+    p = board_tcp("request", port, with_app("request") + ["--stop-after", "4000"])
+    link = Link(port)
+    link.text_until("app v1 tick 1")
+    link.s.sendall(b"\r#iap-update\r")
+    link.text_until("rebooting into the bootloader")
+    _, log = p.communicate(timeout=60)
+    log = log.decode("latin-1")
+    assert "SYSRESETREQ" in log, log[-2000:]
+    after = log[log.index("SYSRESETREQ"):]
+    ev = led_events(after)
+    assert ev and ev[-1][1] == "1", "not in IAP mode after the request: %s" % ev
+
+
+def streamed_update_replaces_the_app_without_losing_a_byte():
+    # 32 KB: 33 page erases stall the CPU while frames keep arriving into the DMA ring
+    image = open(APP[2], "rb").read()
+    image += bytes((i * 7 + 3) & 0xFF for i in range(32 * 1024 - len(image)))
+    port = free_port()
+    p = board_tcp("update", port, with_app("update") + ["--stop-on-uart", "app v2 tick 1",
+                                                        "--stop-after", "30000"])
+    link = Link(port)
+    link.text_until("app v1 tick 1")
+    link.s.sendall(b"\r#iap-update\r")
+    link.sync()
+    t0 = time.time()
+    link.update(image, 2, window=2)
+    seconds = time.time() - t0
+    out, log = p.communicate(timeout=60)
+    assert p.returncode == 0, "app v2 did not start: exit %d\n%s" % (p.returncode,
+                                                                     log.decode("latin-1")[-2000:])
+    print("   32 KB streamed in %.2f s (line rate %.2f s)" % (seconds, 32 * 1024 * 10 / 115200))
+
+
+for f in (no_app_stays_in_iap_mode_with_the_led_on,
+          valid_app_starts_after_the_listening_window_and_blinks_from_its_own_systick,
+          button_held_keeps_a_valid_app_waiting_in_iap_mode,
+          released_button_pin_does_not_count_as_held,
+          app_update_command_reboots_into_iap_mode,
+          streamed_update_replaces_the_app_without_losing_a_byte):
+    test(f)
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
