@@ -1,6 +1,7 @@
 /* iap: put a firmware file on an STM32F103 running the stm32-iap bootloader (docs/iap.md). */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -464,6 +465,7 @@ static int run(int argc, char **argv, struct iap_err *err)
 int main(int argc, char **argv)
 {
     struct iap_err err = {0};
+    signal(SIGPIPE, SIG_IGN); /* a closed TCP bridge is an error, not a silent death */
     int rc = run(argc, argv, &err);
     if (rc)
         ui_error(&err);
