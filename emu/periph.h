@@ -50,7 +50,8 @@ static inline uint32_t reg_merge(uint32_t old, uint32_t val, uint32_t lanes, uin
 }
 
 /* Cross-model hooks. */
-void rcc_note_reset_cause(struct board *b, uint32_t csr_flag); /* IWDG: flag for the next system reset */
+/* IWDG: the RCC_CSR flag the next system reset sets (default SFTRSTF). */
+void rcc_note_reset_cause(struct board *b, uint32_t csr_flag);
 void gpio_rcc_reset(struct board *b, int port);                /* port 0..2, or -1 for AFIO */
 void usart_rcc_reset(struct board *b);
 bool usart_dma_line(struct board *b, int channel);             /* request line level (ch 4, 5) */

@@ -41,7 +41,8 @@ enum { CR = 0x00, CFGR = 0x04, CIR = 0x08, APB2RSTR = 0x0C, APB1RSTR = 0x10, AHB
 #define T_LSE 2000000u
 
 enum osc { HSI, HSE, PLL, LSI, LSE, NOSC };
-static const uint32_t osc_rdyf[NOSC] = { 1u << 2, 1u << 3, 1u << 4, 1u << 0, 1u << 1 }; /* CIR flags */
+/* CIR ready flags, in enum osc order */
+static const uint32_t osc_rdyf[NOSC] = { 1u << 2, 1u << 3, 1u << 4, 1u << 0, 1u << 1 };
 
 struct rcc {
     struct board *b;
@@ -149,7 +150,8 @@ static void write_cr(struct rcc *r, uint32_t v)
     /* The PLL locks only when its input is running. */
     enum osc in = (r->cfgr & (1u << 16)) ? HSE : HSI;
     bool in_on = in == HSE ? (r->cr & CR_HSEON) : (r->cr & CR_HSION);
-    uint64_t now = board_now_ns(r->b), in_wait = r->rdy_at[in] == UINT64_MAX ? 0 : r->rdy_at[in] - now;
+    uint64_t now = board_now_ns(r->b);
+    uint64_t in_wait = r->rdy_at[in] == UINT64_MAX ? 0 : r->rdy_at[in] - now;
     start_osc(r, PLL, (r->cr & CR_PLLON) && in_on, in_wait + T_PLL);
 }
 

@@ -13,7 +13,9 @@
 
 #define USART1_BASE 0x40013800u
 
-enum { R_SR = 0x00, R_DR = 0x04, R_BRR = 0x08, R_CR1 = 0x0C, R_CR2 = 0x10, R_CR3 = 0x14, R_GTPR = 0x18 };
+/* R_ prefix: <termios.h> defines CR1, CR2, CR3 */
+enum { R_SR = 0x00, R_DR = 0x04, R_BRR = 0x08, R_CR1 = 0x0C, R_CR2 = 0x10, R_CR3 = 0x14,
+       R_GTPR = 0x18 };
 
 #define SR_PE (1u << 0)
 #define SR_FE (1u << 1)

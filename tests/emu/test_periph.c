@@ -579,7 +579,8 @@ static void dma_rx_ring(uint32_t ring, uint32_t n)
     WR32(B, CPAR(5), U_DR);
     WR32(B, CMAR(5), ring);
     WR32(B, CNDTR(5), n);
-    WR32(B, CCR(5), (1u << 7) | (1u << 5) | (1u << 1) | (1u << 2) | 1u); /* MINC CIRC TCIE HTIE EN */
+    /* MINC CIRC TCIE HTIE EN */
+    WR32(B, CCR(5), (1u << 7) | (1u << 5) | (1u << 1) | (1u << 2) | 1u);
     WR32(B, U_CR3, 1u << 6);                                            /* DMAR */
 }
 

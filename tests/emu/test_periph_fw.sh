@@ -11,6 +11,7 @@ pass=0
 fail=0
 
 ok() { echo "ok $1"; pass=$((pass + 1)); }
+last() { tail -n 3 "$1" | tr '\n' ' '; }
 bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
 
 # run NAME IMAGE INPUT ARGS...: stdout in $T/NAME.out, stderr in $T/NAME.err, status in $rc
@@ -42,12 +43,13 @@ if [ ! -x "$EMU" ]; then
     exit 1
 fi
 
-run usart_echo_returns_every_byte periph_echo 'The quick brown fox jumps over the lazy dog!' --stop-on-bkpt
-if [ "$rc" -eq 0 ] && [ "$(cat "$T/usart_echo_returns_every_byte.out")" = \
-     'The quick brown fox jumps over the lazy dog!' ]; then
+msg='The quick brown fox jumps over the lazy dog!'
+run usart_echo_returns_every_byte periph_echo "$msg" --stop-on-bkpt
+got=$(cat "$T/usart_echo_returns_every_byte.out")
+if [ "$rc" -eq 0 ] && [ "$got" = "$msg" ]; then
     ok usart_echo_returns_every_byte
 else
-    bad usart_echo_returns_every_byte "exit $rc, got '$(cat "$T/usart_echo_returns_every_byte.out")'"
+    bad usart_echo_returns_every_byte "exit $rc, got '$got'"
 fi
 
 run usart_slow_reader_gets_ore periph_ore 'ABCDEFGH' --stop-on-bkpt
@@ -85,11 +87,12 @@ run usart_stop_on_uart_timeout periph_echo 'abc' --stop-on-uart 'xyz' --stop-aft
 expect usart_stop_on_uart_timeout 4
 
 # TCP: one client at a time, a new one accepted after the first disconnects.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
 timeout 20 "$EMU" --flash "$T/tcp.flash" --load "$FW/periph_echo.elf" --uart "tcp:$port" \
     --realtime --stop-on-bkpt --stop-after 10000 -v 2>"$T/tcp.err" &
 emu_pid=$!
-if python3 - "$port" <<'PY'; then ok usart_tcp_bridge_serves_successive_clients; else bad usart_tcp_bridge_serves_successive_clients "$(tail -n 3 "$T/tcp.err" | tr '\n' ' ')"; fi
+cat >"$T/tcp_client.py" <<'PY'
 import socket, sys, time
 port = int(sys.argv[1])
 def talk(data, want):
@@ -112,6 +115,8 @@ talk(b"first", b"first")
 time.sleep(0.1)
 talk(b"second!", b"second!")
 PY
+name=usart_tcp_bridge_serves_successive_clients
+if python3 "$T/tcp_client.py" "$port"; then ok $name; else bad $name "$(last "$T/tcp.err")"; fi
 wait "$emu_pid"
 echo "  (tcp board exit $?)"
 
@@ -119,7 +124,7 @@ echo "  (tcp board exit $?)"
 timeout 20 "$EMU" --flash "$T/pty.flash" --load "$FW/periph_echo.elf" --uart "pty:$T/ttyEMU" \
     --realtime --stop-on-bkpt --stop-after 10000 -v 2>"$T/pty.err" &
 emu_pid=$!
-if python3 - "$T/ttyEMU" <<'PY'; then ok usart_pty_survives_host_reopen; else bad usart_pty_survives_host_reopen "$(tail -n 3 "$T/pty.err" | tr '\n' ' ')"; fi
+cat >"$T/pty_client.py" <<'PY'
 import os, sys, time, tty, select
 link = sys.argv[1]
 for _ in range(100):
@@ -143,8 +148,14 @@ talk(b"one")
 time.sleep(0.2)
 talk(b"two!")
 PY
+name=usart_pty_survives_host_reopen
+if python3 "$T/pty_client.py" "$T/ttyEMU"; then ok $name; else bad $name "$(last "$T/pty.err")"; fi
 wait "$emu_pid"
-if grep -q "USART1 on /dev/pts/" "$T/pty.err"; then ok usart_pty_path_printed; else bad usart_pty_path_printed "no path line"; fi
+if grep -q "USART1 on /dev/pts/" "$T/pty.err"; then
+    ok usart_pty_path_printed
+else
+    bad usart_pty_path_printed "no 'USART1 on /dev/pts/N' line"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
