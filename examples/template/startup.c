@@ -28,11 +28,13 @@ void reset_handler(void)
 {
     SCB_VTOR = (uint32_t)app_vectors; /* 0x08002000: the first thing in FLASH (app.ld) */
     __asm__ volatile("dsb\n\tisb" ::: "memory");
-    const uint32_t *src = _sidata;
-    for (uint32_t *dst = _sdata; dst < _edata;)
-        *dst++ = *src++;
-    for (uint32_t *dst = _sbss; dst < _ebss;)
-        *dst++ = 0;
+    /* lengths from addresses: the linker symbols are distinct objects to C, not one array */
+    uint32_t ndata = ((uintptr_t)_edata - (uintptr_t)_sdata) / 4u;
+    uint32_t nbss = ((uintptr_t)_ebss - (uintptr_t)_sbss) / 4u;
+    for (uint32_t i = 0; i < ndata; i++)
+        _sdata[i] = _sidata[i];
+    for (uint32_t i = 0; i < nbss; i++)
+        _sbss[i] = 0;
     main();
     for (;;) {
     }
