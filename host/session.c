@@ -95,7 +95,7 @@ static int8_t status_of(const struct iap_frame *f) { return (int8_t)f->payload[0
 static bool is_nak(const struct iap_frame *f)
 {
     int8_t st = status_of(f);
-    return f->len == 2 && (st == IAP_E_SEQ || st == IAP_E_CRC || st == IAP_E_LEN);
+    return f->len == 2 && (st == IAP_E_SEQ || st == IAP_E_CRC);
 }
 
 static int refused(struct iap_session *s, struct iap_err *err, const char *what, int8_t st)
