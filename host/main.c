@@ -106,7 +106,7 @@ static int connect_device(const struct opts *o, struct iap_transport **t, struct
         return rc;
     struct iap_session_cfg cfg = {.baud = o->baud, .timeout_ms = o->timeout_ms,
                                   .retries = o->retries, .window = o->window,
-                                  .app_request = o->app_request, .port = o->port};
+                                  .app_request = o->app_request};
     iap_session_init(s, *t, &cfg, &hooks);
     rc = iap_session_connect(s, err);
     if (rc)

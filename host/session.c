@@ -98,7 +98,7 @@ static bool is_nak(const struct iap_frame *f)
     return f->len == 2 && (st == IAP_E_SEQ || st == IAP_E_CRC);
 }
 
-static int refused(struct iap_session *s, struct iap_err *err, const char *what, int8_t st)
+static int refused(struct iap_err *err, const char *what, int8_t st)
 {
     const char *hint = "run iap again; the board stays in IAP mode";
     switch (st) {
@@ -118,7 +118,6 @@ static int refused(struct iap_session *s, struct iap_err *err, const char *what,
     }
     if (err)
         err->status = st;
-    (void)s;
     return iap_fail(err, IAP_ERR_REFUSED, "the bootloader refused %s: %s: %s", what,
                     iap_status_name(st), hint);
 }
@@ -191,7 +190,7 @@ static int get_info(struct iap_session *s, struct iap_err *err)
     if (rc)
         return rc;
     if (status_of(&f) != IAP_OK)
-        return refused(s, err, "INFO", status_of(&f));
+        return refused(err, "INFO", status_of(&f));
     if (f.len < 1 + sizeof(struct iap_info))
         return iap_fail(err, IAP_ERR_PROTOCOL,
                         "the bootloader's INFO answer has %u bytes, not %zu: update iap or the "
@@ -480,7 +479,7 @@ static int write_done(void *ctx, unsigned i, const struct iap_frame *rsp, struct
     if (status_of(rsp) != IAP_OK) {
         char what[64];
         snprintf(what, sizeof what, "WRITE at 0x%08x", x->addr + i * x->chunk);
-        return refused(x->s, err, what, status_of(rsp));
+        return refused(err, what, status_of(rsp));
     }
     /* answers come in order: everything up to frame i is written */
     uint64_t upto = (uint64_t)(i + 1) * x->chunk;
@@ -522,7 +521,7 @@ static int read_done(void *ctx, unsigned i, const struct iap_frame *rsp, struct 
     if (status_of(rsp) != IAP_OK) {
         char what[64];
         snprintf(what, sizeof what, "READ at 0x%08x", x->addr + i * x->chunk);
-        return refused(x->s, err, what, status_of(rsp));
+        return refused(err, what, status_of(rsp));
     }
     if (rsp->len != 1 + n)
         return iap_fail(err, IAP_ERR_PROTOCOL, "READ at 0x%08x returned %u bytes, not %u",
@@ -555,7 +554,7 @@ static int cmd2(struct iap_session *s, uint8_t cmd, uint32_t a, uint32_t b, uint
     if (status_of(f) != IAP_OK) {
         char what[80];
         snprintf(what, sizeof what, "%s 0x%08x, 0x%x", cmd_name(cmd), a, b);
-        return refused(s, err, what, status_of(f));
+        return refused(err, what, status_of(f));
     }
     return 0;
 }

@@ -18,7 +18,6 @@ struct iap_session_cfg {
     int retries;        /* retransmissions without progress before giving up (--retries) */
     unsigned window;    /* frames in flight; 0 = as many as the device's rx_window holds */
     bool app_request;   /* send IAP_APP_UPDATE_CMD when no bootloader answers */
-    const char *port;   /* port name for messages */
 };
 
 /* Optional observers (the UI); any may be NULL. */

@@ -142,7 +142,7 @@ static struct iap_err err;
 static uint8_t img[48 * 1024], back[48 * 1024];
 
 static const struct iap_session_cfg fast = {
-    .baud = 115200, .timeout_ms = 20, .retries = 4, .app_request = false, .port = "sim"};
+    .baud = 115200, .timeout_ms = 20, .retries = 4, .app_request = false};
 
 static void setup_cfg(const struct iap_session_cfg *cfg)
 {
