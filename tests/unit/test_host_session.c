@@ -26,9 +26,22 @@ struct simt {
     int reboots;
     enum sim_exit last_exit;
     long burst, max_burst; /* frames written in a row without an answer read in between */
+    unsigned fault_permille; /* random faults: each frame either way dropped or corrupted */
+    uint32_t rng;
     uint8_t q[1 << 16];
     size_t qn;
 };
+
+/* 1 when a random fault hits this frame (xorshift, seeded per test). */
+static bool fault(struct simt *b)
+{
+    if (!b->fault_permille)
+        return false;
+    b->rng ^= b->rng << 13;
+    b->rng ^= b->rng >> 17;
+    b->rng ^= b->rng << 5;
+    return b->rng % 1000 < b->fault_permille;
+}
 
 static void dev_poll(void *arg)
 {
@@ -81,6 +94,11 @@ static int sim_write(struct iap_transport *t, const uint8_t *buf, size_t len, st
     memcpy(tmp, buf, len);
     if (k == b->corrupt_write)
         tmp[len / 2] ^= 0x10;
+    if (fault(b)) {
+        if (b->rng & 1)
+            return 0; /* dropped */
+        tmp[(b->rng >> 8) % len] ^= (uint8_t)(1u << ((b->rng >> 4) % 8));
+    }
     sim_uart_put(tmp, len);
     run_device(b);
     return 0;
@@ -96,6 +114,11 @@ static void collect(struct simt *b)
         sim_uart_get(buf + IAP_HDR_LEN, rest);
         if (b->rsps++ == b->drop_rsp)
             continue;
+        if (fault(b)) {
+            if (b->rng & 1)
+                continue;
+            buf[(b->rng >> 8) % (IAP_HDR_LEN + rest)] ^= 0x04;
+        }
         memcpy(b->q + b->qn, buf, IAP_HDR_LEN + rest);
         b->qn += IAP_HDR_LEN + rest;
     }
@@ -391,6 +414,34 @@ TEST(sequence_numbers_wrap_past_255_across_operations)
     CHECK(board.writes > 256);
 }
 
+TEST(updates_over_a_line_losing_or_corrupting_2_percent_of_frames_all_commit_the_exact_image)
+{
+    struct iap_session_cfg cfg = fast;
+    cfg.retries = 8;
+    int ok = 0;
+    for (uint32_t round = 0; round < 10; round++) {
+        setup_cfg(&cfg);
+        board.fault_permille = 20;
+        board.rng = 0x9E3779B9u * (round + 1);
+        sh_image(img, 20000 + round * 1000, 100 + round);
+        uint32_t len = 20000 + round * 1000;
+        if (iap_session_connect(&s, &err) != 0)
+            continue;
+        int rc = iap_session_write(&s, APP, img, len, &err);
+        uint32_t crc = 0;
+        if (!rc)
+            rc = iap_session_crc(&s, APP, len, &crc, &err);
+        CHECK(rc == 0 || rc == IAP_ERR_TRANSFER);
+        if (rc)
+            continue;
+        CHECK_EQ(crc, iap_crc32(0, img, len));
+        CHECK_EQ(iap_session_commit(&s, len, crc, round, &err), 0);
+        CHECK_MEM(sim_flash_at(APP), img, len);
+        ok++;
+    }
+    CHECK_EQ(ok, 10);
+}
+
 int main(void)
 {
     RUN(connect_reads_the_device_information);
@@ -412,5 +463,6 @@ int main(void)
     RUN(a_line_that_stops_carrying_frames_fails_after_the_retries);
     RUN(erase_invalidates_the_application);
     RUN(sequence_numbers_wrap_past_255_across_operations);
+    RUN(updates_over_a_line_losing_or_corrupting_2_percent_of_frames_all_commit_the_exact_image);
     return test_summary();
 }
