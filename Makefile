@@ -17,7 +17,8 @@ ARM_LDFLAGS := -mcpu=cortex-m3 -mthumb -nostartfiles -Wl,--gc-sections
 
 # Fragments append to these.
 ALL_TARGETS :=
-# Test programs/scripts run by tests/run.sh; each prints "N passed, N failed" as its last line.
+# Test programs/scripts run by tests/run.sh, one word each (no arguments); each prints
+# "N passed, N failed" as its last line.
 TESTS       :=
 BENCHES     :=
 
@@ -32,6 +33,7 @@ include proto/proto.mk
 -include examples/examples.mk
 -include host/host.mk
 -include tests/tests.mk
+-include tests/fuzz/fuzz.mk
 
 all: $(ALL_TARGETS)
 

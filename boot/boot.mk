@@ -30,6 +30,6 @@ ALL_TARGETS += $(BUILD)/boot.elf $(BUILD)/boot.bin
 -include $(BOOT_OBJ:.o=.d)
 
 # The real bootloader and demo app on the virtual board (boot decision, hand-over, update).
-BOOT_BOARD_TEST := boot/port/stm32f1/test_on_board.py $(BUILD)
+BOOT_BOARD_TEST := boot/port/stm32f1/test_on_board.py
 TESTS       += $(BOOT_BOARD_TEST)
 TESTS_BUILD += $(BUILD)/stm32emu $(BUILD)/boot.elf $(BUILD)/app-v1.bin $(BUILD)/app-v2.bin
