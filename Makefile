@@ -37,6 +37,8 @@ include proto/proto.mk
 
 all: $(ALL_TARGETS)
 
+TESTS += tests/cppcheck.sh
+
 deps:
 	@scripts/deps.sh
 
@@ -54,7 +56,7 @@ bench: deps
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
-	  --suppress=missingIncludeSystem -Iproto proto host emu boot/core boot/port/sim
+	  --suppress=missingIncludeSystem -Iproto proto host emu boot examples tests/unit
 
 clean:
 	rm -rf $(BUILD)
