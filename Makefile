@@ -33,6 +33,7 @@ include proto/proto.mk
 -include examples/examples.mk
 -include host/host.mk
 -include tests/tests.mk
+-include tests/robust/robust.mk
 -include tests/fuzz/fuzz.mk
 
 all: $(ALL_TARGETS)
