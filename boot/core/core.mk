@@ -1,7 +1,7 @@
 # Portable bootloader core. The F1 port (boot/boot.mk) compiles BOOT_CORE_SRC with BOOT_CORE_INC;
 # the host unit tests link it with the sim port (boot/port/sim).
 BOOT_CORE_SRC := boot/core/boot.c boot/core/session.c boot/core/flashmgr.c boot/core/native.c \
-                 boot/core/protos.c proto/crc32.c
+                 boot/core/an3155.c boot/core/ymodem.c boot/core/protos.c proto/crc32.c
 BOOT_CORE_INC := -Iproto -Iboot/core -Iboot/port
 BOOT_SIM_SRC  := boot/port/sim/sim.c boot/port/sim/simhost.c
 BOOT_CORE_DEPS = $(BOOT_CORE_SRC) $(BOOT_SIM_SRC) $(wildcard boot/core/*.h boot/port/*.h \

@@ -1,0 +1,249 @@
+/* AN3155 (ST USART bootloader protocol) as stm32flash speaks it. Every command is a byte and its
+ * complement; addresses are big-endian with an XOR checksum. Flash is reached only through the
+ * flash manager, and reads are limited to [IAP_APP_START, end of flash): the bootloader's own
+ * pages are neither written, erased nor read. */
+#include "an3155.h"
+
+#include "boot.h"
+#include "flashmgr.h"
+#include "port.h"
+
+#define BYTE_GAP_MS 1000u /* silence inside a command: the command is dropped */
+#define IDLE_MS     5000u /* silence between commands: back to 8N1, the line is free again */
+
+enum cmd {
+    CMD_GET = 0x00,
+    CMD_GVR = 0x01,
+    CMD_GID = 0x02,
+    CMD_READ = 0x11,
+    CMD_GO = 0x21,
+    CMD_WRITE = 0x31,
+    CMD_ERASE = 0x43,
+};
+
+/* What the bytes being collected are: a step of the current command. */
+enum step { S_CMD, S_ADDR, S_READ_N, S_WRITE_N, S_WRITE_DATA, S_ERASE_N, S_ERASE_LIST };
+
+/* Get: N = number of commands, version 1.0, the F1 ROM bootloader's list (erase = 0x43). The
+ * protection commands (0x63 0x73 0x82 0x92) are listed as on the F1 and always refused. */
+static const uint8_t get_reply[] = {AN3155_ACK, 11, 0x10, 0x00, 0x01, 0x02, 0x11, 0x21,
+                                    0x31, 0x43, 0x63, 0x73, 0x82, 0x92, AN3155_ACK};
+
+static bool synced;
+static uint8_t step, cmd, buf[258];
+static size_t n, want;
+static uint32_t addr, last;
+
+static void an3155_init(void) { synced = false; }
+
+static bool an3155_claims(uint8_t first) { return first == AN3155_SYNC; }
+
+static void send1(uint8_t b) { port_uart_write(&b, 1); }
+
+static uint8_t xor_of(const uint8_t *p, size_t len)
+{
+    uint8_t x = 0;
+    while (len--)
+        x ^= *p++;
+    return x;
+}
+
+static void expect(enum step s, size_t count)
+{
+    step = (uint8_t)s;
+    want = count;
+    n = 0;
+}
+
+static void release(void)
+{
+    synced = false;
+    port_uart_set_even_parity(false);
+}
+
+/* Go: commit what this update wrote (its size from the highest byte written, its CRC computed
+ * here), then start the application if it is valid. */
+static bool go(void)
+{
+    if (addr != IAP_APP_START && addr != IAP_FLASH_BASE && addr != 0)
+        return false;
+    uint32_t end = fm_written_end();
+    if (end > IAP_APP_START) {
+        uint32_t size = end - IAP_APP_START;
+        if (fm_commit(size, fm_crc(IAP_APP_START, size), 0) != IAP_OK) {
+            session_error();
+            return false;
+        }
+        session_error_clear();
+    }
+    return fm_app_valid(NULL);
+}
+
+/* Readable: flash from the application area on (record page included), not the bootloader. */
+static bool readable(uint32_t a, uint32_t len)
+{
+    return a >= IAP_APP_START && fm_check_read(a, len) == IAP_OK;
+}
+
+static bool erase_pages(void)
+{
+    size_t count = (size_t)buf[0] + 1;
+    for (size_t i = 1; i <= count; i++)
+        if (fm_check_app(IAP_FLASH_BASE + buf[i] * IAP_PAGE_SIZE, IAP_PAGE_SIZE) != IAP_OK)
+            return false; /* refuse the whole list before erasing anything */
+    fm_new_session();     /* an erase starts an update: Go commits what is written after it */
+    int rc = IAP_OK;
+    for (size_t i = 1; rc == IAP_OK && i <= count; i++)
+        rc = fm_erase(IAP_FLASH_BASE + buf[i] * IAP_PAGE_SIZE, IAP_PAGE_SIZE);
+    return rc == IAP_OK;
+}
+
+static bool global_erase(void)
+{
+    fm_new_session();
+    return fm_erase(IAP_APP_START, fm_app_end() - IAP_APP_START) == IAP_OK;
+}
+
+/* A command byte and its complement arrived. Returns false to NACK. */
+static bool command(void)
+{
+    static const uint8_t gvr[] = {AN3155_ACK, 0x10, 0, 0, AN3155_ACK};
+    uint8_t gid[] = {AN3155_ACK, 1, 0, 0, AN3155_ACK};
+    if ((buf[0] ^ buf[1]) != 0xFF)
+        return false;
+    cmd = buf[0];
+    switch (cmd) {
+    case CMD_GET:
+        port_uart_write(get_reply, sizeof get_reply);
+        break;
+    case CMD_GVR:
+        port_uart_write(gvr, sizeof gvr);
+        break;
+    case CMD_GID: {
+        uint32_t pid = port_chip_id() & 0xFFFu;
+        gid[2] = (uint8_t)(pid >> 8);
+        gid[3] = (uint8_t)pid;
+        port_uart_write(gid, sizeof gid);
+        break;
+    }
+    case CMD_READ:
+    case CMD_GO:
+    case CMD_WRITE:
+        send1(AN3155_ACK);
+        expect(S_ADDR, 5);
+        return true;
+    case CMD_ERASE:
+        send1(AN3155_ACK);
+        expect(S_ERASE_N, 1);
+        return true;
+    default: /* protection changes (0x63 0x73 0x82 0x92), extended erase, unknown */
+        return false;
+    }
+    expect(S_CMD, 2);
+    return true;
+}
+
+static bool address(void)
+{
+    if (xor_of(buf, 4) != buf[4])
+        return false;
+    addr = (uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 | (uint32_t)buf[2] << 8 | buf[3];
+    if (cmd == CMD_GO) {
+        if (!go())
+            return false;
+        send1(AN3155_ACK);
+        boot_finish(); /* valid: starts it */
+    }
+    if (cmd == CMD_READ ? !readable(addr, 1) : fm_check_app(addr, 1) != IAP_OK)
+        return false;
+    send1(AN3155_ACK);
+    expect(cmd == CMD_READ ? S_READ_N : S_WRITE_N, cmd == CMD_READ ? 2 : 1);
+    return true;
+}
+
+/* The bytes of the current step are in buf[0..want). Returns false to NACK. */
+static bool step_done(void)
+{
+    bool ok = true;
+    switch (step) {
+    case S_CMD:
+        return command();
+    case S_ADDR:
+        return address();
+    case S_READ_N:
+        if ((buf[0] ^ buf[1]) != 0xFF || !readable(addr, buf[0] + 1u))
+            return false;
+        send1(AN3155_ACK);
+        port_uart_write(port_flash_ptr(addr), buf[0] + 1u);
+        expect(S_CMD, 2);
+        return true;
+    case S_WRITE_N:
+        expect(S_WRITE_DATA, buf[0] + 3u); /* keep N in buf[0]: N, N+1 data bytes, checksum */
+        n = 1;
+        return true;
+    case S_WRITE_DATA:
+        ok = xor_of(buf, want - 1) == buf[want - 1] &&
+             fm_write(addr, buf + 1, buf[0] + 1u) == IAP_OK;
+        break;
+    case S_ERASE_N:
+        expect(S_ERASE_LIST, buf[0] == 0xFF ? 2u : buf[0] + 3u); /* N, pages, checksum */
+        n = 1;
+        return true;
+    default: /* S_ERASE_LIST */
+        if (buf[0] == 0xFF)
+            ok = buf[1] == 0x00 && global_erase();
+        else
+            ok = xor_of(buf, want - 1) == buf[want - 1] && erase_pages();
+        break;
+    }
+    if (ok)
+        send1(AN3155_ACK);
+    expect(S_CMD, 2);
+    return ok;
+}
+
+static bool an3155_feed(uint8_t byte)
+{
+    uint32_t now = port_millis();
+    if (!synced || (step == S_CMD && n == 0)) {
+        if (byte == AN3155_SYNC) {
+            /* first contact, or a host that starts over (stm32flash sends 0x7F at every start) */
+            if (!synced)
+                port_uart_set_even_parity(true);
+            synced = true;
+            session_host_seen();
+            expect(S_CMD, 2);
+            send1(AN3155_ACK);
+            last = now;
+            return true;
+        }
+        if (!synced || byte == IAP_SOF) {
+            if (synced)
+                release(); /* a native frame starts: 0xA5 is no AN3155 command */
+            return false;
+        }
+    }
+    last = now;
+    buf[n++] = byte;
+    if (n < want)
+        return true;
+    session_host_seen();
+    if (!step_done()) {
+        send1(AN3155_NACK);
+        expect(S_CMD, 2);
+    }
+    return true;
+}
+
+static void an3155_poll(void)
+{
+    if (!synced)
+        return;
+    uint32_t quiet = port_millis() - last;
+    if ((step != S_CMD || n) && quiet >= BYTE_GAP_MS)
+        expect(S_CMD, 2); /* a command cut short: forget it */
+    else if (quiet >= IDLE_MS)
+        release();
+}
+
+const struct session_proto an3155_proto = {an3155_init, an3155_claims, an3155_feed, an3155_poll};

@@ -1,0 +1,246 @@
+/* YMODEM receiver and its menu. Block numbers are 8 bits and wrap (block 256 arrives as 0): the
+ * receiver counts them with an 8-bit `expect`, so images of any size work. The image size comes
+ * from the header block, so the SUB (0x1A) padding of the last block never enters the image. */
+#include "ymodem.h"
+
+#include <stddef.h>
+
+#include "boot.h"
+#include "flashmgr.h"
+#include "port.h"
+
+#define C_PERIOD_MS   1000u /* 'C' while waiting for a sender */
+#define C_TRIES       60u   /* then give up (a minute) */
+#define BYTE_GAP_MS   1000u /* silence inside a block: NAK it */
+#define BLOCK_WAIT_MS 5000u /* silence between blocks: NAK (or 'C') again */
+#define BLOCK_TRIES   6u    /* then cancel */
+#define HDR           3u    /* SOH/STX, block number, its complement */
+
+enum state { Y_IDLE, Y_MENU, Y_RECV };
+
+static const char menu[] = "\r\nstm32-iap: 1 = download (YMODEM), 2 = run app\r\n";
+
+static uint8_t state;
+static uint8_t blk[HDR + 1024 + 2];
+static size_t n, want;
+static uint8_t expect;   /* next block number */
+static bool started;     /* a sender answered our 'C' */
+static bool in_file;     /* header accepted: data blocks expected */
+static bool committed;   /* a file of this batch became the application */
+static uint8_t eots, cans, tries;
+static uint32_t size, off, last;
+
+uint16_t ym_crc16(const uint8_t *p, size_t len)
+{
+    uint16_t crc = 0;
+    while (len--) {
+        crc ^= (uint16_t)(*p++ << 8);
+        for (int i = 0; i < 8; i++)
+            crc = (uint16_t)(crc & 0x8000u ? (unsigned)crc << 1 ^ 0x1021u : (unsigned)crc << 1);
+    }
+    return crc;
+}
+
+static void ymodem_init(void) { state = Y_IDLE; }
+
+static bool printable(uint8_t b) { return b == '\r' || (b >= ' ' && b < 0x7F); }
+
+/* Only in IAP mode: noise during the listening window must not hold a valid app back. */
+static bool ymodem_claims(uint8_t first) { return session_in_iap() && printable(first); }
+
+static void send1(uint8_t b)
+{
+    port_uart_write(&b, 1);
+    last = port_millis();
+}
+
+static void cancel(void)
+{
+    static const uint8_t cans5[] = {YM_CAN, YM_CAN, YM_CAN, YM_CAN, YM_CAN};
+    port_uart_write(cans5, sizeof cans5);
+    state = Y_IDLE;
+}
+
+static void start_download(void)
+{
+    state = Y_RECV;
+    n = 0;
+    started = in_file = committed = false;
+    cans = tries = 0;
+    send1(YM_CRC);
+}
+
+/* Block 0 outside a file: a file header (name NUL size ...) or the end of the batch (empty). */
+static void header(size_t len)
+{
+    const uint8_t *p = blk + HDR, *end = p + len;
+    if (!*p) {
+        send1(YM_ACK);
+        if (committed)
+            boot_finish(); /* starts the new application */
+        state = Y_IDLE;
+        return;
+    }
+    while (p < end && *p)
+        p++;
+    uint32_t s = 0;
+    for (p++; p < end && *p >= '0' && *p <= '9' && s <= 0x0FFFFFFFu; p++)
+        s = s * 10 + (uint32_t)(*p - '0');
+    if (s == 0 || s > fm_app_end() - IAP_APP_START) {
+        cancel(); /* no size, or larger than the application area: refused before any erase */
+        return;
+    }
+    fm_new_session(); /* like a native SYNC: pages are erased again as the file is written */
+    size = s;
+    off = 0;
+    expect = 1;
+    eots = 0;
+    in_file = true;
+    send1(YM_ACK);
+    send1(YM_CRC);
+}
+
+static void data(size_t len)
+{
+    uint8_t no = blk[1];
+    if (no == (uint8_t)(expect - 1)) { /* our ACK was lost: the sender repeats, we do not rewrite */
+        send1(YM_ACK);
+        if (expect == 1)
+            send1(YM_CRC); /* the header again */
+        return;
+    }
+    if (no != expect) {
+        cancel(); /* a block was skipped: the image would have a hole */
+        return;
+    }
+    if (off < size) {
+        uint32_t k = size - off < len ? size - off : (uint32_t)len;
+        if (fm_write(IAP_APP_START + off, blk + HDR, (k + 1u) & ~1u) != IAP_OK) {
+            session_error();
+            cancel();
+            return;
+        }
+    }
+    off += (uint32_t)len;
+    expect++;
+    send1(YM_ACK);
+}
+
+/* First EOT: NAK (a stray EOT must not end the file); the repeated EOT ends it: commit. */
+static void eot(void)
+{
+    if (!in_file || eots++ == 0) {
+        send1(YM_NAK);
+        return;
+    }
+    if (off < size || fm_commit(size, fm_crc(IAP_APP_START, size), 0) != IAP_OK) {
+        session_error();
+        cancel();
+        return;
+    }
+    session_error_clear();
+    committed = true;
+    in_file = false;
+    send1(YM_ACK);
+    send1(YM_CRC); /* next header, or the end of the batch */
+}
+
+static void block(void)
+{
+    size_t len = want - HDR - 2;
+    uint16_t crc = (uint16_t)(blk[want - 2] << 8 | blk[want - 1]);
+    n = 0;
+    if ((blk[1] ^ blk[2]) != 0xFF || ym_crc16(blk + HDR, len) != crc) {
+        send1(YM_NAK);
+        return;
+    }
+    started = true;
+    tries = 0;
+    session_host_seen();
+    if (in_file)
+        data(len);
+    else if (blk[1] == 0)
+        header(len);
+    else
+        send1(YM_NAK);
+}
+
+/* Between blocks: the first byte of a block, EOT or CAN. */
+static bool block_start(uint8_t byte)
+{
+    if (byte != YM_CAN)
+        cans = 0;
+    switch (byte) {
+    case YM_SOH:
+    case YM_STX:
+        want = HDR + (byte == YM_SOH ? 128u : 1024u) + 2u;
+        blk[n++] = byte;
+        break;
+    case YM_EOT:
+        eot();
+        break;
+    case YM_CAN:
+        if (++cans >= 2)
+            state = Y_IDLE; /* the sender cancelled; IAP mode goes on */
+        break;
+    default:
+        /* before any block: a native frame or stm32flash takes the line */
+        if (!started && (byte == IAP_SOF || byte == 0x7F)) {
+            state = Y_IDLE;
+            return false;
+        }
+        break; /* noise */
+    }
+    return true;
+}
+
+static bool menu_key(uint8_t byte)
+{
+    if (!printable(byte)) {
+        state = Y_IDLE; /* not for the menu: 0xA5 (native), 0x7F (AN3155), ... */
+        return false;
+    }
+    session_host_seen();
+    if (byte == '1') {
+        start_download();
+    } else if (byte == '2' && fm_app_valid(NULL)) {
+        boot_finish();
+    } else if (byte == '\r' || state == Y_IDLE) {
+        port_uart_write(menu, sizeof menu - 1);
+        state = Y_MENU;
+    }
+    return true;
+}
+
+static bool ymodem_feed(uint8_t byte)
+{
+    if (state != Y_RECV)
+        return menu_key(byte);
+    last = port_millis();
+    if (n == 0)
+        return block_start(byte);
+    blk[n++] = byte;
+    if (n == want)
+        block();
+    return true;
+}
+
+static void ymodem_poll(void)
+{
+    if (state != Y_RECV)
+        return;
+    uint32_t quiet = port_millis() - last;
+    if (n && quiet >= BYTE_GAP_MS) {
+        n = 0; /* a block cut short */
+        send1(YM_NAK);
+    } else if (!n && quiet >= (started ? BLOCK_WAIT_MS : C_PERIOD_MS)) {
+        if (++tries > (started ? BLOCK_TRIES : C_TRIES)) {
+            cancel();
+            return;
+        }
+        session_touch(); /* someone asked for a download: do not time out under them */
+        send1(in_file ? YM_NAK : YM_CRC);
+    }
+}
+
+const struct session_proto ymodem_proto = {ymodem_init, ymodem_claims, ymodem_feed, ymodem_poll};
