@@ -1,0 +1,39 @@
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c, docs/ROBUSTNESS.md "Fuzzing"), built with Debian's clang
+# only for `make test` (a short slice of each) and `make fuzz` (FUZZ_SECONDS each, default 60);
+# never part of `make all`.
+FUZZ_CC      := clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   := $(HOST_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+                -fno-sanitize-recover=all
+FUZZ_DIR     := $(BUILD)/fuzz
+
+# The core against the sim port; the harness checks flash operations by wrapping them.
+FUZZ_SESSION  := native an3155 $(if $(wildcard boot/core/ymodem.c),ymodem)
+FUZZ_WRAP     := -Wl,--wrap=port_flash_erase_page,--wrap=port_flash_program,--wrap=fm_erase \
+                 -Wl,--wrap=fm_write,--wrap=fm_commit,--wrap=port_jump
+$(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_SESSION)): $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c \
+                tests/fuzz/fuzz_session.h $(BOOT_CORE_DEPS) tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(BOOT_CORE_INC) -Iboot/port/sim $(FUZZ_WRAP) -o $@ $< \
+	  $(BOOT_CORE_SRC) boot/port/sim/sim.c
+
+# The host's file parsers and image building.
+FUZZ_FORMATS   := ihex srec elf
+FUZZ_FORMAT_SRC := host/err.c host/image.c host/formats/format.c host/formats/bin.c \
+                   host/formats/ihex.c host/formats/srec.c host/formats/elf.c proto/crc32.c
+$(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_FORMATS)): $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c \
+                tests/fuzz/fuzz_format.h $(FUZZ_FORMAT_SRC) $(HOST_DEPS) tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ihost -o $@ $< $(FUZZ_FORMAT_SRC)
+
+FUZZ_NAMES := $(FUZZ_SESSION) $(FUZZ_FORMATS)
+FUZZ_BINS  := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_NAMES))
+
+# make test: the crash regressions, then each harness for FUZZ_SLICE seconds (tests/fuzz/run.sh).
+TESTS       += tests/fuzz/run.sh
+TESTS_BUILD += $(FUZZ_BINS)
+
+.PHONY: fuzz
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+	@FUZZ_SLICE=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_NAMES)

@@ -1,0 +1,2 @@
+/* The bootloader core fed arbitrary line bytes; the corpus starts in the native protocol. */
+#include "fuzz_session.h"
