@@ -447,13 +447,20 @@ static int run(int argc, char **argv, struct iap_err *err)
             rc = cmd_read(&o, &s, raddr, rlen, err);
         else
             rc = cmd_reset(&o, &s, err);
-        /* info, verify, read of a running app: give the board back as it was */
+        /* A running app had to reboot, and nothing was written: info, verify, read (also a
+         * verify that found a difference), or a flash refused before its first write. Give the
+         * board back as it was; a failure to do so does not hide the first error. */
         bool readonly = strcmp(cmd, "info") == 0 || strcmp(cmd, "verify") == 0 ||
                         strcmp(cmd, "read") == 0;
-        if (!rc && readonly && s.app_rebooted && !o.no_reset && s.info.app_valid) {
-            rc = iap_session_reset(&s, err);
-            if (!rc)
+        bool untouched = readonly ? rc == 0 || rc == IAP_ERR_VERIFY
+                                  : strcmp(cmd, "flash") == 0 && rc == IAP_ERR_FIT;
+        if (untouched && s.app_rebooted && !o.no_reset && s.info.app_valid) {
+            struct iap_err reset_err = {0};
+            int rc2 = iap_session_reset(&s, rc ? &reset_err : err);
+            if (!rc2)
                 ui_note("application restarted");
+            else if (!rc)
+                rc = rc2;
         }
     }
     if (t)

@@ -1,0 +1,129 @@
+# Shared helpers for the end-to-end tests: the real bootloader on the virtual board, driven by
+# build/iap through the board's pseudo-terminal. Source it from bash:
+#
+#   . tests/e2e/lib.sh          # creates $E2E_TMP (removed at exit, with every board started)
+#   board_start main            # fresh erased flash, build/boot.elf, pty, realtime
+#   "$IAP" -p "$(board_port main)" flash build/app-v1.bin
+#   uart_expect main "app v1 tick" 3
+#   board_stop main
+#   check name_of_behaviour test_command args...   # counts "ok"/"FAIL"
+#   e2e_summary                                    # prints "N passed, N failed", returns 1 on failure
+#
+# Board NAME keeps its files in $E2E_TMP/NAME.{img,pty,log,pid}: flash image, pty link, the
+# board's log (stderr, -v: resets, erases, PA4 changes), process id.
+set -u
+
+BUILD=${BUILD:-build}
+EMU=${EMU:-$BUILD/stm32emu}
+IAP=${IAP:-$BUILD/iap}
+BOOT_ELF=${BOOT_ELF:-$BUILD/boot.elf}
+E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/e2e.XXXXXX")
+e2e_pass=0
+e2e_fail=0
+
+e2e_cleanup() {
+    local f
+    for f in "$E2E_TMP"/*.pid; do
+        [ -e "$f" ] && kill "$(cat "$f")" 2>/dev/null
+    done
+    rm -rf "$E2E_TMP"
+}
+trap e2e_cleanup EXIT
+
+# board_start NAME [stm32emu options...]: boots the bootloader on a fresh flash image with USART1
+# on a pty; returns once the pty exists. Extra options go after the defaults (--load more images,
+# --pin PA0=1, --erase-ms ...).
+board_start() {
+    local name=$1 i
+    shift
+    rm -f "$E2E_TMP/$name.img" "$E2E_TMP/$name.pty"
+    "$EMU" --flash "$E2E_TMP/$name.img" --load "$BOOT_ELF" --uart "pty:$E2E_TMP/$name.pty" \
+        --realtime -v "$@" 2>"$E2E_TMP/$name.log" </dev/null >/dev/null 3>&- &
+    echo $! >"$E2E_TMP/$name.pid"
+    for i in $(seq 100); do
+        [ -e "$E2E_TMP/$name.pty" ] && return 0
+        sleep 0.05
+    done
+    echo "board $name did not come up: $(tail -n 5 "$E2E_TMP/$name.log")" >&2
+    return 1
+}
+
+# board_restart NAME: power-cycles the board on the flash image it has (no preload).
+board_restart() {
+    local name=$1 i
+    board_stop "$name"
+    "$EMU" --flash "$E2E_TMP/$name.img" --uart "pty:$E2E_TMP/$name.pty" --realtime -v \
+        2>"$E2E_TMP/$name.log" </dev/null >/dev/null 3>&- &
+    echo $! >"$E2E_TMP/$name.pid"
+    for i in $(seq 100); do
+        [ -e "$E2E_TMP/$name.pty" ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+board_stop() {
+    local pid
+    pid=$(cat "$E2E_TMP/$1.pid" 2>/dev/null) || return 0
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    rm -f "$E2E_TMP/$1.pid"
+    return 0
+}
+
+board_port() { echo "$E2E_TMP/$1.pty"; }
+board_log() { cat "$E2E_TMP/$1.log"; }
+
+# board_led NAME: the last level the board's log shows for PA4 (1 = lit), or "none".
+board_led() {
+    local v
+    v=$(grep -o '] PA4 = [01z]' "$E2E_TMP/$1.log" | tail -n 1)
+    echo "${v:-none}" | sed 's/.*= //'
+}
+
+# uart_read NAME SECONDS: what the board sends on its pty during SECONDS (nobody else may have the
+# port open meanwhile; what the board sends while nobody listens is lost, as on a real wire).
+# iap leaves the port with VMIN = 0, on which cat would see an end of file: set VMIN = 1 first.
+uart_read() {
+    stty -F "$E2E_TMP/$1.pty" min 1 time 0 2>/dev/null
+    timeout "$2" cat "$E2E_TMP/$1.pty" 2>/dev/null | tr -d '\000'
+    return 0
+}
+
+# uart_expect NAME TEXT SECONDS: 0 once the board sends TEXT within SECONDS.
+uart_expect() {
+    stty -F "$E2E_TMP/$1.pty" min 1 time 0 2>/dev/null
+    timeout "$3" grep -a -q -m 1 -F -- "$2" "$E2E_TMP/$1.pty" 2>/dev/null
+}
+
+# boots_into IMG TEXT: 0 when a copy of flash image IMG, powered up alone (as fast as possible,
+# UART on stdout), prints TEXT within 3 s of emulated time: what a power cycle would show.
+boots_into() {
+    local copy="$E2E_TMP/boot-copy.img"
+    cp "$1" "$copy"
+    "$EMU" --flash "$copy" --uart stdio --stop-on-uart "$2" --stop-after 3000 \
+        </dev/null >"$E2E_TMP/boot-copy.out" 2>/dev/null
+}
+
+# check NAME COMMAND...: runs COMMAND; "ok NAME" when it succeeds, else "FAIL NAME" and the
+# details it printed on fd 3 (test functions write their diagnostics with `say`).
+check() {
+    local name=$1 out
+    shift
+    out=$("$@" 3>&1 >/dev/null 2>&1)
+    if [ $? -eq 0 ]; then
+        echo "ok $name"
+        e2e_pass=$((e2e_pass + 1))
+    else
+        echo "FAIL $name${out:+: $out}"
+        e2e_fail=$((e2e_fail + 1))
+    fi
+}
+
+# say TEXT: a diagnostic for check's FAIL line.
+say() { echo "$*" >&3; }
+
+e2e_summary() {
+    echo "$e2e_pass passed, $e2e_fail failed"
+    [ "$e2e_fail" -eq 0 ]
+}
