@@ -1,0 +1,401 @@
+/* YMODEM session: the menu, 'C' requests, 128- and 1024-byte blocks, header size, wrapping block
+ * numbers, duplicates, errors, cancel in both directions, and sharing the line. */
+#include "boot.h"
+#include "flashmgr.h"
+#include "port.h"
+#include "session.h"
+#include "sim.h"
+#include "simhost.h"
+#include "test.h"
+#include "ymodem.h"
+
+#define APP IAP_APP_START
+
+static uint8_t img[48 * 1024];
+static uint8_t in[4096];
+static size_t got;
+
+static size_t xfer(const void *out, size_t len)
+{
+    sim_uart_put(out, len);
+    sh_poll();
+    got = sim_uart_get(in, sizeof in);
+    return got;
+}
+
+static bool saw(uint8_t b)
+{
+    for (size_t i = 0; i < got; i++)
+        if (in[i] == b)
+            return true;
+    return false;
+}
+
+static void setup(void)
+{
+    sim_reset(64 * 1024);
+    session_init();
+    session_enter_iap(); /* no app: IAP mode */
+    sh_seq = 0;
+}
+
+/* Sends one block (len 128 or 1024, data padded with SUB); returns the device's answer. */
+static size_t block(uint8_t no, const uint8_t *d, size_t n, size_t len)
+{
+    static uint8_t b[3 + 1024 + 2];
+    b[0] = len == 128 ? YM_SOH : YM_STX;
+    b[1] = no;
+    b[2] = (uint8_t)~no;
+    memset(b + 3, 0x1A, len);
+    if (n)
+        memcpy(b + 3, d, n);
+    uint16_t crc = ym_crc16(b + 3, len);
+    b[3 + len] = (uint8_t)(crc >> 8);
+    b[4 + len] = (uint8_t)crc;
+    return xfer(b, len + 5);
+}
+
+static size_t header(const char *text, size_t textlen)
+{
+    uint8_t h[128] = {0};
+    memcpy(h, text, textlen);
+    return block(0, h, 128, 128);
+}
+
+static size_t header_for(size_t size)
+{
+    char h[64];
+    int n = snprintf(h, sizeof h, "app.bin%c%zu 14712345670 100644", 0, size);
+    return header(h, (size_t)n);
+}
+
+/* Menu '1', header, data in blocks of blk bytes, EOT twice. Returns false on any surprise. */
+static bool send_file(const uint8_t *d, size_t size, size_t blk)
+{
+    xfer("1", 1);
+    if (got != 1 || in[0] != YM_CRC)
+        return false;
+    header_for(size);
+    if (got != 2 || in[0] != YM_ACK || in[1] != YM_CRC)
+        return false;
+    uint8_t no = 1;
+    for (size_t off = 0; off < size; off += blk, no++) {
+        block(no, d + off, size - off < blk ? size - off : blk, blk);
+        if (got != 1 || in[0] != YM_ACK)
+            return false;
+    }
+    xfer("\x04", 1);
+    if (got != 1 || in[0] != YM_NAK)
+        return false;
+    xfer("\x04", 1);
+    return got == 2 && in[0] == YM_ACK && in[1] == YM_CRC;
+}
+
+static void end_batch(void *arg)
+{
+    (void)arg;
+    header("", 0);
+}
+
+TEST(menu_on_enter_in_iap_mode)
+{
+    setup();
+    xfer("\r", 1);
+    CHECK(got > 20);
+    CHECK(memmem(in, got, "1 = download", 12) != NULL);
+}
+
+TEST(keys_outside_iap_mode_are_ignored)
+{
+    sim_reset(64 * 1024);
+    session_init(); /* the listening window: not in IAP mode yet */
+    CHECK_EQ(xfer("\r1", 2), 0);
+    CHECK(!session_in_iap());
+}
+
+TEST(app_update_line_then_native_sync_is_answered)
+{
+    struct sh_rsp r;
+    setup();
+    xfer(IAP_APP_UPDATE_CMD, sizeof IAP_APP_UPDATE_CMD - 1);
+    CHECK(!saw(YM_CRC) || memmem(in, got, "1 =", 3)); /* menu text only, no download */
+    CHECK_EQ(sh_cmd(IAP_CMD_SYNC, NULL, 0, &r), IAP_OK);
+    CHECK_EQ(sh_cmd(IAP_CMD_INFO, NULL, 0, &r), IAP_OK);
+}
+
+TEST(stm32flash_sync_after_the_menu_is_answered)
+{
+    setup();
+    xfer("\r", 1);
+    CHECK_EQ(xfer("\x7f", 1), 1);
+    CHECK_EQ(in[0], 0x79);
+}
+
+TEST(download_asks_with_c_every_second_and_gives_up_after_a_minute)
+{
+    setup();
+    CHECK_EQ(xfer("1", 1), 1);
+    CHECK_EQ(in[0], YM_CRC);
+    sim_ms += 999;
+    CHECK_EQ(xfer("", 0), 0);
+    sim_ms += 1;
+    CHECK_EQ(xfer("", 0), 1);
+    CHECK_EQ(in[0], YM_CRC);
+    int cs = 1;
+    for (int i = 0; i < 70; i++) {
+        sim_ms += 1000;
+        xfer("", 0);
+        cs += saw(YM_CRC);
+    }
+    CHECK_EQ(cs, 60);
+    CHECK(saw(YM_CAN) || got == 0);
+    CHECK(session_in_iap());
+}
+
+TEST(native_frame_while_waiting_for_a_sender_takes_the_line)
+{
+    struct sh_rsp r;
+    setup();
+    xfer("1", 1);
+    CHECK_EQ(sh_cmd(IAP_CMD_SYNC, NULL, 0, &r), IAP_OK);
+    sim_ms += 5000;
+    CHECK_EQ(xfer("", 0), 0); /* no more 'C' */
+}
+
+TEST(transfer_with_1k_blocks_commits_and_starts_the_app)
+{
+    struct iap_record rec;
+    setup();
+    sh_image(img, 5000, 1);
+    CHECK(send_file(img, 5000, 1024));
+    CHECK(fm_app_valid(&rec));
+    CHECK_EQ(rec.size, 5000); /* the header's size: no SUB padding */
+    CHECK_EQ(rec.image_crc, iap_crc32(0, img, 5000));
+    CHECK_EQ(sim_run(end_batch, NULL), SIM_JUMPED);
+    CHECK_EQ(sim_jump_addr, APP);
+    CHECK(saw(YM_ACK));
+}
+
+TEST(transfer_with_128_byte_blocks_and_odd_size)
+{
+    struct iap_record rec;
+    setup();
+    sh_image(img, 1001, 2);
+    CHECK(send_file(img, 1001, 128));
+    CHECK(fm_app_valid(&rec));
+    CHECK_EQ(rec.size, 1001);
+    CHECK_EQ(rec.image_crc, iap_crc32(0, img, 1001));
+}
+
+TEST(block_numbers_wrap_past_255)
+{
+    struct iap_record rec;
+    setup();
+    sh_image(img, 40000, 3); /* 313 blocks of 128 bytes */
+    CHECK(send_file(img, 40000, 128));
+    CHECK(fm_app_valid(&rec));
+    CHECK_EQ(rec.size, 40000);
+    CHECK_EQ(rec.image_crc, iap_crc32(0, img, 40000));
+}
+
+TEST(mixed_block_sizes_as_sb_sends_them)
+{
+    struct iap_record rec;
+    setup();
+    sh_image(img, 2300, 4);
+    xfer("1", 1);
+    header_for(2300);
+    CHECK_EQ(block(1, img, 1024, 1024), 1);
+    CHECK_EQ(block(2, img + 1024, 1024, 1024), 1);
+    CHECK_EQ(block(3, img + 2048, 128, 128), 1);
+    CHECK_EQ(block(4, img + 2176, 124, 128), 1);
+    xfer("\x04", 1);
+    xfer("\x04", 1);
+    CHECK(fm_app_valid(&rec));
+    CHECK_EQ(rec.image_crc, iap_crc32(0, img, 2300));
+}
+
+TEST(corrupt_block_is_naked_then_the_resend_is_taken)
+{
+    static uint8_t b[3 + 128 + 2];
+    setup();
+    sh_image(img, 256, 5);
+    xfer("1", 1);
+    header_for(256);
+    b[0] = YM_SOH;
+    b[1] = 1;
+    b[2] = 0xFE;
+    memcpy(b + 3, img, 128);
+    CHECK_EQ(xfer(b, sizeof b), 1); /* CRC 0: wrong */
+    CHECK_EQ(in[0], YM_NAK);
+    b[2] = 0xFD; /* wrong complement */
+    CHECK_EQ(xfer(b, sizeof b), 1);
+    CHECK_EQ(in[0], YM_NAK);
+    CHECK_EQ(block(1, img, 128, 128), 1);
+    CHECK_EQ(in[0], YM_ACK);
+}
+
+TEST(repeated_block_is_acked_and_not_rewritten)
+{
+    setup();
+    sh_image(img, 2048, 6);
+    xfer("1", 1);
+    header_for(2048);
+    block(1, img, 1024, 1024);
+    long ops = sim_ops;
+    CHECK_EQ(block(1, img, 1024, 1024), 1);
+    CHECK_EQ(in[0], YM_ACK);
+    CHECK_EQ(sim_ops, ops);
+    CHECK_EQ(block(2, img + 1024, 1024, 1024), 1);
+    CHECK_EQ(in[0], YM_ACK);
+}
+
+TEST(repeated_header_is_acked_with_c_again)
+{
+    setup();
+    xfer("1", 1);
+    header_for(100);
+    CHECK_EQ(header_for(100), 2);
+    CHECK_EQ(in[0], YM_ACK);
+    CHECK_EQ(in[1], YM_CRC);
+}
+
+TEST(skipped_block_cancels)
+{
+    setup();
+    sh_image(img, 4096, 7);
+    xfer("1", 1);
+    header_for(4096);
+    block(1, img, 1024, 1024);
+    block(3, img, 1024, 1024);
+    CHECK(got >= 2 && in[0] == YM_CAN && in[1] == YM_CAN);
+}
+
+TEST(file_larger_than_the_application_area_is_refused_before_any_erase)
+{
+    setup();
+    xfer("1", 1);
+    header_for(0x0800FC00u - APP + 2);
+    CHECK(got >= 2 && in[0] == YM_CAN && in[1] == YM_CAN);
+    CHECK_EQ(sim_ops, 0);
+    xfer("1", 1); /* exactly the area: accepted */
+    CHECK_EQ(header_for(0x0800FC00u - APP), 2);
+    CHECK_EQ(in[0], YM_ACK);
+}
+
+TEST(header_without_size_is_refused)
+{
+    setup();
+    xfer("1", 1);
+    header("name.bin", 9);
+    CHECK(got >= 2 && in[0] == YM_CAN);
+    CHECK_EQ(sim_ops, 0);
+}
+
+TEST(sender_cancel_leaves_iap_mode_and_a_new_download_works)
+{
+    struct iap_record rec;
+    setup();
+    sh_image(img, 3000, 8);
+    xfer("1", 1);
+    header_for(3000);
+    block(1, img, 1024, 1024);
+    CHECK_EQ(xfer("\x18\x18\x18\x08\x08", 5), 0);
+    CHECK(session_in_iap());
+    CHECK(sim_led);
+    sim_ms += 10000;
+    CHECK_EQ(xfer("", 0), 0); /* no more requests */
+    sh_image(img, 3000, 9);  /* a different image onto the same pages */
+    CHECK(send_file(img, 3000, 1024));
+    CHECK(fm_app_valid(&rec));
+    CHECK_EQ(rec.image_crc, iap_crc32(0, img, 3000));
+}
+
+TEST(image_that_is_no_program_is_refused_at_eot)
+{
+    setup();
+    memset(img, 'x', 2048);
+    xfer("1", 1);
+    header_for(2048);
+    block(1, img, 1024, 1024);
+    block(2, img + 1024, 1024, 1024);
+    xfer("\x04", 1);
+    xfer("\x04", 1);
+    CHECK(got >= 2 && in[0] == YM_CAN);
+    CHECK(!fm_app_valid(NULL));
+    CHECK(session_in_iap());
+}
+
+TEST(block_cut_short_is_naked_after_a_second)
+{
+    setup();
+    sh_image(img, 1024, 10);
+    xfer("1", 1);
+    header_for(1024);
+    xfer("\x02\x01\xfe\x00", 4);
+    sim_ms += 1000;
+    CHECK_EQ(xfer("", 0), 1);
+    CHECK_EQ(in[0], YM_NAK);
+    CHECK_EQ(block(1, img, 1024, 1024), 1);
+    CHECK_EQ(in[0], YM_ACK);
+}
+
+TEST(silent_sender_is_naked_then_cancelled)
+{
+    setup();
+    sh_image(img, 2048, 11);
+    xfer("1", 1);
+    header_for(2048);
+    block(1, img, 1024, 1024);
+    int naks = 0;
+    for (int i = 0; i < 10; i++) {
+        sim_ms += 5000;
+        xfer("", 0);
+        naks += got == 1 && in[0] == YM_NAK;
+    }
+    CHECK_EQ(naks, 6);
+    CHECK(session_in_iap());
+}
+
+static void press_2(void *arg)
+{
+    (void)arg;
+    xfer("2", 1);
+}
+
+TEST(menu_run_starts_a_valid_app)
+{
+    setup();
+    CHECK_EQ(sim_run(press_2, NULL), SIM_RETURNED); /* no app: the menu stays */
+    sh_image(img, 1024, 12);
+    CHECK(send_file(img, 1024, 1024));
+    xfer("\x18\x18", 2); /* leave the batch without its end block */
+    CHECK_EQ(sim_run(press_2, NULL), SIM_JUMPED);
+    CHECK_EQ(sim_jump_addr, APP);
+}
+
+int main(void)
+{
+    RUN(menu_on_enter_in_iap_mode);
+    RUN(keys_outside_iap_mode_are_ignored);
+    RUN(app_update_line_then_native_sync_is_answered);
+    RUN(stm32flash_sync_after_the_menu_is_answered);
+    RUN(download_asks_with_c_every_second_and_gives_up_after_a_minute);
+    RUN(native_frame_while_waiting_for_a_sender_takes_the_line);
+    RUN(transfer_with_1k_blocks_commits_and_starts_the_app);
+    RUN(transfer_with_128_byte_blocks_and_odd_size);
+    RUN(block_numbers_wrap_past_255);
+    RUN(mixed_block_sizes_as_sb_sends_them);
+    RUN(corrupt_block_is_naked_then_the_resend_is_taken);
+    RUN(repeated_block_is_acked_and_not_rewritten);
+    RUN(repeated_header_is_acked_with_c_again);
+    RUN(skipped_block_cancels);
+    RUN(file_larger_than_the_application_area_is_refused_before_any_erase);
+    RUN(header_without_size_is_refused);
+    RUN(sender_cancel_leaves_iap_mode_and_a_new_download_works);
+    RUN(image_that_is_no_program_is_refused_at_eot);
+    RUN(block_cut_short_is_naked_after_a_second);
+    RUN(silent_sender_is_naked_then_cancelled);
+    RUN(menu_run_starts_a_valid_app);
+    return test_summary();
+}
