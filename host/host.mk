@@ -30,12 +30,17 @@ ALL_TARGETS += $(BUILD)/iap
 TESTS       += $(HOST_UNIT_TESTS) $(HOST_SESSION_TEST)
 TESTS_BUILD += $(HOST_UNIT_TESTS) $(HOST_SESSION_TEST)
 
-# build/iap on its command line against the real core served on a pty by a child process.
-HOST_CLI_TEST := $(BUILD)/tests/test_host_cli
-$(HOST_CLI_TEST): tests/unit/test_host_cli.c $(BUILD)/iap tests/test.h $(BOOT_CORE_DEPS)
+# The iap tool on its command line against the real core served on a pty by a child process.
+# It runs build/iap-san, the same tool built with ASan/UBSan (a leak or a UB exits non-zero).
+$(BUILD)/iap-san: $(HOST_SRC) $(HOST_DEPS)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -DIAP_BIN='"$(BUILD)/iap"' -Itests $(BOOT_CORE_INC) \
-	  -Iboot/port/sim -o $@ $< $(BOOT_CORE_SRC) $(BOOT_SIM_SRC)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ $(HOST_SRC)
+
+HOST_CLI_TEST := $(BUILD)/tests/test_host_cli
+$(HOST_CLI_TEST): tests/unit/test_host_cli.c $(BUILD)/iap-san tests/test.h $(BOOT_CORE_DEPS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -DIAP_BIN='"$(BUILD)/iap-san"' -Itests \
+	  $(BOOT_CORE_INC) -Iboot/port/sim -o $@ $< $(BOOT_CORE_SRC) $(BOOT_SIM_SRC)
 
 TESTS       += $(HOST_CLI_TEST)
 TESTS_BUILD += $(HOST_CLI_TEST)
