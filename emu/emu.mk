@@ -25,6 +25,10 @@ $(BUILD)/libemu-san.a: $(EMU_SAN_OBJ)
 $(BUILD)/stm32emu: $(BUILD)/host/emu/main.o $(BUILD)/libemu.a
 	$(HOST_CC) -o $@ $^ $(EMU_LIBS)
 
+# The CLI with ASan/UBSan on our code (Unicorn is not instrumented), run by tests/emu/test_cli.sh.
+$(BUILD)/stm32emu-san: $(BUILD)/san/emu/main.o $(BUILD)/libemu-san.a
+	$(HOST_CC) $(SAN_FLAGS) -o $@ $^ $(EMU_LIBS)
+
 # Test firmware images: one .c each, linked with the shared startup code at 0x08000000.
 EMU_FW_DIR := tests/emu/fw
 EMU_FW     := $(patsubst $(EMU_FW_DIR)/%.c,$(BUILD)/emu-fw/%.elf,\
@@ -43,7 +47,7 @@ $(BUILD)/emu_bench: tests/emu/bench.c $(BUILD)/libemu.a | $(EMU_FW)
 	$(HOST_CC) $(HOST_CFLAGS) -Iemu -o $@ $< $(BUILD)/libemu.a $(EMU_LIBS)
 
 ALL_TARGETS += $(BUILD)/stm32emu $(BUILD)/libemu.a $(EMU_FW)
-TESTS_BUILD += $(BUILD)/test_emu_core $(BUILD)/emu_bench $(BUILD)/stm32emu
+TESTS_BUILD += $(BUILD)/test_emu_core $(BUILD)/emu_bench $(BUILD)/stm32emu $(BUILD)/stm32emu-san
 TESTS       += $(BUILD)/test_emu_core tests/emu/test_cli.sh
 BENCHES     += $(BUILD)/emu_bench
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# build/stm32emu from the command line: exit codes, loud faults, UART on stdio, power cut.
+# stm32emu from the command line: exit codes, loud faults, UART on stdio, power cut. Runs the
+# ASan/UBSan build (build/stm32emu-san): the same program, memory errors fatal.
 set -u
-EMU=build/stm32emu
+EMU=build/stm32emu-san
 FW=build/emu-fw
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
