@@ -3,6 +3,7 @@
 #   make test     install missing packages, build, run every test (ends with "N passed, N failed")
 #   make demo     install missing packages, build, boot the virtual board, flash the example app
 #   make bench    benchmarks that print figures
+#   make fuzz     libFuzzer harnesses (tests/fuzz), FUZZ_SECONDS each (default 60)
 BUILD    := build
 HOST_CC  ?= cc
 ARM_CC   := arm-none-eabi-gcc
