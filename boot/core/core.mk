@@ -16,3 +16,9 @@ $(BUILD)/tests/test_boot_%: tests/unit/test_boot_%.c $(BOOT_CORE_DEPS)
 
 TESTS       += $(BOOT_UNIT_TESTS)
 TESTS_BUILD += $(BOOT_UNIT_TESTS)
+
+# Third-party clients against the real bootloader on the virtual board: stm32flash (AN3155) and
+# lrzsz's sb (YMODEM); scripts/deps.sh installs both.
+COMPAT_E2E_TESTS := $(wildcard tests/e2e/test_stm32flash.sh tests/e2e/test_ymodem.sh)
+TESTS       += $(COMPAT_E2E_TESTS)
+TESTS_BUILD += $(BUILD)/stm32emu $(BUILD)/boot.elf $(BUILD)/app-v1.bin $(BUILD)/app-v2.bin
