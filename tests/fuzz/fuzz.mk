@@ -26,7 +26,13 @@ $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_FORMATS)): $(FUZZ_DIR)/fuzz_%: tests/fuzz
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Ihost -o $@ $< $(FUZZ_FORMAT_SRC)
 
-FUZZ_NAMES := $(FUZZ_SESSION) $(FUZZ_FORMATS)
+# The host's frame decoder (device -> host stream).
+$(FUZZ_DIR)/fuzz_frame: tests/fuzz/fuzz_frame.c host/frame.c proto/crc32.c $(HOST_DEPS) \
+                        tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ihost -o $@ $< host/frame.c proto/crc32.c
+
+FUZZ_NAMES := $(FUZZ_SESSION) $(FUZZ_FORMATS) frame
 FUZZ_BINS  := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_NAMES))
 
 # make test: the crash regressions, then each harness for FUZZ_SLICE seconds (tests/fuzz/run.sh).

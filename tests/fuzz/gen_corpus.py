@@ -215,6 +215,22 @@ def ymodem():
     save(n, "menu_keys", bytes([FGAP | chunk(16)]) + b"\r1\r2\r3\rq\r\x1b")
 
 
+# ---- host frame decoder: byte 0 = bytes pushed at a time, then what the device sends --------
+def frames():
+    n = "frame"
+    ok = frame(0x80, 3, b"\x00")
+    info = frame(0x80, 1, b"\x00" + bytes(range(64)))
+    nak = frame(0x80, 7, b"\xfe\x07")
+    bad = bytearray(ok)
+    bad[6] ^= 0x10
+    save(n, "responses_bytewise", bytes([1]) + ok + info + nak)
+    save(n, "garbage_bad_long_hidden", bytes([64]) + b"noise\xa5" + bytes(bad) +
+         b"\xa5\x80\x01\xff\xff" + ok + b"\xa5\x80\x02\x10\x00" + nak)
+    save(n, "max_read_response", bytes([255]) + frame(0x80, 9, b"\x00" + bytes(1024) * 1) +
+         frame(0x80, 10, b"\x00" + b"\xff" * 1024))
+    save(n, "echoed_commands", bytes([7]) + frame(SYNC, 0) + frame(WRITE, 1, bytes(16)) + ok)
+
+
 # ---- host file parsers ------------------------------------------------------------------------
 def ihex_rec(t, a, data):
     r = bytes([len(data), a >> 8 & 0xFF, a & 0xFF, t]) + data
@@ -281,6 +297,6 @@ def formats():
 
 
 if __name__ == "__main__":
-    which = sys.argv[1:] or ["native", "an3155", "ymodem", "formats"]
+    which = sys.argv[1:] or ["native", "an3155", "ymodem", "frames", "formats"]
     for w in which:
         globals()[w]()
