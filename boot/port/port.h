@@ -21,7 +21,8 @@ uint32_t port_millis(void);            /* monotonic, wraps at 2^32 ms */
 void port_watchdog_kick(void);         /* reloads the IWDG if an application started it */
 
 /* USART1. Reception never loses bytes while the CPU is stalled by flash (DMA ring buffer). */
-size_t port_uart_read(uint8_t *buf, size_t max); /* non-blocking, returns bytes copied */
+size_t port_uart_read(uint8_t *buf, size_t max); /* bytes copied; with none waiting it may first
+                                                  * sleep until an interrupt (<= 1 ms) */
 void port_uart_write(const void *buf, size_t len); /* returns when the bytes are queued/sent */
 void port_uart_flush(void);                       /* waits until the last byte left the wire */
 void port_uart_set_even_parity(bool even);        /* 8N1 <-> 8E1 (AN3155) */

@@ -45,13 +45,26 @@ void f1_uart_deinit(void)
     DMA1_IFCR = DMA_IFCR_ALL(RX_DMA_CH);
 }
 
+static uint32_t rx_head(void)
+{
+    return (RX_RING_SIZE - DMA1_CNDTR(RX_DMA_CH)) & (RX_RING_SIZE - 1u);
+}
+
 size_t port_uart_read(uint8_t *buf, size_t max)
 {
     /* With DMA an overrun means the DMA missed a byte; the frame CRC catches the loss. Clear the
      * flag (SR then DR read) only while no byte waits in DR, so the read cannot take the DMA's. */
     if ((USART1_SR & (USART_SR_ORE | USART_SR_RXNE)) == USART_SR_ORE)
         (void)USART1_DR;
-    uint32_t head = (RX_RING_SIZE - DMA1_CNDTR(RX_DMA_CH)) & (RX_RING_SIZE - 1u);
+    uint32_t head = rx_head();
+    if (head == rx_tail) {
+        /* Nothing waiting: sleep until the next interrupt (SysTick, at most 1 ms; the DMA keeps
+         * filling the ring meanwhile). Callers poll in a loop, so this is their idle time: less
+         * power, and on the virtual board no busy loop (its stack stores are slow to emulate,
+         * which made the emulated line run at about half speed in real-time mode). */
+        __asm__ volatile("wfi");
+        head = rx_head();
+    }
     size_t n = 0;
     while (n < max && rx_tail != head) {
         buf[n++] = rx_ring[rx_tail];
