@@ -225,14 +225,27 @@ static bool ymodem_feed(uint8_t byte)
     return true;
 }
 
+/* A sender that cancels in the middle of a block sends CAN CAN there (lrzsz: ten CANs and ten
+ * backspaces) and falls silent: the block's tail tells a cancel from a line that broke off. */
+static bool cancelled_in_block(void)
+{
+    size_t i = n;
+    while (i > 2 && blk[i - 1] == '\b')
+        i--;
+    return i >= 2 && blk[i - 1] == YM_CAN && blk[i - 2] == YM_CAN;
+}
+
 static void ymodem_poll(void)
 {
     if (state != Y_RECV)
         return;
     uint32_t quiet = port_millis() - last;
     if (n && quiet >= BYTE_GAP_MS) {
-        n = 0; /* a block cut short */
-        send1(YM_NAK);
+        if (cancelled_in_block())
+            state = Y_IDLE;
+        else
+            send1(YM_NAK); /* a block cut short */
+        n = 0;
     } else if (!n && quiet >= (started ? BLOCK_WAIT_MS : C_PERIOD_MS)) {
         if (++tries > (started ? BLOCK_TRIES : C_TRIES)) {
             cancel();

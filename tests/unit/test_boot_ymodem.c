@@ -311,6 +311,21 @@ TEST(sender_cancel_leaves_iap_mode_and_a_new_download_works)
     CHECK_EQ(rec.image_crc, iap_crc32(0, img, 3000));
 }
 
+TEST(sender_cancel_inside_a_block_is_seen_when_the_line_falls_silent)
+{
+    static const uint8_t canit[] = {0x02, 0x02, 0xFD, 1, 2, 3, 0x18, 0x18, 0x18, 0x18, 0x18,
+                                    0x18, 0x18, 0x18, 0x18, 0x18, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8};
+    setup();
+    sh_image(img, 3000, 13);
+    xfer("1", 1);
+    header_for(3000);
+    block(1, img, 1024, 1024);
+    CHECK_EQ(xfer(canit, sizeof canit), 0); /* lrzsz killed in the middle of block 2 */
+    sim_ms += 1000;
+    CHECK_EQ(xfer("", 0), 0); /* no NAK: cancelled */
+    CHECK(send_file(img, 3000, 1024));
+}
+
 TEST(image_that_is_no_program_is_refused_at_eot)
 {
     setup();
@@ -393,6 +408,7 @@ int main(void)
     RUN(file_larger_than_the_application_area_is_refused_before_any_erase);
     RUN(header_without_size_is_refused);
     RUN(sender_cancel_leaves_iap_mode_and_a_new_download_works);
+    RUN(sender_cancel_inside_a_block_is_seen_when_the_line_falls_silent);
     RUN(image_that_is_no_program_is_refused_at_eot);
     RUN(block_cut_short_is_naked_after_a_second);
     RUN(silent_sender_is_naked_then_cancelled);

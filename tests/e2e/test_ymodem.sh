@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# lrzsz's sb --ymodem (the Debian package) against the real build/boot.elf on the virtual board,
+# over a pseudo-terminal, as a terminal user would: a key opens the menu, '1' starts the download.
+# sb sends 128-byte blocks by default and 1024-byte blocks with -k.
+# Usage: tests/e2e/test_ymodem.sh [BUILD_DIR]. Prints "N passed, N failed" last.
+set -u
+BUILD=${1:-build}
+EMU=$BUILD/stm32emu
+APP1=$BUILD/app-v1.bin
+APP2=$BUILD/app-v2.bin
+tmp=$(mktemp -d)
+emu_pid=
+trap 'stop_board; rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok() { echo "ok $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+
+start_board() { # NAME [emulator options...]: bootloader only, UART on the pty $tmp/NAME.tty
+    local name=$1
+    shift
+    link=$tmp/$name.tty
+    log=$tmp/$name.log
+    "$EMU" --flash "$tmp/$name.img" --load "$BUILD/boot.elf" --uart "pty:$link" --realtime -v \
+        "$@" </dev/null >/dev/null 2>"$log" &
+    emu_pid=$!
+    for _ in $(seq 100); do [ -e "$link" ] && break; sleep 0.05; done
+    exec 3<>"$link"
+    stty -F "$link" raw -echo
+}
+
+stop_board() {
+    exec 3>&- 2>/dev/null
+    if [ -n "$emu_pid" ]; then kill "$emu_pid" 2>/dev/null; wait "$emu_pid" 2>/dev/null; fi
+    emu_pid=
+}
+
+# ymodem FILE [sb options...]: sb waits on the pty first, then the menu key starts the download,
+# so sb reads the board's first 'C' (no stale requests queue up ahead of it).
+ymodem() {
+    local file=$1
+    shift
+    timeout 60 sb --ymodem "$@" "$file" <&3 >&3 2>"$tmp/sb.err" &
+    local sb=$!
+    sleep 0.2
+    printf '1' >&3
+    wait $sb
+}
+
+# app_runs VERSION: the app's once-a-second tick line shows up on the UART within 3 s.
+app_runs() { timeout 3 cat <&3 2>/dev/null | grep -a -q -m1 "app v$1 tick"; }
+
+# reads the UART for S seconds into $tmp/uart
+listen() { timeout "$1" cat <&3 >"$tmp/uart" 2>/dev/null; }
+
+start_board a
+if ymodem "$APP1" -k && app_runs 1; then
+    ok sb_1k_blocks_then_the_app_runs
+else
+    bad sb_1k_blocks_then_the_app_runs "$(tail -c 300 "$tmp/sb.err")"
+fi
+
+# the running app's update command reboots into the bootloader; 128-byte blocks this time
+printf '\r#iap-update\r' >&3
+sleep 0.5
+if ymodem "$APP2" && app_runs 2; then
+    ok sb_128_byte_blocks_after_the_app_update_command
+else
+    bad sb_128_byte_blocks_after_the_app_update_command "$(tail -c 300 "$tmp/sb.err")"
+fi
+
+# a file larger than the application area (55 KB) is cancelled before any erase: v2 survives
+head -c 60000 /dev/urandom >"$tmp/big.bin"
+printf '\r#iap-update\r' >&3
+sleep 0.5
+erases=$(grep -c "page erase" "$log")
+if ymodem "$tmp/big.bin" -k; then
+    bad oversized_file_is_refused "sb succeeded"
+elif [ "$(grep -c "page erase" "$log")" != "$erases" ]; then
+    bad oversized_file_is_refused "flash was erased"
+else
+    ok oversized_file_is_refused
+fi
+printf '2' >&3 # menu: run the application
+if app_runs 2; then
+    ok refused_file_leaves_the_old_app_intact
+else
+    bad refused_file_leaves_the_old_app_intact "app v2 does not run"
+fi
+stop_board
+
+# cancel mid-transfer (sb sends CANs when killed): IAP mode, LED on, then a new update works
+start_board b
+head -c 30000 /dev/urandom >"$tmp/slow.bin"
+timeout -s INT 1.5 sb --ymodem -k "$tmp/slow.bin" <&3 >&3 2>"$tmp/sb.err" &
+sb_pid=$!
+sleep 0.2
+printf '1' >&3
+wait $sb_pid
+listen 1
+if grep -q "page erase" "$log" && [ "$(grep "PA4 = " "$log" | tail -1 | awk '{print $NF}')" = 1 ]; then
+    ok cancelled_transfer_leaves_iap_mode_with_the_led_on
+else
+    bad cancelled_transfer_leaves_iap_mode_with_the_led_on "$(grep -v USART "$log" | tail -3)"
+fi
+if ymodem "$APP1" -k && app_runs 1; then
+    ok new_update_after_a_cancel_works
+else
+    bad new_update_after_a_cancel_works "$(tail -c 300 "$tmp/sb.err")"
+fi
+stop_board
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
