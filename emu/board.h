@@ -61,6 +61,7 @@ bool rcc_clock_enabled(struct board *b, uint32_t enr_offset, unsigned bit);
 void dma_request(struct board *b, int channel);   /* DMA1 channel 1..7 request line asserted */
 void gpio_set_input(struct board *b, int port, int pin, int level); /* 1, 0, -1 released */
 bool bkp_backup_writable(struct board *b);        /* PWR_CR.DBP */
+bool flash_hw_watchdog(struct board *b);          /* option byte WDG_SW = 0: IWDG on at reset */
 
 /* Peripheral constructors: each allocates its state and calls board_add_periph. */
 void rcc_attach(struct board *b);

@@ -94,6 +94,13 @@ uint8_t flash_option_byte(struct flash *f, unsigned idx)
     return idx < 16 ? f->opt[idx] : 0xFF;
 }
 
+/* Option byte USER bit 0, WDG_SW (RM0008 3.3.6): 0 selects the hardware watchdog, which the
+ * IWDG model starts at every reset. */
+bool flash_hw_watchdog(struct board *b)
+{
+    return b->flash && !(b->flash->opt[2] & 1u);
+}
+
 static uint32_t wrpr(struct flash *f)
 {
     return (uint32_t)f->opt[8] | (uint32_t)f->opt[10] << 8 | (uint32_t)f->opt[12] << 16 |

@@ -1,8 +1,9 @@
 /* Independent watchdog (RM0008 section 19). Clocked by the LSI at a nominal 40 kHz (the real
  * RC oscillator runs anywhere from 30 to 60 kHz). Started by KR = 0xCCCC and then stoppable only
- * by a reset; the timeout requests a system reset and sets RCC_CSR.IWDGRSTF. A system reset stops
- * it (software watchdog, the option byte default WDG_SW = 1: the hardware watchdog option, which
- * starts it at reset, is not modelled). PR/RLR updates raise PVU/RVU for 5 LSI periods. */
+ * by a reset; the timeout requests a system reset and sets RCC_CSR.IWDGRSTF. A reset stops it
+ * (software watchdog, the option byte default WDG_SW = 1), unless the option byte selects the
+ * hardware watchdog (WDG_SW = 0): then every reset starts it, with PR and RLR at their reset
+ * values (409.6 ms). PR/RLR updates raise PVU/RVU for 5 LSI periods. */
 #include <stdlib.h>
 
 #include "periph.h"
@@ -129,6 +130,12 @@ static void iwdg_reset(void *ctx, enum reset_kind kind)
     w->rlr = 0xFFFu;
     w->running = w->unlocked = w->fired = false;
     w->pvu_until = w->rvu_until = 0;
+    if (flash_hw_watchdog(w->b)) {
+        w->running = true;
+        w->count = 0xFFFu;
+        w->reloaded_at = board_now_ns(w->b);
+        board_log(w->b, 1, "IWDG started at reset (hardware watchdog option)");
+    }
 }
 
 static uint64_t iwdg_advance(void *ctx, uint64_t now)
@@ -148,7 +155,8 @@ void iwdg_attach(struct board *b)
         abort();
     w->b = b;
     board_models(b)->iwdg = w;
-    iwdg_reset(w, RESET_POWER);
+    w->pr = 0;
+    w->rlr = 0xFFFu; /* the board's power-on reset follows (and may start it) */
     struct periph p = { .name = "IWDG", .base = IWDG_BASE, .size = 0x400, .ctx = w,
                         .read = iwdg_read, .write = iwdg_write, .reset = iwdg_reset,
                         .advance = iwdg_advance, .destroy = iwdg_destroy };

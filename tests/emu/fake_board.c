@@ -45,6 +45,11 @@ void board_stop(struct board *b, int exit_code, const char *why)
     }
 }
 
+bool flash_hw_watchdog(struct board *b)
+{
+    return b->hw_watchdog;
+}
+
 static struct periph *find(struct board *b, uint32_t addr)
 {
     for (int i = 0; i < b->np; i++)

@@ -21,6 +21,7 @@ struct board {
     const char *last_reset_why;
     bool stopped;
     int stop_code;
+    bool hw_watchdog; /* option byte WDG_SW = 0 (flash_hw_watchdog) */
     char log[1 << 16];
     size_t log_len;
 };

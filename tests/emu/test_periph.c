@@ -769,6 +769,23 @@ TEST(iwdg_timeout_resets_the_system_with_iwdgrstf)
     close_board();
 }
 
+TEST(iwdg_hardware_watchdog_option_starts_it_at_every_reset)
+{
+    open_board(0);
+    B->hw_watchdog = true;
+    fake_reset(B, RESET_POWER); /* running from reset, nobody wrote KR: 409.6 ms */
+    fake_run_to(B, 409 * MS);
+    CHECK_EQ(B->reset_requests, 0);
+    fake_run_to(B, 410 * MS);
+    CHECK_EQ(B->reset_requests, 1);
+    fake_reset(B, RESET_SYSTEM); /* and again after the reset it caused */
+    fake_run_to(B, 819 * MS);
+    CHECK_EQ(B->reset_requests, 1);
+    fake_run_to(B, 821 * MS);
+    CHECK_EQ(B->reset_requests, 2);
+    close_board();
+}
+
 TEST(iwdg_reload_postpones_the_timeout)
 {
     open_board(0);
@@ -845,6 +862,7 @@ int main(void)
     RUN(bdcr_needs_dbp_and_bdrst_clears_backup_domain);
     RUN(crc_unit_check_value);
     RUN(iwdg_timeout_resets_the_system_with_iwdgrstf);
+    RUN(iwdg_hardware_watchdog_option_starts_it_at_every_reset);
     RUN(iwdg_reload_postpones_the_timeout);
     RUN(iwdg_pr_rlr_write_protected_without_key);
     if (B)
