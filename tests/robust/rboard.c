@@ -1,0 +1,338 @@
+#include "rboard.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "transports/fdio.h"
+
+struct rb_image rb_app[3];
+char rb_boot_elf[512];
+
+double rb_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int load_bin(const char *path, struct rb_image *img)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "cannot open %s (run make first)\n", path);
+        return -1;
+    }
+    memset(img->data, 0xFF, sizeof img->data);
+    img->size = (uint32_t)fread(img->data, 1, sizeof img->data, f);
+    fclose(f);
+    img->size = (img->size + 1u) & ~1u; /* flashed in half-words, padded with 0xFF as iap does */
+    img->crc = iap_crc32(0, img->data, img->size);
+    return img->size ? 0 : -1;
+}
+
+int rb_load(const char *build_dir)
+{
+    char p[600];
+    signal(SIGPIPE, SIG_IGN); /* a host writing after the board stopped gets EPIPE, not death */
+    snprintf(rb_boot_elf, sizeof rb_boot_elf, "%s/boot.elf", build_dir);
+    for (int v = 1; v <= 2; v++) {
+        snprintf(p, sizeof p, "%s/app-v%d.bin", build_dir, v);
+        if (load_bin(p, &rb_app[v]))
+            return -1;
+    }
+    return access(rb_boot_elf, R_OK);
+}
+
+/* ---- transport over the socketpair, keeping a copy of what the board sent ---- */
+
+static void keep(struct rb_board *b, const uint8_t *p, size_t n)
+{
+    pthread_mutex_lock(&b->lock);
+    if (n > sizeof b->out - 1 - b->out_n)
+        n = sizeof b->out - 1 - b->out_n;
+    memcpy(b->out + b->out_n, p, n);
+    b->out_n += n;
+    b->out[b->out_n] = 0;
+    pthread_mutex_unlock(&b->lock);
+}
+
+static int t_write(struct iap_transport *t, const uint8_t *buf, size_t len, struct iap_err *err)
+{
+    struct rb_board *b = (struct rb_board *)((char *)t - offsetof(struct rb_board, t));
+    return fdio_write(b->fd, buf, len, "board line closed", err);
+}
+
+static int t_read(struct iap_transport *t, uint8_t *buf, size_t max, int timeout_ms,
+                  struct iap_err *err)
+{
+    struct rb_board *b = (struct rb_board *)((char *)t - offsetof(struct rb_board, t));
+    int n = fdio_read(b->fd, buf, max, timeout_ms, "board line closed", err);
+    if (n > 0)
+        keep(b, buf, (size_t)n);
+    return n;
+}
+
+void rb_drain(struct rb_board *b)
+{
+    uint8_t buf[1024];
+    ssize_t n;
+    while ((n = read(b->fd, buf, sizeof buf)) > 0)
+        keep(b, buf, (size_t)n);
+}
+
+static void t_discard(struct iap_transport *t)
+{
+    rb_drain((struct rb_board *)((char *)t - offsetof(struct rb_board, t)));
+}
+
+static void t_close(struct iap_transport *t) { (void)t; }
+
+bool rb_saw(struct rb_board *b, const char *s)
+{
+    pthread_mutex_lock(&b->lock);
+    /* the output holds binary frames: search past NULs */
+    bool found = false;
+    size_t k = strlen(s);
+    for (size_t i = 0; !found && i + k <= b->out_n; i++)
+        found = memcmp(b->out + i, s, k) == 0;
+    pthread_mutex_unlock(&b->lock);
+    return found;
+}
+
+int rb_open(struct rb_board *b, const struct rb_opts *o)
+{
+    int sv[2];
+    memset(b, 0, sizeof *b);
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+        return -1;
+    b->fd = sv[0];
+    b->board_fd = sv[1];
+    fcntl(b->fd, F_SETFL, fcntl(b->fd, F_GETFL) | O_NONBLOCK);
+    pthread_mutex_init(&b->lock, NULL);
+    b->t.write = t_write;
+    b->t.read = t_read;
+    b->t.discard = t_discard;
+    b->t.close = t_close;
+    snprintf(b->t.desc, sizeof b->t.desc, "the virtual board");
+    struct emu_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.flash_file = o->flash_file;
+    cfg.flash_size = RB_FLASH_SIZE / 1024u;
+    if (o->load_boot) {
+        cfg.preload[0].path = rb_boot_elf;
+        cfg.npreload = 1;
+    }
+    cfg.uart_mode = EMU_UART_FD;
+    cfg.uart_fd = b->board_fd;
+    cfg.power_cut_at = o->power_cut_at;
+    cfg.power_cut_seed = o->seed;
+    cfg.stop_on_uart = o->stop_on_uart;
+    cfg.stop_after_ns = o->stop_after_ms * 1000000u;
+    cfg.verbose = o->verbose;
+    b->e = emu_create(&cfg);
+    if (!b->e) {
+        close(b->fd);
+        close(b->board_fd);
+        return -1;
+    }
+    return 0;
+}
+
+static void *host_main(void *arg)
+{
+    struct rb_board *b = arg;
+    b->host_rc = b->host(b, b->host_arg);
+    return NULL;
+}
+
+int rb_run(struct rb_board *b, rb_host_fn host, void *arg)
+{
+    b->host = host;
+    b->host_arg = arg;
+    b->host_rc = 0;
+    if (host) {
+        /* A SYNC already on the line at power-on, as from a host that keeps probing while the
+         * board resets: the 300 ms listening window is then met however late the host thread
+         * gets the CPU on a loaded machine (the board runs ahead in fast mode). */
+        uint8_t sync[IAP_HDR_LEN + IAP_CRC_LEN];
+        struct iap_err err;
+        size_t n = frame_encode(sync, IAP_CMD_SYNC, 0xF0, NULL, 0);
+        if (b->t.write(&b->t, sync, n, &err))
+            return -1;
+        pthread_create(&b->th, NULL, host_main, b);
+        b->th_started = true;
+    }
+    int rc = emu_run(b->e);
+    shutdown(b->board_fd, SHUT_RDWR); /* a host still waiting sees the line go */
+    if (b->th_started) {
+        pthread_join(b->th, NULL);
+        b->th_started = false;
+    }
+    return rc;
+}
+
+void rb_close(struct rb_board *b)
+{
+    if (b->e)
+        emu_destroy(b->e);
+    b->e = NULL;
+    close(b->fd);
+    close(b->board_fd);
+    pthread_mutex_destroy(&b->lock);
+}
+
+/* ---- flash files ---- */
+
+void rb_flash_blank(uint8_t *flash) { memset(flash, 0xFF, RB_FLASH_SIZE); }
+
+void rb_flash_put_app(uint8_t *flash, const struct rb_image *img, uint32_t version)
+{
+    struct iap_record r = {IAP_RECORD_MAGIC, img->size, img->crc, version, 0, 0};
+    r.rec_crc = iap_crc32(0, &r, 20);
+    memcpy(flash + (IAP_APP_START - IAP_FLASH_BASE), img->data, img->size);
+    memcpy(flash + (RB_RECORD - IAP_FLASH_BASE), &r, sizeof r);
+}
+
+int rb_flash_write(const char *path, const uint8_t *flash)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    size_t n = fwrite(flash, 1, RB_FLASH_SIZE, f);
+    return fclose(f) == 0 && n == RB_FLASH_SIZE ? 0 : -1;
+}
+
+int rb_flash_read(const char *path, uint8_t *flash)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    size_t n = fread(flash, 1, RB_FLASH_SIZE, f);
+    fclose(f);
+    return n == RB_FLASH_SIZE ? 0 : -1;
+}
+
+/* docs/DESIGN.md, image validity rule (the vector checks are the bootloader's business: our
+ * images pass them, and a record over a different image is caught by the CRC). */
+bool rb_record_valid(const uint8_t *flash, struct iap_record *out)
+{
+    struct iap_record r;
+    memcpy(&r, flash + (RB_RECORD - IAP_FLASH_BASE), sizeof r);
+    if (r.magic != IAP_RECORD_MAGIC || iap_crc32(0, &r, 20) != r.rec_crc || r.size == 0 ||
+        r.size > RB_RECORD - IAP_APP_START ||
+        iap_crc32(0, flash + (IAP_APP_START - IAP_FLASH_BASE), r.size) != r.image_crc)
+        return false;
+    if (out)
+        *out = r;
+    return true;
+}
+
+static bool holds(const uint8_t *flash, const struct iap_record *r, const struct rb_image *img)
+{
+    return img && r->size == img->size && r->image_crc == img->crc &&
+           memcmp(flash + (IAP_APP_START - IAP_FLASH_BASE), img->data, img->size) == 0;
+}
+
+enum rb_state rb_classify(const uint8_t *flash, const struct rb_image *old_img,
+                          const struct rb_image *new_img)
+{
+    struct iap_record r;
+    if (!rb_record_valid(flash, &r))
+        return RB_NO_APP;
+    if (holds(flash, &r, new_img))
+        return RB_NEW;
+    if (holds(flash, &r, old_img))
+        return RB_OLD;
+    return RB_MIX;
+}
+
+/* ---- host side ---- */
+
+void rb_session(struct rb_board *b, struct iap_session *s)
+{
+    /* Fast mode: the board's time runs at its own pace, so wall-clock slack is generous. */
+    struct iap_session_cfg cfg = {115200, 2000, 30, 0, true};
+    iap_session_init(s, &b->t, &cfg, NULL);
+}
+
+int rb_update(struct rb_board *b, const struct rb_image *img, uint32_t version, bool reset)
+{
+    struct iap_session s;
+    uint32_t crc = 0;
+    rb_session(b, &s);
+    int rc = iap_session_connect(&s, &b->err);
+    if (!rc)
+        rc = iap_session_write(&s, IAP_APP_START, img->data, img->size, &b->err);
+    if (!rc)
+        rc = iap_session_crc(&s, IAP_APP_START, img->size, &crc, &b->err);
+    if (!rc && crc != img->crc)
+        rc = iap_fail(&b->err, IAP_ERR_VERIFY, "device CRC 0x%08x, image 0x%08x", crc, img->crc);
+    if (!rc)
+        rc = iap_session_commit(&s, img->size, img->crc, version, &b->err);
+    if (!rc && reset)
+        rc = iap_session_reset(&s, &b->err);
+    return rc;
+}
+
+int rb_raw_cmd(struct rb_board *b, uint8_t type, uint8_t seq, const uint8_t *payload,
+               uint16_t len, struct iap_frame *rsp)
+{
+    uint8_t buf[IAP_MAX_FRAME];
+    struct frame_rx rx;
+    struct iap_err err;
+    size_t n = frame_encode(buf, type, seq, payload, len);
+    if (b->t.write(&b->t, buf, n, &err))
+        return 1000;
+    frame_rx_init(&rx);
+    double end = rb_now() + 5.0;
+    while (rb_now() < end) {
+        while (frame_rx_next(&rx, rsp))
+            if (rsp->type == IAP_RSP && rsp->seq == seq && rsp->len >= 1)
+                return (int8_t)rsp->payload[0];
+        uint8_t in[512];
+        int r = b->t.read(&b->t, in, frame_rx_room(&rx) < sizeof in ? frame_rx_room(&rx) : sizeof in,
+                          100, &err);
+        if (r < 0)
+            return 1000;
+        frame_rx_push(&rx, in, (size_t)r);
+    }
+    return 1000;
+}
+
+int rb_log_begin(struct rb_log *l)
+{
+    fflush(stderr);
+    l->f = tmpfile();
+    l->saved = dup(2);
+    if (!l->f || l->saved < 0)
+        return -1;
+    dup2(fileno(l->f), 2);
+    return 0;
+}
+
+FILE *rb_log_end(struct rb_log *l)
+{
+    fflush(stderr);
+    dup2(l->saved, 2);
+    close(l->saved);
+    rewind(l->f);
+    return l->f;
+}
+
+int rb_log_count(FILE *f, const char *s)
+{
+    char line[512];
+    int n = 0;
+    rewind(f);
+    while (fgets(line, sizeof line, f))
+        n += strstr(line, s) != NULL;
+    return n;
+}

@@ -1,0 +1,103 @@
+/* The real bootloader (build/boot.elf) on an in-process virtual board whose USART1 is one end of
+ * a socketpair; a host thread drives the other end with the iap tool's own protocol client
+ * (host/session.c). Used by the power-cut sweep and the self-protection tests. Prefix rb_. */
+#ifndef RBOARD_H
+#define RBOARD_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "emu.h"
+#include "iap_proto.h"
+#include "session.h"
+
+#define RB_FLASH_SIZE (64u * 1024u)
+#define RB_RECORD     IAP_RECORD_ADDR(RB_FLASH_SIZE)
+
+struct rb_image {
+    uint8_t data[IAP_APP_END(RB_FLASH_SIZE) - IAP_APP_START];
+    uint32_t size, crc;
+};
+
+/* Build products, loaded once by rb_load(build_dir). */
+extern struct rb_image rb_app[3]; /* [1] = app-v1.bin, [2] = app-v2.bin */
+extern char rb_boot_elf[512];
+int rb_load(const char *build_dir);
+
+struct rb_board;
+typedef int (*rb_host_fn)(struct rb_board *b, void *arg);
+
+struct rb_board {
+    struct emu *e;
+    int fd, board_fd;          /* host end, board end */
+    struct iap_transport t;    /* over fd; everything read is also kept in out[] */
+    pthread_mutex_t lock;
+    char out[16384];           /* what the board sent (NUL-terminated, truncated when full) */
+    size_t out_n;
+    pthread_t th;
+    bool th_started;
+    rb_host_fn host;
+    void *host_arg;
+    int host_rc;
+    struct iap_err err;
+};
+
+struct rb_opts {
+    const char *flash_file;
+    bool load_boot;            /* preload build/boot.elf */
+    long power_cut_at;
+    uint32_t seed;
+    const char *stop_on_uart;
+    uint64_t stop_after_ms;
+    int verbose;
+};
+
+/* Creates the board; returns 0 or -1. */
+int rb_open(struct rb_board *b, const struct rb_opts *o);
+/* Runs the board to a stop with host() (may be NULL) in its own thread, a SYNC frame already
+ * on the line at power-on; when the board stops the line is shut, so a host still waiting fails. Returns the emu exit status; b->host_rc holds
+ * host()'s return value. */
+int rb_run(struct rb_board *b, rb_host_fn host, void *arg);
+void rb_close(struct rb_board *b);
+bool rb_saw(struct rb_board *b, const char *s);  /* the board has sent s */
+/* Reads what the board sent that the host has not read yet (after rb_run). */
+void rb_drain(struct rb_board *b);
+
+/* Flash files. */
+void rb_flash_blank(uint8_t *flash);             /* all 0xFF */
+void rb_flash_put_app(uint8_t *flash, const struct rb_image *img, uint32_t version);
+int rb_flash_write(const char *path, const uint8_t *flash);
+int rb_flash_read(const char *path, uint8_t *flash);
+
+enum rb_state { RB_NO_APP, RB_OLD, RB_NEW, RB_MIX };
+/* What the flash holds by the validity rule: no valid record, the old or the new image whole,
+ * or a valid record over an image that is neither (never acceptable). */
+enum rb_state rb_classify(const uint8_t *flash, const struct rb_image *old_img,
+                          const struct rb_image *new_img);
+bool rb_record_valid(const uint8_t *flash, struct iap_record *out);
+
+/* Host side, in the host thread: a session on b's line. */
+void rb_session(struct rb_board *b, struct iap_session *s);
+/* A whole update: connect (SYNC), write, CRC, commit, reset if asked. 0 or an iap_error. */
+int rb_update(struct rb_board *b, const struct rb_image *img, uint32_t version, bool reset);
+/* One raw command frame with this seq; waits for its answer. Returns the status (>= -128) or
+ * 1000 when nothing sensible came back. */
+int rb_raw_cmd(struct rb_board *b, uint8_t type, uint8_t seq, const uint8_t *payload,
+               uint16_t len, struct iap_frame *rsp);
+
+double rb_now(void); /* wall seconds */
+
+/* The board logs on stderr (-v lines: "] PA4 = 1", "IWDG timeout"): catch them in a temporary
+ * file while no other thread prints. rb_log_end returns the file, rewound (caller fcloses). */
+struct rb_log {
+    FILE *f;
+    int saved;
+};
+int rb_log_begin(struct rb_log *l);
+FILE *rb_log_end(struct rb_log *l);
+int rb_log_count(FILE *f, const char *s); /* lines containing s */
+
+#endif

@@ -1,0 +1,40 @@
+# Robustness: power-loss sweeps of the real bootloader on the virtual board, self-protection,
+# watchdog and line-fault tests (docs/ROBUSTNESS.md).
+ROBUST_HOST_SRC := host/frame.c host/session.c host/err.c host/transports/fdio.c $(PROTO_SRC)
+ROBUST_DEPS := tests/robust/rboard.c tests/robust/rboard.h tests/test.h $(BUILD)/libemu.a \
+               $(wildcard host/*.h proto/*.h) tests/robust/robust.mk
+ROBUST_CFLAGS := $(HOST_CFLAGS) -Iemu -Ihost -Itests -Itests/robust
+ROBUST_FW := $(BUILD)/boot.elf $(BUILD)/app-v1.bin $(BUILD)/app-v2.bin
+
+$(BUILD)/tests/test_powercut: tests/robust/test_powercut.c $(ROBUST_DEPS) | $(ROBUST_FW)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(ROBUST_CFLAGS) -o $@ $< tests/robust/rboard.c $(ROBUST_HOST_SRC) \
+	  $(BUILD)/libemu.a $(EMU_LIBS)
+
+ROBUST_BUILD := $(BUILD)/tests/test_powercut
+TESTS_BUILD  += $(ROBUST_BUILD) $(ROBUST_FW)
+# make test: a bounded slice (first/last 50 operations, every erase, every 25th); make sweep: all.
+TESTS        += "$(BUILD)/tests/test_powercut $(BUILD) --stride 25"
+
+.PHONY: sweep
+sweep: deps
+	@$(MAKE) --no-print-directory all $(TESTS_BUILD)
+	@tests/run.sh "$(BUILD)/tests/test_powercut $(BUILD)"
+
+$(BUILD)/tests/test_protect: tests/robust/test_protect.c $(ROBUST_DEPS) | $(ROBUST_FW)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(ROBUST_CFLAGS) -o $@ $< tests/robust/rboard.c $(ROBUST_HOST_SRC) \
+	  $(BUILD)/libemu.a $(EMU_LIBS)
+
+TESTS_BUILD += $(BUILD)/tests/test_protect
+TESTS       += "$(BUILD)/tests/test_protect $(BUILD)"
+
+# The fault-injecting relay and the updates through it (real time: a few per rate in make test).
+$(BUILD)/linefault: tests/robust/linefault.c tests/robust/robust.mk
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $<
+
+ALL_TARGETS += $(BUILD)/linefault
+TESTS_BUILD += $(BUILD)/linefault $(BUILD)/iap $(BUILD)/stm32emu
+TESTS       += "tests/robust/test_linefault.sh $(BUILD)"
+BENCHES     += "tests/robust/test_linefault.sh $(BUILD) --bench 10"
