@@ -12,7 +12,7 @@
 #define C_PERIOD_MS   1000u /* 'C' while waiting for a sender */
 #define C_TRIES       60u   /* then give up (a minute) */
 #define BYTE_GAP_MS   1000u /* silence inside a block: NAK it */
-#define BLOCK_WAIT_MS 5000u /* silence between blocks: NAK (or 'C') again */
+#define BLOCK_WAIT_MS 5000u /* silence between blocks: ask again with 'C' */
 #define BLOCK_TRIES   6u    /* then cancel */
 #define HDR           3u    /* SOH/STX, block number, its complement */
 
@@ -103,10 +103,15 @@ static void header(size_t len)
 static void data(size_t len)
 {
     uint8_t no = blk[1];
+    bool header_again = expect == 1 && off == 0;
     if (no == (uint8_t)(expect - 1)) { /* our ACK was lost: the sender repeats, we do not rewrite */
         send1(YM_ACK);
-        if (expect == 1)
-            send1(YM_CRC); /* the header again */
+        if (header_again)
+            send1(YM_CRC);
+        return;
+    }
+    if (no == 0 && no != expect && !header_again) {
+        header(len); /* a new header: the sender of this file is gone, a new one starts over */
         return;
     }
     if (no != expect) {
@@ -252,7 +257,9 @@ static void ymodem_poll(void)
             return;
         }
         session_touch(); /* someone asked for a download: do not time out under them */
-        send1(in_file ? YM_NAK : YM_CRC);
+        /* 'C', not NAK: lrzsz takes it as a NAK, and a sender that starts over (the previous one
+         * vanished) reads it as "CRC mode", where a NAK would make it send 8-bit checksums */
+        send1(YM_CRC);
     }
 }
 

@@ -89,10 +89,11 @@ else
 fi
 stop_board
 
-# cancel mid-transfer (sb sends CANs when killed): IAP mode, LED on, then a new update works
+# cancel mid-transfer (sb sends CANs when terminated): IAP mode, LED on, then a new update works
 start_board b
 head -c 30000 /dev/urandom >"$tmp/slow.bin"
-timeout -s INT 1.5 sb --ymodem -k "$tmp/slow.bin" <&3 >&3 2>"$tmp/sb.err" &
+# SIGTERM: sb catches it and sends its CANs (a background job ignores SIGINT)
+timeout 1.5 sb --ymodem -k "$tmp/slow.bin" <&3 >&3 2>"$tmp/sb.err" &
 sb_pid=$!
 sleep 0.2
 printf '1' >&3

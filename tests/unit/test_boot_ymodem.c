@@ -355,21 +355,60 @@ TEST(block_cut_short_is_naked_after_a_second)
     CHECK_EQ(in[0], YM_ACK);
 }
 
-TEST(silent_sender_is_naked_then_cancelled)
+TEST(silent_sender_is_asked_again_with_c_then_cancelled)
 {
     setup();
     sh_image(img, 2048, 11);
     xfer("1", 1);
     header_for(2048);
     block(1, img, 1024, 1024);
-    int naks = 0;
+    int cs = 0, cancels = 0;
     for (int i = 0; i < 10; i++) {
         sim_ms += 5000;
         xfer("", 0);
-        naks += got == 1 && in[0] == YM_NAK;
+        cs += got == 1 && in[0] == YM_CRC;
+        cancels += saw(YM_CAN);
     }
-    CHECK_EQ(naks, 6);
+    CHECK_EQ(cs, 6);
+    CHECK_EQ(cancels, 1);
     CHECK(session_in_iap());
+}
+
+TEST(a_new_sender_after_one_that_vanished_starts_over)
+{
+    struct iap_record rec;
+    setup();
+    sh_image(img, 4096, 14);
+    xfer("1", 1);
+    header_for(4096);
+    block(1, img, 1024, 1024); /* then the sender dies without a word */
+    sim_ms += 5000;
+    CHECK_EQ(xfer("", 0), 1);
+    CHECK_EQ(in[0], YM_CRC); /* what a new sender waits for */
+    sh_image(img, 3000, 15);
+    CHECK_EQ(header_for(3000), 2);
+    CHECK_EQ(in[0], YM_ACK);
+    CHECK_EQ(in[1], YM_CRC);
+    for (uint8_t no = 1; no <= 3; no++)
+        CHECK_EQ(block(no, img + (no - 1) * 1024, no < 3 ? 1024 : 952, 1024), 1);
+    xfer("\x04", 1);
+    xfer("\x04", 1);
+    CHECK(fm_app_valid(&rec));
+    CHECK_EQ(rec.image_crc, iap_crc32(0, img, 3000));
+}
+
+TEST(repeat_of_block_256_is_acked_without_c)
+{
+    setup();
+    sh_image(img, 256 * 128 + 256, 16);
+    xfer("1", 1);
+    header_for(256 * 128 + 256);
+    for (unsigned i = 1; i <= 256; i++)
+        CHECK_EQ(block((uint8_t)i, img + (i - 1) * 128, 128, 128), 1);
+    CHECK_EQ(block(0, img + 255 * 128, 128, 128), 1); /* block 256 again */
+    CHECK_EQ(in[0], YM_ACK);
+    CHECK_EQ(block(1, img + 256 * 128, 128, 128), 1); /* block 257 */
+    CHECK_EQ(in[0], YM_ACK);
 }
 
 static void press_2(void *arg)
@@ -411,7 +450,9 @@ int main(void)
     RUN(sender_cancel_inside_a_block_is_seen_when_the_line_falls_silent);
     RUN(image_that_is_no_program_is_refused_at_eot);
     RUN(block_cut_short_is_naked_after_a_second);
-    RUN(silent_sender_is_naked_then_cancelled);
+    RUN(silent_sender_is_asked_again_with_c_then_cancelled);
+    RUN(a_new_sender_after_one_that_vanished_starts_over);
+    RUN(repeat_of_block_256_is_acked_without_c);
     RUN(menu_run_starts_a_valid_app);
     return test_summary();
 }
