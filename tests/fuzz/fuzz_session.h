@@ -9,7 +9,8 @@
  *   bits 4-7: chunk size per delivery, 0 = 1 byte, n = 16 n bytes
  *
  * Oracles (abort = finding):
- * - every erase/program lies in [0x08002000, end of flash) and is page/half-word aligned;
+ * - every erase/program lies in [0x08002000, end of flash) and is page/half-word aligned, and
+ *   inside fm_erase/fm_write touches only pages overlapping the range asked for (or the record);
  * - the bootloader pages and the flash past the part's end never change;
  * - no image byte is erased or programmed while the record page holds a record that looks valid
  *   (magic + rec_crc): the old application is given up (record erased) before it is touched;
@@ -76,10 +77,15 @@ static int fz_app_valid(void)
            (pc & ~1u) < IAP_APP_START + r.size && iap_crc32(0, v, r.size) == r.image_crc;
 }
 
+/* Inside fm_erase/fm_write: the range it was asked for (pages it may erase overlap it). */
+static uint32_t fz_win_lo, fz_win_hi; /* [lo, hi), hi = 0: not inside one */
+
 static void fz_check_modify(uint32_t addr, uint32_t len)
 {
     ORACLE(addr >= IAP_APP_START && addr < fz_end() && len <= fz_end() - addr);
     int record_page = addr >= fz_rec_addr();
+    if (fz_win_hi && !record_page) /* only what the caller asked for (the record page apart) */
+        ORACLE(addr < fz_win_hi && addr + len > fz_win_lo);
     if (!record_page)
         ORACLE(!fz_record_looks_valid(NULL)); /* image touched under a valid-looking record */
     else
@@ -114,7 +120,10 @@ int __real_fm_erase(uint32_t addr, uint32_t len);
 int __wrap_fm_erase(uint32_t addr, uint32_t len)
 {
     long ops = sim_ops;
+    fz_win_lo = addr;
+    fz_win_hi = len && addr + len > addr ? addr + len : 0;
     int rc = __real_fm_erase(addr, len);
+    fz_win_hi = 0;
     if (fz_arg_refusal(rc))
         ORACLE(sim_ops == ops);
     return rc;
@@ -124,7 +133,10 @@ int __real_fm_write(uint32_t addr, const uint8_t *data, size_t len);
 int __wrap_fm_write(uint32_t addr, const uint8_t *data, size_t len)
 {
     long ops = sim_ops;
+    fz_win_lo = addr;
+    fz_win_hi = len && addr + len > addr ? addr + (uint32_t)len : 0;
     int rc = __real_fm_write(addr, data, len);
+    fz_win_hi = 0;
     if (fz_arg_refusal(rc))
         ORACLE(sim_ops == ops);
     if (rc == IAP_OK) /* what it reports written is in flash */

@@ -103,6 +103,11 @@ def native():
     w += frame(WRITE, 3, struct.pack("<II", APP + 1020, 0) + b"\x22" * 8)
     w += frame(WRITE, 4, struct.pack("<II", APP + 1020, 0) + b"\x11" * 8)
     save(n, "write_across_page_and_not_erased", bytes([FAPP | chunk(32)]) + w)
+    e = frame(SYNC, 0) + frame(ERASE, 1, struct.pack("<II", 0x0800F800, 0x400))
+    e += frame(ERASE, 2, struct.pack("<II", 0x0800FBFF, 1))
+    e += frame(WRITE, 3, struct.pack("<II", 0x0800FBFC, 0) + b"\x44" * 4)
+    e += frame(ERASE, 4, struct.pack("<II", 0x0801F800, 0x400))
+    save(n, "last_app_page_edges", bytes([FAPP | chunk(32)]) + e)
     # sequencing: duplicates, gaps, stale seqs, SYNC anywhere
     q = frame(SYNC, 100) + frame(INFO, 101) + frame(INFO, 101) + frame(INFO, 100)
     q += frame(INFO, 103) + frame(INFO, 104) + frame(INFO, 102) + frame(SYNC, 5) + frame(INFO, 6)
@@ -168,6 +173,9 @@ def an3155():
     p = struct.pack(">HH", 0, 7)
     a += cmd(0x44) + p + bytes([x(p)]) + cmd(0x43) + bytes([1, 3, 63, 3 ^ 63 ^ 1])
     save(n, "out_of_range_write_erase", bytes([FAPP | chunk(16)]) + a)
+    edge = an_write(0x0800FBF8, b"\x11" * 8) + an_write(0x0800FC00, b"\x22" * 4)
+    edge += an_write(0x0801FC00, b"\x33" * 4) + cmd(0x43) + bytes([1, 62, 63, 62 ^ 63 ^ 1])
+    save(n, "last_page_and_record_page_128k", bytes([F128 | FAPP | chunk(16)]) + edge)
     save(n, "bad_checksums", bytes([chunk(16)]) + b"\x00\x00\x11\xee\x08\x00\x00\x00\x00" +
          cmd(0x31) + addr(APP)[:4] + b"\x00" + b"\x01\x00\x00\x00" + cmd(0x63) + cmd(0x73))
     save(n, "go_with_valid_app", bytes([FAPP | chunk(16)]) + cmd(0x21) + addr(APP))
