@@ -10,6 +10,7 @@
 
 #define BYTE_GAP_MS 1000u /* silence inside a command: the command is dropped */
 #define IDLE_MS     5000u /* silence between commands: back to 8N1, the line is free again */
+#define VERSION     0x10u /* protocol version reported by Get and Get Version: 1.0 */
 
 enum cmd {
     CMD_GET = 0x00,
@@ -26,7 +27,7 @@ enum step { S_CMD, S_ADDR, S_READ_N, S_WRITE_N, S_WRITE_DATA, S_ERASE_N, S_ERASE
 
 /* Get: N = number of commands, version 1.0, the F1 ROM bootloader's list (erase = 0x43). The
  * protection commands (0x63 0x73 0x82 0x92) are listed as on the F1 and always refused. */
-static const uint8_t get_reply[] = {AN3155_ACK, 11, 0x10, 0x00, 0x01, 0x02, 0x11, 0x21,
+static const uint8_t get_reply[] = {AN3155_ACK, 11, VERSION, 0x00, 0x01, 0x02, 0x11, 0x21,
                                     0x31, 0x43, 0x63, 0x73, 0x82, 0x92, AN3155_ACK};
 
 static bool synced;
@@ -79,6 +80,14 @@ static bool go(void)
     return fm_app_valid(NULL);
 }
 
+/* A flash failure (not a refusal) switches the LED to its error pattern, as in the native path. */
+static bool flash_ok(int rc)
+{
+    if (rc == IAP_E_FLASH || rc == IAP_E_VERIFY || rc == IAP_E_NOT_ERASED)
+        session_error();
+    return rc == IAP_OK;
+}
+
 /* Readable: flash from the application area on (record page included), not the bootloader. */
 static bool readable(uint32_t a, uint32_t len)
 {
@@ -95,19 +104,19 @@ static bool erase_pages(void)
     int rc = IAP_OK;
     for (size_t i = 1; rc == IAP_OK && i <= count; i++)
         rc = fm_erase(IAP_FLASH_BASE + buf[i] * IAP_PAGE_SIZE, IAP_PAGE_SIZE);
-    return rc == IAP_OK;
+    return flash_ok(rc);
 }
 
 static bool global_erase(void)
 {
     fm_new_session();
-    return fm_erase(IAP_APP_START, fm_app_end() - IAP_APP_START) == IAP_OK;
+    return flash_ok(fm_erase(IAP_APP_START, fm_app_end() - IAP_APP_START));
 }
 
 /* A command byte and its complement arrived. Returns false to NACK. */
 static bool command(void)
 {
-    static const uint8_t gvr[] = {AN3155_ACK, 0x10, 0, 0, AN3155_ACK};
+    static const uint8_t gvr[] = {AN3155_ACK, VERSION, 0, 0, AN3155_ACK};
     uint8_t gid[] = {AN3155_ACK, 1, 0, 0, AN3155_ACK};
     if ((buf[0] ^ buf[1]) != 0xFF)
         return false;
@@ -183,7 +192,7 @@ static bool step_done(void)
         return true;
     case S_WRITE_DATA:
         ok = xor_of(buf, want - 1) == buf[want - 1] &&
-             fm_write(addr, buf + 1, buf[0] + 1u) == IAP_OK;
+             flash_ok(fm_write(addr, buf + 1, buf[0] + 1u));
         break;
     case S_ERASE_N:
         expect(S_ERASE_LIST, buf[0] == 0xFF ? 2u : buf[0] + 3u); /* N, pages, checksum */

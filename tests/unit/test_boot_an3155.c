@@ -356,6 +356,17 @@ TEST(erase_starts_a_new_image_so_go_commits_only_what_follows)
     CHECK_EQ(rec.size, 2048);
 }
 
+TEST(flash_failure_is_nacked_and_blinks)
+{
+    uint8_t d[4] = {1, 2, 3, 4};
+    setup();
+    sim_fail_at(2); /* the record page erase works, the page erase fails */
+    CHECK_EQ(write_mem(APP, d, 4), NACK);
+    sim_ms = 5750; /* 150 ms into the error pattern: off */
+    session_poll();
+    CHECK(!sim_led);
+}
+
 TEST(sync_again_between_commands_is_acked)
 {
     setup();
@@ -432,6 +443,7 @@ int main(void)
     RUN(go_with_an_image_that_is_no_program_is_nacked_and_stays);
     RUN(go_without_any_application_is_nacked);
     RUN(erase_starts_a_new_image_so_go_commits_only_what_follows);
+    RUN(flash_failure_is_nacked_and_blinks);
     RUN(sync_again_between_commands_is_acked);
     RUN(a_command_cut_short_is_forgotten_after_a_second);
     RUN(a_native_frame_takes_the_line_between_commands);
