@@ -137,6 +137,7 @@ int rb_open(struct rb_board *b, const struct rb_opts *o)
     cfg.stop_on_uart = o->stop_on_uart;
     cfg.stop_after_ns = o->stop_after_ms * 1000000u;
     cfg.verbose = o->verbose;
+    cfg.realtime = o->realtime;
     b->e = emu_create(&cfg);
     if (!b->e) {
         close(b->fd);
@@ -335,4 +336,142 @@ int rb_log_count(FILE *f, const char *s)
     while (fgets(line, sizeof line, f))
         n += strstr(line, s) != NULL;
     return n;
+}
+
+/* ---- compatibility protocols ---- */
+
+/* Reads until one of the two bytes arrives: 1 for a, 0 for b, -1 on timeout or a closed line. */
+static int await(struct rb_board *b, uint8_t a, int other, double seconds)
+{
+    double end = rb_now() + seconds;
+    struct iap_err err;
+    while (rb_now() < end) {
+        uint8_t c;
+        int r = b->t.read(&b->t, &c, 1, 100, &err);
+        if (r < 0)
+            return -1;
+        if (r == 1 && c == a)
+            return 1;
+        if (r == 1 && other >= 0 && c == (uint8_t)other)
+            return 0;
+    }
+    return -1;
+}
+
+static int xmit(struct rb_board *b, const uint8_t *p, size_t n)
+{
+    struct iap_err err;
+    return b->t.write(&b->t, p, n, &err) ? -1 : 0;
+}
+
+/* The SYNC rb_run sent at power-on made the board enter IAP mode; take its answer off the line
+ * (its bytes could look like the ACKs and Cs below). */
+static int settle(struct rb_board *b)
+{
+    struct iap_frame rsp;
+    for (int i = 0; i < 10; i++)
+        if (rb_raw_cmd(b, IAP_CMD_SYNC, 1, NULL, 0, &rsp) == IAP_OK)
+            return 0;
+    return -1;
+}
+
+#define ACK3155 0x79
+#define NACK3155 0x1F
+
+static int an_cmd(struct rb_board *b, uint8_t cmd)
+{
+    uint8_t c[2] = {cmd, (uint8_t)~cmd};
+    return xmit(b, c, 2) == 0 && await(b, ACK3155, NACK3155, 5) == 1 ? 0 : -1;
+}
+
+static int an_block(struct rb_board *b, const uint8_t *p, size_t n, double seconds)
+{
+    uint8_t buf[300], x = 0;
+    for (size_t i = 0; i < n; i++)
+        x ^= buf[i] = p[i];
+    buf[n] = n == 1 ? (uint8_t)~p[0] : x;
+    return xmit(b, buf, n + 1) == 0 && await(b, ACK3155, NACK3155, seconds) == 1 ? 0 : -1;
+}
+
+static int an_addr(struct rb_board *b, uint32_t a)
+{
+    uint8_t p[4] = {(uint8_t)(a >> 24), (uint8_t)(a >> 16), (uint8_t)(a >> 8), (uint8_t)a};
+    return an_block(b, p, 4, 5);
+}
+
+int rb_an3155_update(struct rb_board *b, const struct rb_image *img)
+{
+    uint8_t x7f = 0x7F;
+    if (settle(b) || xmit(b, &x7f, 1) || await(b, ACK3155, NACK3155, 5) != 1)
+        return -1;
+    /* Erase: N-1, the pages, checksum over all of them */
+    uint8_t list[64];
+    unsigned first = (IAP_APP_START - IAP_FLASH_BASE) / IAP_PAGE_SIZE;
+    unsigned pages = (img->size + IAP_PAGE_SIZE - 1) / IAP_PAGE_SIZE;
+    list[0] = (uint8_t)(pages - 1);
+    for (unsigned i = 0; i < pages; i++)
+        list[1 + i] = (uint8_t)(first + i);
+    if (an_cmd(b, 0x43) || an_block(b, list, 1 + pages, 10))
+        return -1;
+    for (uint32_t off = 0; off < img->size; off += 256) {
+        uint32_t n = img->size - off < 256 ? img->size - off : 256;
+        uint8_t blk[257];
+        blk[0] = (uint8_t)(n - 1);
+        memcpy(blk + 1, img->data + off, n);
+        if (an_cmd(b, 0x31) || an_addr(b, IAP_APP_START + off) || an_block(b, blk, n + 1, 5))
+            return -1;
+    }
+    return an_cmd(b, 0x21) || an_addr(b, IAP_APP_START) ? -1 : 0;
+}
+
+static uint16_t crc16(const uint8_t *p, size_t n)
+{
+    uint16_t c = 0;
+    while (n--) {
+        c ^= (uint16_t)(*p++ << 8);
+        for (int k = 0; k < 8; k++)
+            c = (uint16_t)(c & 0x8000 ? c << 1 ^ 0x1021 : c << 1);
+    }
+    return c;
+}
+
+static int ym_block(struct rb_board *b, uint8_t num, const uint8_t *data, size_t n)
+{
+    uint8_t blk[3 + 1024 + 2];
+    blk[0] = n == 1024 ? 0x02 : 0x01; /* STX, SOH */
+    blk[1] = num;
+    blk[2] = (uint8_t)~num;
+    memcpy(blk + 3, data, n);
+    uint16_t c = crc16(data, n);
+    blk[3 + n] = (uint8_t)(c >> 8);
+    blk[4 + n] = (uint8_t)c;
+    for (int tries = 0; tries < 3; tries++)
+        if (xmit(b, blk, n + 5) == 0 && await(b, 0x06, 0x15, 5) == 1) /* ACK, NAK */
+            return 0;
+    return -1;
+}
+
+int rb_ymodem_update(struct rb_board *b, const struct rb_image *img)
+{
+    uint8_t one = '1', eot = 0x04, hdr[128], blk[1024];
+    if (settle(b) || xmit(b, &one, 1) || await(b, 'C', -1, 5) != 1)
+        return -1;
+    memset(hdr, 0, sizeof hdr);
+    int n = snprintf((char *)hdr, sizeof hdr, "app.bin");
+    snprintf((char *)hdr + n + 1, sizeof hdr - (size_t)n - 1, "%u", img->size);
+    if (ym_block(b, 0, hdr, 128) || await(b, 'C', -1, 5) != 1)
+        return -1;
+    uint8_t num = 1;
+    for (uint32_t off = 0; off < img->size; off += 1024, num++) {
+        uint32_t k = img->size - off < 1024 ? img->size - off : 1024;
+        memset(blk, 0x1A, sizeof blk);
+        memcpy(blk, img->data + off, k);
+        if (ym_block(b, num, blk, 1024))
+            return -1;
+    }
+    if (xmit(b, &eot, 1) || await(b, 0x15, 0x06, 5) < 0 || xmit(b, &eot, 1) ||
+        await(b, 0x06, 0x18, 10) != 1) /* ACK after the commit; CAN if it failed */
+        return -1;
+    memset(hdr, 0, sizeof hdr);
+    return ym_block(b, 0, hdr, 128);
 }

@@ -53,6 +53,7 @@ struct rb_opts {
     const char *stop_on_uart;
     uint64_t stop_after_ms;
     int verbose;
+    bool realtime;             /* board time never ahead of the wall clock */
 };
 
 /* Creates the board; returns 0 or -1. */
@@ -83,6 +84,13 @@ bool rb_record_valid(const uint8_t *flash, struct iap_record *out);
 void rb_session(struct rb_board *b, struct iap_session *s);
 /* A whole update: connect (SYNC), write, CRC, commit, reset if asked. 0 or an iap_error. */
 int rb_update(struct rb_board *b, const struct rb_image *img, uint32_t version, bool reset);
+/* The same update by the compatibility protocols, as stm32flash and sb would do it:
+ * AN3155: 0x7F, Erase (page list), Write Memory in 256-byte blocks, Go 0x08002000 (commits);
+ * YMODEM: '1', header block, 1 KB blocks, EOT twice, end of batch (commits, starts the app).
+ * Both first settle the native SYNC that rb_run put on the line. 0 or -1. */
+int rb_an3155_update(struct rb_board *b, const struct rb_image *img);
+int rb_ymodem_update(struct rb_board *b, const struct rb_image *img);
+
 /* One raw command frame with this seq; waits for its answer. Returns the status (>= -128) or
  * 1000 when nothing sensible came back. */
 int rb_raw_cmd(struct rb_board *b, uint8_t type, uint8_t seq, const uint8_t *payload,

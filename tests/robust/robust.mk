@@ -13,13 +13,18 @@ $(BUILD)/tests/test_powercut: tests/robust/test_powercut.c $(ROBUST_DEPS) | $(RO
 
 ROBUST_BUILD := $(BUILD)/tests/test_powercut
 TESTS_BUILD  += $(ROBUST_BUILD) $(ROBUST_FW)
-# make test: a bounded slice (first/last 50 operations, every erase, every 25th); make sweep: all.
-TESTS        += "$(BUILD)/tests/test_powercut $(BUILD) --stride 25"
+# make test: native, a slice (the first and last 50 operations, every erase, every 25th);
+# AN3155 and YMODEM coarse (every 32nd). make sweep: every operation of all three.
+TESTS        += "$(BUILD)/tests/test_powercut $(BUILD) --stride 25" \
+                "$(BUILD)/tests/test_powercut $(BUILD) --proto an3155 --stride 32" \
+                "$(BUILD)/tests/test_powercut $(BUILD) --proto ymodem --stride 32"
 
 .PHONY: sweep
 sweep: deps
 	@$(MAKE) --no-print-directory all $(TESTS_BUILD)
-	@tests/run.sh "$(BUILD)/tests/test_powercut $(BUILD)"
+	@tests/run.sh "$(BUILD)/tests/test_powercut $(BUILD)" \
+	  "$(BUILD)/tests/test_powercut $(BUILD) --proto an3155" \
+	  "$(BUILD)/tests/test_powercut $(BUILD) --proto ymodem"
 
 $(BUILD)/tests/test_protect: tests/robust/test_protect.c $(ROBUST_DEPS) | $(ROBUST_FW)
 	@mkdir -p $(dir $@)
