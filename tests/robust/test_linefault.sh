@@ -47,6 +47,7 @@ CLEAN="tcp://127.0.0.1:$BP"
 start_relay() { # rate seed
     for try in 1 2 3 4 5; do
         RP=$((20000 + (RANDOM % 20000)))
+        rm -f "$TMP/relay.log" # not the last relay's "listening" line
         "$BUILD/linefault" --listen "$RP" --connect "$BP" --rate "$1" --seed "$2" \
             2>"$TMP/relay.log" &
         RELAY_PID=$!
