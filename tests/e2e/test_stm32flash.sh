@@ -132,5 +132,16 @@ else
     bad mass_erase_keeps_the_bootloader "the first 8 KB of flash changed"
 fi
 
+# 0x7F switches USART1 to 8E1 (CR1: M and PCE set), 5 s of silence back to 8N1 (-vv logs CR1)
+start_board d -vv
+flash
+sleep 5.5
+cr1=$(grep -o "USART1 write 0x4001380c/4 = 0x[0-9a-f]*" "$log" | awk '{print $NF}' | tr '\n' ' ')
+stop_board
+case "$cr1" in
+*0x340c*0x200c*) ok sync_switches_to_8e1_and_silence_back_to_8n1 ;;
+*) bad sync_switches_to_8e1_and_silence_back_to_8n1 "CR1 writes: $cr1" ;;
+esac
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
