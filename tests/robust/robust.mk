@@ -14,10 +14,10 @@ $(BUILD)/tests/test_powercut: tests/robust/test_powercut.c $(ROBUST_DEPS) | $(RO
 ROBUST_BUILD := $(BUILD)/tests/test_powercut
 TESTS_BUILD  += $(ROBUST_BUILD) $(ROBUST_FW)
 # make test: native, a slice (the first and last 50 operations, every erase, every 25th);
-# AN3155 and YMODEM coarse (every 32nd). make sweep: every operation of all three.
+# AN3155 and YMODEM coarse (every 16th). make sweep: every operation of all three.
 TESTS        += "$(BUILD)/tests/test_powercut $(BUILD) --stride 25" \
-                "$(BUILD)/tests/test_powercut $(BUILD) --proto an3155 --stride 32" \
-                "$(BUILD)/tests/test_powercut $(BUILD) --proto ymodem --stride 32"
+                "$(BUILD)/tests/test_powercut $(BUILD) --proto an3155 --every 16" \
+                "$(BUILD)/tests/test_powercut $(BUILD) --proto ymodem --every 16"
 
 .PHONY: sweep
 sweep: deps
