@@ -392,7 +392,11 @@ int emu_run(struct emu *e)
         if (b->reset_pending)
             continue;
 
-        /* Host input: every slice in realtime, at most every 1 ms of wall time when fast. */
+        /* Host input: every slice in realtime, at most every 1 ms of wall time when fast. Bytes
+         * that arrive start on the line now, after `next` was computed: ask the models again
+         * before running, or the slice (up to 0.5/2 ms) runs past several received characters
+         * and an interrupt-driven receiver overruns on all but the first. */
+        unsigned long inputs = b->host_inputs;
         if (b->cfg.realtime) {
             realtime_wait(b, now);
         } else {
@@ -404,6 +408,8 @@ int emu_run(struct emu *e)
         }
         if (b->stopped)
             break;
+        if (b->host_inputs != inputs)
+            continue;
 
         m3_take_exceptions(b);
         if (b->stopped)
@@ -419,10 +425,14 @@ int emu_run(struct emu *e)
                 until = cap;
             if (b->cfg.realtime) {
                 realtime_wait(b, until);
+                if (b->host_inputs != inputs)
+                    continue; /* as above: not past what just arrived */
             } else if (next == UINT64_MAX) {
                 /* Nothing on the board can wake it: only the host can. Let wall time pass. */
                 uint64_t w0 = wall_ns();
                 poll_host(b, 10);
+                if (b->host_inputs != inputs)
+                    continue;
                 uint64_t dw = wall_ns() - w0;
                 if (now + dw < until)
                     until = now + dw;
@@ -454,7 +464,7 @@ int emu_run(struct emu *e)
         if (b->cfg.realtime) {
             /* Run the slice only once the wall clock has reached its end, so emulated time is
              * never ahead. Input that arrived meanwhile may schedule an earlier event. */
-            unsigned long inputs = b->host_inputs;
+            inputs = b->host_inputs;
             realtime_wait(b, bound);
             if (b->host_inputs != inputs || b->stopped || b->reset_pending)
                 continue;

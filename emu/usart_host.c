@@ -134,9 +134,27 @@ int usart_host_open(struct usart_host *h, struct board *b, const struct emu_conf
     }
 }
 
+/* Closing a pty master hangs up the slave, and the host loses what it has not read yet: a board
+ * that stops right after its last byte (--stop-on-bkpt, --stop-on-uart) would take its answer
+ * with it. Give a connected host up to LINGER_WALL_NS to read and close the port. */
+#define LINGER_WALL_NS 200000000u
+
+static void pty_linger(struct usart_host *h)
+{
+    uint64_t end = wall_ns() + LINGER_WALL_NS;
+    while (h->connected && wall_ns() < end) {
+        struct pollfd p = { .fd = h->in_fd, .events = 0 };
+        if (poll(&p, 1, 10) < 0 || (p.revents & (POLLHUP | POLLERR)))
+            return;
+        usart_host_flush(h);
+    }
+}
+
 void usart_host_close(struct usart_host *h)
 {
     usart_host_flush(h);
+    if (h->mode == EMU_UART_PTY && h->in_fd >= 0)
+        pty_linger(h);
     if (h->tty_saved)
         tcsetattr(0, TCSANOW, &h->saved);
     if (h->mode == EMU_UART_PTY && h->in_fd >= 0)
