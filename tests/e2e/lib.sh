@@ -9,6 +9,7 @@
 #   check name_of_behaviour test_command args...   # counts "ok"/"FAIL"
 #   e2e_summary                                    # prints "N passed, N failed", returns 1 on failure
 #
+# E2E_KEEP=1 keeps $E2E_TMP (logs, flash images, iap output) for a look after a failure.
 # Board NAME keeps its files in $E2E_TMP/NAME.{img,pty,log,pid}: flash image, pty link, the
 # board's log (stderr, -v: resets, erases, PA4 changes), process id.
 set -u
@@ -26,22 +27,24 @@ e2e_cleanup() {
     for f in "$E2E_TMP"/*.pid; do
         [ -e "$f" ] && kill "$(cat "$f")" 2>/dev/null
     done
-    rm -rf "$E2E_TMP"
+    if [ -n "${E2E_KEEP:-}" ]; then echo "kept $E2E_TMP" >&2; else rm -rf "$E2E_TMP"; fi
 }
 trap e2e_cleanup EXIT
 
 # board_start NAME [stm32emu options...]: boots the bootloader on a fresh flash image with USART1
-# on a pty; returns once the pty exists. Extra options go after the defaults (--load more images,
-# --pin PA0=1, --erase-ms ...).
+# on a pty (or on BOARD_UART, e.g. tcp:4001); returns once the port is there. Extra options go
+# after the defaults (--load more images, --pin PA0=1, --erase-ms ...).
 board_start() {
     local name=$1 i
     shift
     rm -f "$E2E_TMP/$name.img" "$E2E_TMP/$name.pty"
-    "$EMU" --flash "$E2E_TMP/$name.img" --load "$BOOT_ELF" --uart "pty:$E2E_TMP/$name.pty" \
-        --realtime -v "$@" 2>"$E2E_TMP/$name.log" </dev/null >/dev/null 3>&- &
+    "$EMU" --flash "$E2E_TMP/$name.img" --load "$BOOT_ELF" \
+        --uart "${BOARD_UART:-pty:$E2E_TMP/$name.pty}" --realtime -v "$@" \
+        2>"$E2E_TMP/$name.log" </dev/null >/dev/null 3>&- &
     echo $! >"$E2E_TMP/$name.pid"
     for i in $(seq 100); do
         [ -e "$E2E_TMP/$name.pty" ] && return 0
+        grep -q "USART1 on tcp" "$E2E_TMP/$name.log" && return 0
         sleep 0.05
     done
     echo "board $name did not come up: $(tail -n 5 "$E2E_TMP/$name.log")" >&2

@@ -1,13 +1,17 @@
 /* USART1 on PA9 (TX) / PA10 (RX). Reception: DMA1 channel 5 writes every byte into a circular
  * ring in SRAM, with no CPU involvement, so nothing is lost while a flash erase stalls the CPU
  * (up to 40 ms = 460 bytes at 115200 baud). The ring also holds the frames the host keeps in
- * flight: 4 KB is the 40 ms stall plus three full 1041-byte frames. Transmission: polled. */
+ * flight (INFO.rx_window = ring - one frame). The line stays busy while the answer to a frame
+ * comes back before the frames behind it have been sent: with 8 KB, six 1041-byte frames (450 ms
+ * of line time) cover a page erase and its programming (up to 76 ms) plus the turnaround of a
+ * USB-serial adapter or a TCP bridge; 4 KB (two frames: 14 ms of slack) did not.
+ * Transmission: polled. */
 #include "f1.h"
 #include "port.h"
 #include "regs.h"
 
 #define BAUD          115200u
-#define RX_RING_SIZE  4096u /* power of two */
+#define RX_RING_SIZE  8192u /* power of two */
 #define RX_DMA_CH     5u
 #define TX_WAIT_LOOPS 0x100000u /* a byte takes ~5600 cycles at 64 MHz; this is far beyond */
 
