@@ -8,7 +8,7 @@ FUZZ_FLAGS   := $(HOST_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined -fno-omit
 FUZZ_DIR     := $(BUILD)/fuzz
 
 # The core against the sim port; the harness checks flash operations by wrapping them.
-FUZZ_SESSION  := native an3155 $(if $(wildcard boot/core/ymodem.c),ymodem)
+FUZZ_SESSION  := native an3155 ymodem
 FUZZ_WRAP     := -Wl,--wrap=port_flash_erase_page,--wrap=port_flash_program,--wrap=fm_erase \
                  -Wl,--wrap=fm_write,--wrap=fm_commit,--wrap=port_jump
 $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_SESSION)): $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c \
