@@ -3,7 +3,9 @@
 # stalls of 2-4 s at a byte fault rate) -> the real boot.elf on the virtual board (TCP bridge,
 # real time). Every update must either complete with a verified image (iap verify and the
 # record's CRC over a clean line) or fail with a one-line error, leaving a board that runs no
-# partial image (no valid record, or a whole v1/v2) and accepts a new update.
+# partial image (no valid record, or a whole v1/v2) and accepts a new update. iap may ask a
+# running application to reboot into the bootloader: noise can reach the YMODEM menu in IAP mode,
+# whose key '2' starts a valid application.
 #   test_linefault.sh BUILD              a few updates per rate (make test)
 #   test_linefault.sh BUILD --bench N    N updates per rate, clean line included: success rate
 #                                        and mean time (make bench)
@@ -65,7 +67,7 @@ stop_relay() { kill "$RELAY_PID" 2>/dev/null; wait "$RELAY_PID" 2>/dev/null; REL
 
 # What the record says over the clean line: "valid CRC" or "invalid".
 record() {
-    "$BUILD/iap" -p "$CLEAN" --no-reset --no-app-request --json info 2>/dev/null |
+    "$BUILD/iap" -p "$CLEAN" --no-reset --json info 2>/dev/null |
         python3 -c 'import sys,json
 for l in sys.stdin:
     e=json.loads(l)
@@ -80,7 +82,7 @@ for rate in $RATES; do
         seed=$(( i * 7919 ))
         start_relay "$rate" "$seed" || { echo "cannot start the relay"; bad=$((bad + 1)); continue; }
         t0=$(date +%s%N)
-        timeout 180 "$BUILD/iap" -p "tcp://127.0.0.1:$RP" --no-reset --no-app-request -q \
+        timeout 180 "$BUILD/iap" -p "tcp://127.0.0.1:$RP" --no-reset -q \
             --app-version "$v" flash "$BUILD/app-v$v.bin" 2>"$TMP/err"
         rc=$?
         t1=$(date +%s%N)
@@ -89,7 +91,7 @@ for rate in $RATES; do
         rec=$(record)
         want="valid $([ "$v" = 1 ] && echo "$CRC1" || echo "$CRC2")"
         if [ "$rc" -eq 0 ]; then
-            if "$BUILD/iap" -p "$CLEAN" --no-reset --no-app-request -q verify "$BUILD/app-v$v.bin" &&
+            if "$BUILD/iap" -p "$CLEAN" --no-reset -q verify "$BUILD/app-v$v.bin" &&
                [ "$rec" = "$want" ]; then
                 ok=$((ok + 1)); total_ms=$(( total_ms + (t1 - t0) / 1000000 ))
             else
@@ -103,7 +105,7 @@ for rate in $RATES; do
             esac
             if [ "$rc" -ge 5 ] && [ "$rc" -le 8 ] && [ "$lines" -eq 1 ] && grep -q "^iap: " "$TMP/err" &&
                [ "$whole" = 1 ] &&
-               "$BUILD/iap" -p "$CLEAN" --no-reset --no-app-request -q --app-version "$v" \
+               "$BUILD/iap" -p "$CLEAN" --no-reset -q --app-version "$v" \
                    flash "$BUILD/app-v$v.bin"; then
                 clean_fail=$((clean_fail + 1))
                 echo "  rate $rate seed $seed: failed cleanly (exit $rc: $(cat "$TMP/err")); a new update succeeded"
@@ -118,6 +120,6 @@ for rate in $RATES; do
     echo "line fault rate $rate: $ok of $N updates completed and verified, $clean_fail failed cleanly, $bad bad; mean time of a completed update ${mean} s"
     if [ "$bad" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
-"$BUILD/iap" -p "$CLEAN" --no-app-request -q reset >/dev/null 2>&1
+"$BUILD/iap" -p "$CLEAN" -q reset >/dev/null 2>&1
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
