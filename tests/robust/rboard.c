@@ -299,8 +299,8 @@ int rb_raw_cmd(struct rb_board *b, uint8_t type, uint8_t seq, const uint8_t *pay
             if (rsp->type == IAP_RSP && rsp->seq == seq && rsp->len >= 1)
                 return (int8_t)rsp->payload[0];
         uint8_t in[512];
-        int r = b->t.read(&b->t, in, frame_rx_room(&rx) < sizeof in ? frame_rx_room(&rx) : sizeof in,
-                          100, &err);
+        size_t room = frame_rx_room(&rx) < sizeof in ? frame_rx_room(&rx) : sizeof in;
+        int r = b->t.read(&b->t, in, room, 100, &err);
         if (r < 0)
             return 1000;
         frame_rx_push(&rx, in, (size_t)r);

@@ -59,8 +59,8 @@ struct rb_opts {
 /* Creates the board; returns 0 or -1. */
 int rb_open(struct rb_board *b, const struct rb_opts *o);
 /* Runs the board to a stop with host() (may be NULL) in its own thread, a SYNC frame already
- * on the line at power-on; when the board stops the line is shut, so a host still waiting fails. Returns the emu exit status; b->host_rc holds
- * host()'s return value. */
+ * on the line at power-on; when the board stops the line is shut, so a host still waiting fails.
+ * Returns the emu exit status; b->host_rc holds host()'s return value. */
 int rb_run(struct rb_board *b, rb_host_fn host, void *arg);
 void rb_close(struct rb_board *b);
 bool rb_saw(struct rb_board *b, const char *s);  /* the board has sent s */

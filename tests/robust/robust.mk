@@ -26,10 +26,12 @@ sweep: deps
 	  "$(BUILD)/tests/test_powercut $(BUILD) --proto an3155" \
 	  "$(BUILD)/tests/test_powercut $(BUILD) --proto ymodem"
 
-$(BUILD)/tests/test_protect: tests/robust/test_protect.c $(ROBUST_DEPS) | $(ROBUST_FW)
+# Short: under ASan/UBSan, with the sanitized board.
+$(BUILD)/tests/test_protect: tests/robust/test_protect.c $(ROBUST_DEPS) $(BUILD)/libemu-san.a \
+                             | $(ROBUST_FW)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(ROBUST_CFLAGS) -o $@ $< tests/robust/rboard.c $(ROBUST_HOST_SRC) \
-	  $(BUILD)/libemu.a $(EMU_LIBS)
+	$(HOST_CC) $(ROBUST_CFLAGS) $(SAN_FLAGS) -o $@ $< tests/robust/rboard.c $(ROBUST_HOST_SRC) \
+	  $(BUILD)/libemu-san.a $(EMU_LIBS)
 
 TESTS_BUILD += $(BUILD)/tests/test_protect
 TESTS       += "$(BUILD)/tests/test_protect $(BUILD)"

@@ -1,6 +1,6 @@
 /* Power-loss sweep of the real bootloader (build/boot.elf) on the virtual board: an update of the
- * demo app (native protocol, or AN3155 / YMODEM), with power cut at the Nth flash operation (erase or
- * half-word program) for N = 1..total, in two scenarios: a first-time update (blank application
+ * demo app (native protocol, or AN3155 / YMODEM), with power cut at the Nth flash operation
+ * (erase or half-word program) for N = 1..total, in two scenarios: a first-time update (blank application
  * area) and an update that replaces a valid v1 with v2. After each cut the board powers up with
  * no button and must run a whole valid image (v1 or v2, never a mix) or sit in IAP mode (LED on,
  * no application started); then a fresh update must succeed and v2 must run.
@@ -232,7 +232,8 @@ static void sweep(const struct scenario *sc)
     long m = 0;
     for (long n = 1; n <= total; n++)
         if (every ? n % every == 1 || n == total
-                  : only ? n == only : stride == 0 || n <= 50 || n > total - 50 || n % stride == 0 || is_erase[n])
+                  : only ? n == only
+                  : stride == 0 || n <= 50 || n > total - 50 || n % stride == 0 || is_erase[n])
             ns[m++] = n;
 
     int fds[16][2];
@@ -330,7 +331,8 @@ int main(int argc, char **argv)
            : stride ? "bounded (first/last 50, erases, every K-th)" : "every operation");
     RUN(power_cut_sweep_first_time_update);
     RUN(power_cut_sweep_replacing_a_valid_app);
-    printf("power-cut sweep (%s): %ld cut points, %ld bad outcomes\n", proto, cuts_total, bad_total);
+    printf("power-cut sweep (%s): %ld cut points, %ld bad outcomes\n", proto, cuts_total,
+           bad_total);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     if (system(cmd) != 0)
