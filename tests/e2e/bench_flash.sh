@@ -12,7 +12,6 @@ head -c 32768 /dev/zero | tr '\0' '\125' | cat "$BUILD/app-v1.bin" - | head -c 3
 
 # delay_relay LISTEN_PORT BOARD_PORT MS: TCP relay to 127.0.0.1:BOARD_PORT, every byte held MS ms.
 delay_relay() {
-    local i
     python3 -c '
 import socket, sys, threading, time
 lport, bport, delay = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]) / 1000
@@ -51,7 +50,7 @@ threading.Thread(target=pump, args=(b, a), daemon=True).start()
 pump(a, b)
 time.sleep(delay * 2)' "$@" "$E2E_TMP/relay.ready" 2>/dev/null &
     echo $! >"$E2E_TMP/relay.pid"
-    for i in $(seq 100); do
+    for _ in $(seq 100); do
         [ -e "$E2E_TMP/relay.ready" ] && return 0
         sleep 0.05
     done

@@ -35,33 +35,19 @@ trap e2e_cleanup EXIT
 # on a pty (or on BOARD_UART, e.g. tcp:4001); returns once the port is there. Extra options go
 # after the defaults (--load more images, --pin PA0=1, --erase-ms ...).
 board_start() {
-    local name=$1 i
+    local name=$1
     shift
     rm -f "$E2E_TMP/$name.img" "$E2E_TMP/$name.pty"
     "$EMU" --flash "$E2E_TMP/$name.img" --load "$BOOT_ELF" \
         --uart "${BOARD_UART:-pty:$E2E_TMP/$name.pty}" --realtime -v "$@" \
         2>"$E2E_TMP/$name.log" </dev/null >/dev/null 3>&- &
     echo $! >"$E2E_TMP/$name.pid"
-    for i in $(seq 100); do
+    for _ in $(seq 100); do
         [ -e "$E2E_TMP/$name.pty" ] && return 0
         grep -q "USART1 on tcp" "$E2E_TMP/$name.log" && return 0
         sleep 0.05
     done
     echo "board $name did not come up: $(tail -n 5 "$E2E_TMP/$name.log")" >&2
-    return 1
-}
-
-# board_restart NAME: power-cycles the board on the flash image it has (no preload).
-board_restart() {
-    local name=$1 i
-    board_stop "$name"
-    "$EMU" --flash "$E2E_TMP/$name.img" --uart "pty:$E2E_TMP/$name.pty" --realtime -v \
-        2>"$E2E_TMP/$name.log" </dev/null >/dev/null 3>&- &
-    echo $! >"$E2E_TMP/$name.pid"
-    for i in $(seq 100); do
-        [ -e "$E2E_TMP/$name.pty" ] && return 0
-        sleep 0.05
-    done
     return 1
 }
 
@@ -81,7 +67,8 @@ board_log() { cat "$E2E_TMP/$1.log"; }
 board_led() {
     local v
     v=$(grep -o '] PA4 = [01z]' "$E2E_TMP/$1.log" | tail -n 1)
-    echo "${v:-none}" | sed 's/.*= //'
+    v=${v##*= }
+    echo "${v:-none}"
 }
 
 # uart_read NAME SECONDS: what the board sends on its pty during SECONDS (nobody else may have the
@@ -113,8 +100,7 @@ boots_into() {
 check() {
     local name=$1 out
     shift
-    out=$("$@" 3>&1 >/dev/null 2>&1)
-    if [ $? -eq 0 ]; then
+    if out=$("$@" 3>&1 >/dev/null 2>&1); then
         echo "ok $name"
         e2e_pass=$((e2e_pass + 1))
     else

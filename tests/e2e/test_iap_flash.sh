@@ -48,12 +48,12 @@ running_app_hears_every_byte_iap_sends() {
     # its RXNE interrupt. The board once ran a slice (0.5 ms real time, 2 ms fast) over bytes
     # that had just arrived, and the app overran on all but the first of them: it sometimes
     # missed the update command. On a fast board (a copy of this one's flash) it always did.
-    local pid i
+    local pid
     cp "$E2E_TMP/$B.img" "$E2E_TMP/fast.img"
     "$EMU" --flash "$E2E_TMP/fast.img" --uart "pty:$E2E_TMP/fast.pty" --stop-after 3600000 -v \
         2>"$E2E_TMP/fast.log" </dev/null >/dev/null 3>&- &
     pid=$!
-    for i in $(seq 100); do
+    for _ in $(seq 100); do
         [ -e "$E2E_TMP/fast.pty" ] && break
         sleep 0.05
     done
@@ -104,12 +104,12 @@ read_returns_what_was_written() {
 }
 
 killed_transfer_leaves_the_board_in_iap_mode_and_the_next_flash_succeeds() {
-    local pid i events
+    local pid events
     # 32 KB: about 3 s on the line, so the kill lands in the middle of the WRITEs
     head -c 32768 /dev/zero | tr '\0' '\125' | cat "${APP}2.bin" - | head -c 32768 >"$E2E_TMP/32k.bin"
     "$IAP" -p "$PORT" -v flash "$E2E_TMP/32k.bin" >/dev/null 2>"$E2E_TMP/trace" &
     pid=$!
-    for i in $(seq 100); do
+    for _ in $(seq 100); do
         grep -q "> WRITE" "$E2E_TMP/trace" && break
         sleep 0.05
     done

@@ -18,8 +18,10 @@ iap_refuses() {
     [ "$rc" -eq "$want" ] || { say "exit $rc, want $want: $(cat "$E2E_TMP/iap.err")"; return 1; }
     grep -q -F -- "$text" "$E2E_TMP/iap.err" || { say "no '$text' in: $(cat "$E2E_TMP/iap.err")"; return 1; }
     # one error line, the last (a note may come before it)
-    [ "$(grep -c '^iap: ' "$E2E_TMP/iap.err")" -eq 1 ] && tail -n 1 "$E2E_TMP/iap.err" | grep -q '^iap: ' ||
-        { say "not one error line, last: $(cat "$E2E_TMP/iap.err")"; return 1; }
+    if [ "$(grep -c '^iap: ' "$E2E_TMP/iap.err")" -ne 1 ] || ! tail -n 1 "$E2E_TMP/iap.err" | grep -q '^iap: '; then
+        say "not one error line, last: $(cat "$E2E_TMP/iap.err")"
+        return 1
+    fi
 }
 
 # v1 still on the board: the running board prints its ticks, and a power cycle starts it.
