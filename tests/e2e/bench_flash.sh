@@ -49,7 +49,7 @@ def pump(src, dst):
 threading.Thread(target=pump, args=(b, a), daemon=True).start()
 pump(a, b)
 time.sleep(delay * 2)' "$@" "$E2E_TMP/relay.ready" 2>/dev/null &
-    echo $! >"$E2E_TMP/relay.pid"
+    echo $! >"$E2E_TMP/tcprelay.pid"
     for _ in $(seq 100); do
         [ -e "$E2E_TMP/relay.ready" ] && return 0
         sleep 0.05
@@ -80,10 +80,10 @@ row "pty, worst-case F1 flash timings" "$(board_port slow)" || rc=1
 board_stop slow
 
 bport=$(free_port)
-BOARD_UART=tcp:$bport board_start relay --erase-ms 40 --prog-us 70 || exit 1
+BOARD_UART=tcp:$bport board_start bridged --erase-ms 40 --prog-us 70 || exit 1
 lport=$(free_port)
 delay_relay "$lport" "$bport" 20
 row "tcp relay +20 ms each way, worst-case timings" "tcp://127.0.0.1:$lport" || rc=1
-kill "$(cat "$E2E_TMP/relay.pid")" 2>/dev/null
-board_stop relay
+kill "$(cat "$E2E_TMP/tcprelay.pid")" 2>/dev/null
+board_stop bridged
 exit $rc
