@@ -15,6 +15,7 @@
 struct serial {
     struct iap_transport t;
     int fd;
+    struct termios saved; /* the port's settings before iap, given back on close */
     char lost[400];
 };
 
@@ -67,6 +68,7 @@ static void serial_close(struct iap_transport *t)
 {
     struct serial *s = (struct serial *)t;
     tcdrain(s->fd);
+    tcsetattr(s->fd, TCSANOW, &s->saved);
     close(s->fd);
     free(s);
 }
@@ -105,6 +107,7 @@ int serial_open(const char *path, unsigned baud, struct iap_transport **out, str
         return iap_fail(err, IAP_ERR_PORT, "%s is not a serial port (%s): pass the right -p PORT",
                         path, strerror(e));
     }
+    struct termios saved = tio;
     cfmakeraw(&tio); /* 8 data bits, no parity, no echo, no translation */
     tio.c_cflag &= ~(tcflag_t)(CSTOPB | PARENB | CRTSCTS);
     tio.c_cflag |= CLOCAL | CREAD;
@@ -126,6 +129,7 @@ int serial_open(const char *path, unsigned baud, struct iap_transport **out, str
         return iap_fail(err, IAP_ERR_NOMEM, "out of memory");
     }
     s->fd = fd;
+    s->saved = saved;
     snprintf(s->t.desc, sizeof s->t.desc, "%s at %u baud", path, baud);
     snprintf(s->lost, sizeof s->lost,
              "port %s vanished (unplugged?): plug it back in and run iap again; an interrupted "

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "test.h"
@@ -47,6 +48,28 @@ TEST(serial_carries_bytes_both_ways_on_a_pty)
     CHECK_MEM(buf, "\r\n\x13", 3); /* raw: CR not turned into LF, XOFF passed through */
     CHECK_EQ(t->read(t, buf, sizeof buf, 10, &err), 0); /* timeout */
     t->close(t);
+    close(m);
+}
+
+TEST(serial_close_gives_the_port_its_settings_back)
+{
+    char name[128];
+    int m = open_pty(name, sizeof name);
+    CHECK(m >= 0);
+    int keep = open(name, O_RDWR | O_NOCTTY); /* holds the pty's settings across our close */
+    CHECK(keep >= 0);
+    struct termios before, after;
+    CHECK_EQ(tcgetattr(keep, &before), 0);
+    struct iap_transport *t = NULL;
+    CHECK_EQ(serial_open(name, 115200, &t, &err), 0);
+    t->close(t);
+    CHECK_EQ(tcgetattr(keep, &after), 0);
+    /* a terminal or `cat` on the port afterwards sees it as it was (canonical, VMIN 1) */
+    CHECK_EQ(after.c_lflag, before.c_lflag);
+    CHECK_EQ(after.c_iflag, before.c_iflag);
+    CHECK_EQ(after.c_oflag, before.c_oflag);
+    CHECK_EQ(after.c_cc[VMIN], before.c_cc[VMIN]);
+    close(keep);
     close(m);
 }
 
@@ -172,6 +195,7 @@ TEST(tcp_address_without_port_is_a_usage_error)
 int main(void)
 {
     RUN(serial_carries_bytes_both_ways_on_a_pty);
+    RUN(serial_close_gives_the_port_its_settings_back);
     RUN(serial_discard_drops_pending_input);
     RUN(serial_port_that_vanishes_is_a_port_error);
     RUN(missing_serial_port_says_so);
