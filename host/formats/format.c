@@ -23,6 +23,19 @@ int format_hexval(int c)
     return -1;
 }
 
+long format_hexbytes(const uint8_t *s, size_t nb, uint8_t *out)
+{
+    for (size_t i = 0; i < nb; i++) {
+        int hi = format_hexval(s[2 * i]), lo = format_hexval(s[2 * i + 1]);
+        if (hi < 0)
+            return (long)(2 * i);
+        if (lo < 0)
+            return (long)(2 * i + 1);
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return -1;
+}
+
 const struct iap_format *format_by_name(const char *name)
 {
     for (size_t i = 0; i < NFORMATS; i++)

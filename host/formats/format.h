@@ -33,5 +33,8 @@ int format_load_file(const char *path, const char *fmt_name, uint32_t base, stru
 
 /* For the text parsers: the value of the hex digit c, or -1. */
 int format_hexval(int c);
+/* Decodes nb bytes from 2*nb hex digits at s into out. Returns -1, or the index in s of the first
+ * character that is not a hex digit. */
+long format_hexbytes(const uint8_t *s, size_t nb, uint8_t *out);
 
 #endif

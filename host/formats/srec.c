@@ -50,13 +50,9 @@ static int srec_load(const char *path, const uint8_t *buf, size_t len, uint32_t 
         size_t nb = digits / 2;
         if (nb > sizeof rec)
             return FAIL(IAP_ERR_FORMAT, "record longer than 255 bytes");
-        for (size_t i = 0; i < nb; i++) {
-            int hi = format_hexval(line[2 + 2 * i]), lo = format_hexval(line[3 + 2 * i]);
-            if (hi < 0 || lo < 0)
-                return FAIL(IAP_ERR_FORMAT, "bad hex digit at column %zu",
-                            (hi < 0 ? 3 : 4) + 2 * i);
-            rec[i] = (uint8_t)(hi << 4 | lo);
-        }
+        long bad = format_hexbytes(line + 2, nb, rec);
+        if (bad >= 0)
+            return FAIL(IAP_ERR_FORMAT, "bad hex digit at column %ld", bad + 3);
         unsigned count = rec[0];
         if (nb != count + 1u)
             return FAIL(IAP_ERR_FORMAT, "byte count %u does not match the record's %zu bytes",

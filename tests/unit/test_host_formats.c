@@ -203,6 +203,17 @@ TEST(srec_bad_checksum_names_file_and_line)
     CHECK_MSG("app.srec:2: bad checksum 0xC5 (expected 0xC4)");
 }
 
+TEST(srec_bad_digit_names_line_and_column)
+{
+    /* the first digit of a pair and the second: columns count from 1 at the 'S' */
+    strcpy(text, "S1130000X0\n");
+    CHECK_EQ(load(&iap_format_srec, "app.s19"), IAP_ERR_FORMAT);
+    CHECK_MSG("app.s19:1: bad hex digit at column 9");
+    strcpy(text, "S1130000000X\n");
+    CHECK_EQ(load(&iap_format_srec, "app.s19"), IAP_ERR_FORMAT);
+    CHECK_MSG("app.s19:1: bad hex digit at column 12");
+}
+
 TEST(srec_s4_is_refused)
 {
     text[0] = 0;
@@ -457,6 +468,7 @@ int main(void)
     RUN(srec_with_header_s3_count_and_s7_loads);
     RUN(srec_s1_and_s2_addresses_with_s9_and_s8);
     RUN(srec_bad_checksum_names_file_and_line);
+    RUN(srec_bad_digit_names_line_and_column);
     RUN(srec_s4_is_refused);
     RUN(srec_line_not_starting_with_s_is_refused);
     RUN(srec_count_record_detects_missing_lines);
