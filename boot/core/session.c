@@ -9,8 +9,8 @@
 #define LED_PERIOD_MS 800u
 
 static const struct session_proto *active; /* protocol holding the line, or NULL */
-static bool iap_mode, error;
-static uint32_t last_activity;
+static bool iap_mode, error, host;
+static uint32_t last_activity, host_at;
 
 void session_init(void)
 {
@@ -18,7 +18,7 @@ void session_init(void)
         (*p)->init();
     fm_new_session();
     active = NULL;
-    iap_mode = error = false;
+    iap_mode = error = host = false;
     last_activity = port_millis();
     port_led(false);
 }
@@ -33,7 +33,14 @@ void session_enter_iap(void)
     session_touch();
 }
 
-void session_host_seen(void) { session_enter_iap(); }
+void session_host_seen(void)
+{
+    host = true;
+    host_at = port_millis();
+    session_enter_iap();
+}
+
+bool session_host_within(uint32_t ms) { return host && port_millis() - host_at < ms; }
 void session_error(void) { error = true; }
 void session_error_clear(void) { error = false; }
 

@@ -23,9 +23,11 @@ extern const struct session_proto *const session_protos[];
 void session_init(void);          /* power-up: protocols' init, fm_new_session, LED off */
 void session_poll(void);          /* read the UART, feed bytes, protocols' poll, LED, watchdog */
 
-/* Called by a protocol when it recognises a host (a valid frame, AN3155 0x7F): enters IAP mode
- * (LED on) and restarts the inactivity timer. */
+/* Called by a protocol when it recognises a host (a valid native frame, AN3155 0x7F or command):
+ * enters IAP mode (LED on) and restarts the inactivity timer. A person's keys and YMODEM blocks
+ * use session_enter_iap(). */
 void session_host_seen(void);
+bool session_host_within(uint32_t ms); /* session_host_seen() in the last ms milliseconds */
 void session_enter_iap(void);     /* IAP mode without a host (request, button, no app) */
 bool session_in_iap(void);
 uint32_t session_last_activity(void); /* port_millis() of the last session_host_seen/enter */

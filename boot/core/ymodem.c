@@ -15,10 +15,12 @@
 #define BLOCK_WAIT_MS 5000u /* silence between blocks: ask again with 'C' */
 #define BLOCK_TRIES   6u    /* then cancel */
 #define HDR           3u    /* SOH/STX, block number, its complement */
+#define HOST_QUIET_MS 5000u /* after a native frame or AN3155 command, Enter and 2 are noise */
 
-enum state { Y_IDLE, Y_MENU, Y_RECV };
+/* Y_MENU: at the start of a line (the menu saw its Enter); Y_TWO: the line holds "2" so far */
+enum state { Y_IDLE, Y_MENU, Y_TWO, Y_RECV };
 
-static const char menu[] = "\r\nstm32-iap: 1 = download (YMODEM), 2 = run app\r\n";
+static const char menu[] = "\r\nstm32-iap: 1 = download (YMODEM), 2 Enter = run app\r\n";
 
 static uint8_t state;
 static uint8_t blk[HDR + 1024 + 2];
@@ -161,7 +163,7 @@ static void block(void)
     }
     started = true;
     tries = 0;
-    session_host_seen();
+    session_enter_iap();
     if (in_file)
         data(len);
     else if (blk[1] == 0)
@@ -199,18 +201,30 @@ static bool block_start(uint8_t byte)
     return true;
 }
 
+/* '1' acts at once: it only asks for a file. Running the application leaves IAP mode, so it
+ * takes a line of its own, Enter 2 Enter, and a line no native or AN3155 host used for
+ * HOST_QUIET_MS: the bytes of a corrupt frame that reach the menu (its header was hit, the rest
+ * is data) cannot start it, nor can noise between a host's frames. */
 static bool menu_key(uint8_t byte)
 {
-    if (!printable(byte)) {
-        state = Y_IDLE; /* not for the menu: 0xA5 (native), 0x7F (AN3155), ... */
-        return false;
+    uint8_t at = state;
+    state = Y_IDLE; /* any byte but these below spoils the line */
+    if (byte == '\n' && at == Y_MENU) {
+        state = Y_MENU; /* Enter sent as CR LF */
+        return true;
     }
-    session_host_seen();
+    if (!printable(byte))
+        return false; /* not for the menu: 0xA5 (native), 0x7F (AN3155), ... */
+    session_enter_iap();
     if (byte == '1') {
         start_download();
-    } else if (byte == '2' && fm_app_valid(NULL)) {
-        boot_finish();
-    } else if (byte == '\r' || state == Y_IDLE) {
+    } else if (session_host_within(HOST_QUIET_MS)) {
+        /* a binary host is talking: its line's noise, not a person */
+    } else if (byte == '2' && at == Y_MENU) {
+        state = Y_TWO;
+    } else if (byte == '\r') {
+        if (at == Y_TWO && fm_app_valid(NULL))
+            boot_finish();
         port_uart_write(menu, sizeof menu - 1);
         state = Y_MENU;
     }

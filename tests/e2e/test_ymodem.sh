@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # lrzsz's sb --ymodem (the Debian package) against the real build/boot.elf on the virtual board,
-# over a pseudo-terminal, as a terminal user would: a key opens the menu, '1' starts the download.
+# over a pseudo-terminal, as a terminal user would: '1' starts the download, Enter 2 Enter runs
+# the application.
 # sb sends 128-byte blocks by default and 1024-byte blocks with -k.
 # Usage: tests/e2e/test_ymodem.sh [BUILD_DIR]. Prints "N passed, N failed" last.
 set -u
@@ -81,7 +82,7 @@ elif [ "$(grep -c "page erase" "$log")" != "$erases" ]; then
 else
     ok oversized_file_is_refused
 fi
-printf '2' >&3 # menu: run the application
+printf '\r2\r' >&3 # menu: Enter 2 Enter runs the application
 if app_runs 2; then
     ok refused_file_leaves_the_old_app_intact
 else

@@ -411,10 +411,118 @@ TEST(repeat_of_block_256_is_acked_without_c)
     CHECK_EQ(in[0], YM_ACK);
 }
 
+/* Types the NUL-terminated keys in arg. */
+static void type_keys(void *arg) { xfer(arg, strlen(arg)); }
+
 static void press_2(void *arg)
 {
     (void)arg;
-    xfer("2", 1);
+    xfer("\r2\r", 3);
+}
+
+/* A valid application, put there by a native update: the line is busy with a native host. */
+static void app_by_native_update(uint32_t seed)
+{
+    setup();
+    sh_image(img, 2048, seed);
+    CHECK_EQ(sh_update(img, 2048, 1, 1024, 1), IAP_OK);
+}
+
+/* WRITE frames of a new image, a second apart, each after the menu's run sequence in every
+ * spelling, then COMMIT; *arg = IAP_OK when the update completed. */
+static void update_with_keys_between_frames(void *arg)
+{
+    static const char *const keys[] = {"\r2\r", "\r\n2\r\n", "2", "\r", "2\r", "\r2\r\r2\r"};
+    static uint8_t p[8 + 1024];
+    int *rc = arg;
+    sh_image(img, 6144, 41);
+    *rc = sh_cmd(IAP_CMD_SYNC, NULL, 0, NULL);
+    for (uint32_t off = 0; *rc == IAP_OK && off < 6144; off += 1024) {
+        const char *k = keys[off / 1024];
+        sim_uart_put(k, strlen(k));
+        sim_ms += 1000;
+        iap_put32(p, APP + off);
+        iap_put32(p + 4, 0);
+        memcpy(p + 8, img + off, 1024);
+        *rc = sh_cmd(IAP_CMD_WRITE, p, sizeof p, NULL);
+    }
+    if (*rc == IAP_OK)
+        *rc = sh_commit(6144, iap_crc32(0, img, 6144), 2);
+}
+
+TEST(menu_keys_between_native_frames_start_nothing_and_the_update_completes)
+{
+    struct iap_record rec;
+    int rc = -1;
+    app_by_native_update(40);
+    CHECK_EQ(sim_run(update_with_keys_between_frames, &rc), SIM_RETURNED);
+    CHECK_EQ(rc, IAP_OK);
+    CHECK(fm_app_valid(&rec));
+    CHECK_EQ(rec.version, 2);
+    CHECK_EQ(rec.image_crc, iap_crc32(0, img, 6144));
+    CHECK(session_in_iap());
+}
+
+/* A WRITE whose length field was hit: the device drops its header and the data, which holds
+ * the run sequence, reaches the menu byte by byte (what the line-fault test found). */
+static void corrupt_frame_then_update(void *arg)
+{
+    static uint8_t p[8 + 512], f[IAP_MAX_FRAME];
+    int *rc = arg;
+    iap_put32(p, APP);
+    iap_put32(p + 4, 0);
+    for (size_t i = 8; i < sizeof p; i += 4)
+        memcpy(p + i, "\r2\r ", 4);
+    size_t n = sh_frame(f, IAP_CMD_WRITE, sh_seq, p, sizeof p);
+    f[4] ^= 0x80; /* length 0x8208: above IAP_MAX_PAYLOAD */
+    sim_uart_put(f, n);
+    sh_poll();
+    sh_count_rsp(); /* its NAK */
+    sh_image(img, 2048, 43);
+    *rc = sh_update(img, 2048, 3, 1024, 1);
+}
+
+TEST(corrupt_native_frame_reaching_the_menu_starts_nothing)
+{
+    struct iap_record rec;
+    int rc = -1;
+    app_by_native_update(42);
+    CHECK_EQ(sim_run(corrupt_frame_then_update, &rc), SIM_RETURNED);
+    CHECK_EQ(rc, IAP_OK);
+    CHECK(fm_app_valid(&rec));
+    CHECK_EQ(rec.version, 3);
+}
+
+TEST(menu_run_works_again_5s_after_the_last_native_frame)
+{
+    app_by_native_update(44);
+    CHECK_EQ(sim_run(press_2, NULL), SIM_RETURNED);
+    CHECK(!memmem(in, got, "1 = download", 12)); /* no menu either */
+    sim_ms += 4999;
+    CHECK_EQ(sim_run(press_2, NULL), SIM_RETURNED);
+    sim_ms += 1;
+    CHECK_EQ(sim_run(press_2, NULL), SIM_JUMPED);
+    CHECK_EQ(sim_jump_addr, APP);
+}
+
+TEST(menu_run_needs_enter_2_enter_on_a_quiet_line)
+{
+    app_by_native_update(45);
+    sim_ms += 5000;
+    CHECK_EQ(sim_run(type_keys, "2"), SIM_RETURNED);
+    CHECK_EQ(sim_run(type_keys, "2\r"), SIM_RETURNED); /* the 2 did not start a line: menu */
+    CHECK(memmem(in, got, "1 = download", 12) != NULL);
+    CHECK_EQ(sim_run(type_keys, "x2\r"), SIM_RETURNED);
+    CHECK_EQ(sim_run(type_keys, "22\r"), SIM_RETURNED);
+    CHECK_EQ(sim_run(type_keys, "\r2\x05\r"), SIM_RETURNED); /* a byte that is no key spoils it */
+    CHECK_EQ(sim_run(type_keys, "2\r"), SIM_JUMPED);
+}
+
+TEST(menu_run_with_crlf_enter)
+{
+    app_by_native_update(46);
+    sim_ms += 5000;
+    CHECK_EQ(sim_run(type_keys, "\r\n2\r\n"), SIM_JUMPED);
 }
 
 TEST(menu_run_starts_a_valid_app)
@@ -454,5 +562,10 @@ int main(void)
     RUN(a_new_sender_after_one_that_vanished_starts_over);
     RUN(repeat_of_block_256_is_acked_without_c);
     RUN(menu_run_starts_a_valid_app);
+    RUN(menu_keys_between_native_frames_start_nothing_and_the_update_completes);
+    RUN(corrupt_native_frame_reaching_the_menu_starts_nothing);
+    RUN(menu_run_works_again_5s_after_the_last_native_frame);
+    RUN(menu_run_needs_enter_2_enter_on_a_quiet_line);
+    RUN(menu_run_with_crlf_enter);
     return test_summary();
 }
