@@ -3,12 +3,19 @@
 include boot/port/stm32f1/port.mk
 
 BOOT_MAX   := 8192
+# Listening window after reset when an application is valid, in ms (0 disables it):
+#   make BOOT_LISTEN_MS=0. The stamp file rebuilds the objects when the value changes.
+BOOT_LISTEN_MS ?= 300
+BOOT_STAMP := $(BUILD)/arm/boot/listen_ms
+$(shell mkdir -p $(BUILD)/arm/boot; [ "$$(cat $(BOOT_STAMP) 2>/dev/null)" = "$(BOOT_LISTEN_MS)" ] \
+  || echo "$(BOOT_LISTEN_MS)" > $(BOOT_STAMP))
 BOOT_SRC   := $(BOOT_CORE_SRC) $(BOOT_PORT_SRC)
 BOOT_OBJ   := $(patsubst %.c,$(BUILD)/arm/boot/%.o,$(BOOT_SRC))
 # -fno-tree-loop-distribute-patterns: our memcpy/memset loops must not become calls to themselves
-BOOT_CFLAGS := $(ARM_CFLAGS) $(BOOT_CORE_INC) -I$(BOOT_PORT_DIR) -fno-tree-loop-distribute-patterns
+BOOT_CFLAGS := $(ARM_CFLAGS) $(BOOT_CORE_INC) -I$(BOOT_PORT_DIR) -fno-tree-loop-distribute-patterns \
+               -DBOOT_LISTEN_MS=$(BOOT_LISTEN_MS)u
 
-$(BUILD)/arm/boot/%.o: %.c
+$(BUILD)/arm/boot/%.o: %.c $(BOOT_STAMP)
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(BOOT_CFLAGS) -MMD -MP -c -o $@ $<
 
