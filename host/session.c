@@ -9,6 +9,15 @@
 #define APP_REBOOT_MS 3000    /* keep probing this long after the reboot request */
 #define WINDOW_MAX IAP_MAX_INFLIGHT /* frames in flight, whatever the byte window allows */
 #define READ_WINDOW_MAX 8     /* READ answers are large: fewer in flight keeps timeouts short */
+/* Each timeout in a row without progress doubles the wait for an answer, up to 4x --timeout:
+ * a line that stalls for seconds (a TCP bridge, a USB adapter) costs a few retries, not all. */
+#define BACKOFF_MAX_SHIFT 2
+
+static unsigned backoff_ms(const struct iap_session *s, int timeouts_in_a_row)
+{
+    int shift = timeouts_in_a_row < BACKOFF_MAX_SHIFT ? timeouts_in_a_row : BACKOFF_MAX_SHIFT;
+    return (unsigned)s->cfg.timeout_ms << (shift > 0 ? shift : 0);
+}
 
 static uint64_t now_ms(void)
 {
@@ -125,13 +134,13 @@ static int refused(struct iap_err *err, const char *what, int8_t st)
 int iap_session_cmd(struct iap_session *s, uint8_t cmd, const uint8_t *payload, uint16_t len,
                     struct iap_frame *rsp, unsigned extra_ms, struct iap_err *err)
 {
-    for (int tries = 0;; tries++) {
+    for (int tries = 0, timeouts = 0;; tries++) {
         uint8_t seq = s->seq;
         size_t size;
         int rc = send_frame(s, cmd, seq, payload, len, &size, err);
         if (rc)
             return rc;
-        uint64_t deadline = now_ms() + (unsigned)s->cfg.timeout_ms + extra_ms +
+        uint64_t deadline = now_ms() + backoff_ms(s, timeouts) + extra_ms +
                             iap_line_ms(s, size + IAP_MAX_FRAME);
         for (;;) {
             rc = wait_rsp(s, deadline, rsp, err);
@@ -139,6 +148,7 @@ int iap_session_cmd(struct iap_session *s, uint8_t cmd, const uint8_t *payload, 
                 return rc;
             if (rc == 0) {
                 s->timeouts++;
+                timeouts++;
                 break;
             }
             if (is_nak(rsp)) { /* resend with the seq the device expects */
@@ -301,7 +311,7 @@ static int pipe_pass(struct iap_session *s, const struct pipe *p, const unsigned
     size_t *size = calloc(m, sizeof *size);
     unsigned *cost = calloc(m, sizeof *cost);
     uint8_t *payload = malloc(IAP_MAX_PAYLOAD);
-    int rc = 0, retries = s->cfg.retries;
+    int rc = 0, retries = s->cfg.retries, timeouts = 0; /* timeouts in a row, no progress */
     uint64_t deadline = 0, inflight = 0;
     if (!size || !cost || !payload) {
         rc = iap_fail(err, IAP_ERR_NOMEM, "out of memory");
@@ -324,7 +334,7 @@ static int pipe_pass(struct iap_session *s, const struct pipe *p, const unsigned
             deadline = 0;
         }
         if (!deadline) {
-            uint64_t t = (unsigned)s->cfg.timeout_ms;
+            uint64_t t = backoff_ms(s, timeouts);
             for (unsigned j = una; j < next; j++)
                 t += cost[j];
             deadline = now_ms() + t;
@@ -337,6 +347,7 @@ static int pipe_pass(struct iap_session *s, const struct pipe *p, const unsigned
         bool rewind = false;
         if (rc == 0) {
             s->timeouts++;
+            timeouts++;
             ack = una;
             rewind = true;
         } else if (is_nak(&f)) {
@@ -369,6 +380,7 @@ static int pipe_pass(struct iap_session *s, const struct pipe *p, const unsigned
             }
             una = ack;
             retries = s->cfg.retries;
+            timeouts = 0;
             deadline = 0;
         }
         if (rewind) {

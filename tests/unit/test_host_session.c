@@ -2,6 +2,7 @@
  * flash), through a transport that can drop or corrupt frames in either direction. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "boot.h"
@@ -22,6 +23,7 @@ struct simt {
     bool dead;        /* no board at all */
     bool app_running; /* the board runs the application: frames go unanswered */
     long writes, drop_write, corrupt_write, drop_all_writes_from;
+    double stall_until; /* wall-clock seconds: the line carries nothing until then */
     long rsps, drop_rsp;
     int reboots;
     enum sim_exit last_exit;
@@ -31,6 +33,13 @@ struct simt {
     uint8_t q[1 << 16];
     size_t qn;
 };
+
+static double wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* 1 when a random fault hits this frame (xorshift, seeded per test). */
 static bool fault(struct simt *b)
@@ -89,6 +98,8 @@ static int sim_write(struct iap_transport *t, const uint8_t *buf, size_t len, st
     if (b->burst > b->max_burst)
         b->max_burst = b->burst;
     if (k == b->drop_write || (b->drop_all_writes_from >= 0 && k >= b->drop_all_writes_from))
+        return 0;
+    if (wall_s() < b->stall_until)
         return 0;
     uint8_t tmp[IAP_MAX_FRAME + 64];
     memcpy(tmp, buf, len);
@@ -388,6 +399,25 @@ TEST(a_line_that_stops_carrying_frames_fails_after_the_retries)
     CHECK(strstr(err.msg, "IAP mode") != NULL);
 }
 
+TEST(a_stall_longer_than_the_retries_at_a_fixed_timeout_is_ridden_out)
+{
+    /* 5 tries of 50 ms would give up after ~0.3 s; the wait doubles on each timeout in a row
+     * (50, 100, 200, 200, 200 ms), so a line that stalls for 0.5 s (a TCP bridge, a USB
+     * adapter) costs retries, not the update. */
+    struct iap_session_cfg cfg = fast;
+    cfg.baud = 2000000;
+    cfg.timeout_ms = 50;
+    setup_cfg(&cfg);
+    sh_image(img, 2048, 21);
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    CHECK_EQ(iap_session_write(&s, APP, img, 2048, &err), 0);
+    board.stall_until = wall_s() + 0.5;
+    uint32_t crc = 0;
+    CHECK_EQ(iap_session_crc(&s, APP, 2048, &crc, &err), 0);
+    CHECK_EQ(crc, iap_crc32(0, img, 2048));
+    CHECK(s.timeouts >= 3);
+}
+
 TEST(erase_invalidates_the_application)
 {
     setup();
@@ -461,6 +491,7 @@ int main(void)
     RUN(no_app_request_leaves_a_running_application_alone);
     RUN(garbage_on_the_line_before_the_handshake_is_survived);
     RUN(a_line_that_stops_carrying_frames_fails_after_the_retries);
+    RUN(a_stall_longer_than_the_retries_at_a_fixed_timeout_is_ridden_out);
     RUN(erase_invalidates_the_application);
     RUN(sequence_numbers_wrap_past_255_across_operations);
     RUN(updates_over_a_line_losing_or_corrupting_2_percent_of_frames_all_commit_the_exact_image);
