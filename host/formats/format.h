@@ -36,5 +36,10 @@ int format_hexval(int c);
 /* Decodes nb bytes from 2*nb hex digits at s into out. Returns -1, or the index in s of the first
  * character that is not a hex digit. */
 long format_hexbytes(const uint8_t *s, size_t nb, uint8_t *out);
+/* Index of the first byte of buf[0, len) that is not a space, tab, CR or LF (len if none). */
+size_t format_skip_space(const uint8_t *buf, size_t len);
+/* iap_fail() with the message prefixed by "path:line: ". */
+int format_line_fail(struct iap_err *err, enum iap_error code, const char *path, unsigned line,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #endif

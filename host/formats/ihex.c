@@ -8,27 +8,12 @@
 
 static bool ihex_sniff(const uint8_t *buf, size_t len)
 {
-    size_t i = 0;
-    while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
-        i++;
+    size_t i = format_skip_space(buf, len);
     return len - i >= 11 && buf[i] == ':' && format_hexval(buf[i + 1]) >= 0 &&
            format_hexval(buf[i + 2]) >= 0;
 }
 
-#define FAIL(code, ...) ihex_fail(err, code, path, it.lineno, __VA_ARGS__)
-
-static int ihex_fail(struct iap_err *err, enum iap_error code, const char *path, unsigned line,
-                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static int ihex_fail(struct iap_err *err, enum iap_error code, const char *path, unsigned line,
-                     const char *fmt, ...)
-{
-    char what[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    return iap_fail(err, code, "%s:%u: %s", path, line, what);
-}
+#define FAIL(code, ...) format_line_fail(err, code, path, it.lineno, __VA_ARGS__)
 
 static int ihex_load(const char *path, const uint8_t *buf, size_t len, uint32_t base_unused,
                      struct image *img, struct iap_err *err)
