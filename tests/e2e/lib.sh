@@ -73,7 +73,8 @@ board_led() {
 
 # uart_read NAME SECONDS: what the board sends on its pty during SECONDS (nobody else may have the
 # port open meanwhile; what the board sends while nobody listens is lost, as on a real wire).
-# iap leaves the port with VMIN = 0, on which cat would see an end of file: set VMIN = 1 first.
+# A program killed on the port (the killed-iap test) leaves it with VMIN = 0, on which cat would
+# see an end of file: set VMIN = 1 first.
 uart_read() {
     stty -F "$E2E_TMP/$1.pty" min 1 time 0 2>/dev/null
     timeout "$2" cat "$E2E_TMP/$1.pty" 2>/dev/null | tr -d '\000'

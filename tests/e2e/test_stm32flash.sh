@@ -5,35 +5,20 @@
 # Usage: tests/e2e/test_stm32flash.sh [BUILD_DIR]. Prints "N passed, N failed" last.
 set -u
 BUILD=${1:-build}
-EMU=$BUILD/stm32emu
+. "$(dirname "$0")/lib.sh" # board_start/board_stop, $E2E_TMP (removed at exit with every board)
 APP1=$BUILD/app-v1.bin
 APP2=$BUILD/app-v2.bin
-tmp=$(mktemp -d)
-emu_pid=
-trap 'stop_board; rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { echo "ok $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+tmp=$E2E_TMP
+ok() { echo "ok $1"; e2e_pass=$((e2e_pass + 1)); }
+bad() { echo "FAIL $1: $2"; e2e_fail=$((e2e_fail + 1)); }
 
-# start_board NAME [emulator options...]: a board with only the bootloader (IAP mode), UART on
-# the pty $tmp/NAME.tty, events in $tmp/NAME.log.
+# start_board NAME [emulator options...]: a board with only the bootloader (IAP mode); $link is
+# its pty, $log its events (its flash image is $E2E_TMP/NAME.img).
 start_board() {
-    local name=$1
-    shift
-    link=$tmp/$name.tty
-    log=$tmp/$name.log
-    img=$tmp/$name.img
-    "$EMU" --flash "$img" --load "$BUILD/boot.elf" --uart "pty:$link" --realtime -v "$@" \
-        </dev/null >/dev/null 2>"$log" &
-    emu_pid=$!
-    for _ in $(seq 100); do [ -e "$link" ] && break; sleep 0.05; done
+    board_start "$@" || exit 1
+    board=$1 link=$(board_port "$1") log=$E2E_TMP/$1.log
 }
-
-stop_board() {
-    if [ -n "$emu_pid" ]; then kill "$emu_pid" 2>/dev/null; wait "$emu_pid" 2>/dev/null; fi
-    emu_pid=
-}
+stop_board() { board_stop "$board"; }
 
 flash() { timeout 60 stm32flash -m 8n1 -b 115200 "$@" "$link" >"$tmp/out" 2>&1; }
 
@@ -143,5 +128,4 @@ case "$cr1" in
 *) bad sync_switches_to_8e1_and_silence_back_to_8n1 "CR1 writes: $cr1" ;;
 esac
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+e2e_summary

@@ -6,34 +6,25 @@
 # Usage: tests/e2e/test_ymodem.sh [BUILD_DIR]. Prints "N passed, N failed" last.
 set -u
 BUILD=${1:-build}
-EMU=$BUILD/stm32emu
+. "$(dirname "$0")/lib.sh" # board_start/board_stop, $E2E_TMP (removed at exit with every board)
 APP1=$BUILD/app-v1.bin
 APP2=$BUILD/app-v2.bin
-tmp=$(mktemp -d)
-emu_pid=
-trap 'stop_board; rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { echo "ok $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+tmp=$E2E_TMP
+ok() { echo "ok $1"; e2e_pass=$((e2e_pass + 1)); }
+bad() { echo "FAIL $1: $2"; e2e_fail=$((e2e_fail + 1)); }
 
-start_board() { # NAME [emulator options...]: bootloader only, UART on the pty $tmp/NAME.tty
-    local name=$1
-    shift
-    link=$tmp/$name.tty
-    log=$tmp/$name.log
-    "$EMU" --flash "$tmp/$name.img" --load "$BUILD/boot.elf" --uart "pty:$link" --realtime -v \
-        "$@" </dev/null >/dev/null 2>"$log" &
-    emu_pid=$!
-    for _ in $(seq 100); do [ -e "$link" ] && break; sleep 0.05; done
+# start_board NAME [emulator options...]: bootloader only; fd 3 is its pty, raw, as a terminal
+# program would hold it; $log its events.
+start_board() {
+    board_start "$@" || exit 1
+    board=$1 link=$(board_port "$1") log=$E2E_TMP/$1.log
     exec 3<>"$link"
     stty -F "$link" raw -echo
 }
 
 stop_board() {
     exec 3>&- 2>/dev/null
-    if [ -n "$emu_pid" ]; then kill "$emu_pid" 2>/dev/null; wait "$emu_pid" 2>/dev/null; fi
-    emu_pid=
+    board_stop "$board"
 }
 
 # ymodem FILE [sb options...]: sb waits on the pty first, then the menu key starts the download,
@@ -112,5 +103,4 @@ else
 fi
 stop_board
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+e2e_summary
