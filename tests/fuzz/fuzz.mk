@@ -12,7 +12,7 @@ FUZZ_SESSION  := native an3155 ymodem
 FUZZ_WRAP     := -Wl,--wrap=port_flash_erase_page,--wrap=port_flash_program,--wrap=fm_erase \
                  -Wl,--wrap=fm_write,--wrap=fm_commit,--wrap=port_jump
 $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_SESSION)): $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c \
-                tests/fuzz/fuzz_session.h $(BOOT_CORE_DEPS) tests/fuzz/fuzz.mk
+                tests/fuzz/fuzz_session.h tests/fuzz/oracle.h $(BOOT_CORE_DEPS) tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(BOOT_CORE_INC) -Iboot/port/sim $(FUZZ_WRAP) -o $@ $< \
 	  $(BOOT_CORE_SRC) boot/port/sim/sim.c
@@ -22,13 +22,13 @@ FUZZ_FORMATS   := ihex srec elf
 FUZZ_FORMAT_SRC := host/err.c host/image.c host/formats/format.c host/formats/bin.c \
                    host/formats/ihex.c host/formats/srec.c host/formats/elf.c proto/crc32.c
 $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_FORMATS)): $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c \
-                tests/fuzz/fuzz_format.h $(FUZZ_FORMAT_SRC) $(HOST_DEPS) tests/fuzz/fuzz.mk
+                tests/fuzz/fuzz_format.h tests/fuzz/oracle.h $(FUZZ_FORMAT_SRC) $(HOST_DEPS) tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Ihost -o $@ $< $(FUZZ_FORMAT_SRC)
 
 # The host's frame decoder (device -> host stream).
 $(FUZZ_DIR)/fuzz_frame: tests/fuzz/fuzz_frame.c host/frame.c proto/crc32.c $(HOST_DEPS) \
-                        tests/fuzz/fuzz.mk
+                        tests/fuzz/oracle.h tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Ihost -o $@ $< host/frame.c proto/crc32.c
 

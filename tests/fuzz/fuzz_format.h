@@ -18,14 +18,7 @@
 #include "formats/format.h"
 #include "iap_proto.h"
 #include "image.h"
-
-#define ORACLE(cond)                                                                       \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "oracle failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);      \
-            abort();                                                                       \
-        }                                                                                  \
-    } while (0)
+#include "oracle.h"
 
 #define APP_END64 0x0800FC00u
 

@@ -8,14 +8,7 @@
 #include <string.h>
 
 #include "frame.h"
-
-#define ORACLE(cond)                                                                       \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "oracle failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);      \
-            abort();                                                                       \
-        }                                                                                  \
-    } while (0)
+#include "oracle.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -35,14 +35,7 @@
 #include "port.h"
 #include "session.h"
 #include "sim.h"
-
-#define ORACLE(cond)                                                                       \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "oracle failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);      \
-            abort();                                                                       \
-        }                                                                                  \
-    } while (0)
+#include "oracle.h"
 
 static uint32_t fz_size;                /* flash size of this run */
 static uint8_t fz_before[SIM_FLASH_MAX]; /* flash at power-up */
