@@ -2,7 +2,8 @@
 # Installs the Debian packages the build, the tests and the demo need, when missing.
 set -eu
 pkgs="make gcc gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi libunicorn-dev
-      stm32flash lrzsz socat clang libclang-rt-14-dev cppcheck python3"
+      stm32flash lrzsz socat clang libclang-rt-14-dev cppcheck python3 libssl-dev liblz4-dev
+      pkg-config"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
