@@ -37,7 +37,7 @@ ALL_TARGETS += $(APP_IMAGES)
 
 # Host test of the update-command matcher.
 $(BUILD)/tests/test_iap_cmd: examples/template/test_iap_cmd.c examples/template/iap_cmd.c \
-                             examples/template/iap_app.h proto/iap_proto.h tests/test.h
+                             examples/template/iap_app.h proto/proto.h tests/test.h
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iexamples/template -Itests -o $@ \
 	  examples/template/test_iap_cmd.c examples/template/iap_cmd.c

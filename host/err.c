@@ -2,7 +2,7 @@
 
 #include <stdio.h>
 
-#include "iap_proto.h"
+#include "proto.h"
 
 const char *iap_strerror(int code)
 {
@@ -44,19 +44,19 @@ int iap_exit_code(int code)
 const char *iap_status_name(int status)
 {
     switch (status) {
-    case IAP_OK: return "OK";
-    case IAP_E_CRC: return "E_CRC (frame CRC mismatch)";
-    case IAP_E_SEQ: return "E_SEQ (unexpected sequence number)";
-    case IAP_E_LEN: return "E_LEN (payload length wrong)";
-    case IAP_E_CMD: return "E_CMD (unknown command)";
-    case IAP_E_RANGE: return "E_RANGE (outside the application area)";
-    case IAP_E_ALIGN: return "E_ALIGN (odd address or length)";
-    case IAP_E_FLASH: return "E_FLASH (flash controller error)";
-    case IAP_E_NOT_ERASED: return "E_NOT_ERASED (write onto non-erased flash)";
-    case IAP_E_VERIFY: return "E_VERIFY (read-back after programming differs)";
-    case IAP_E_IMAGE_CRC: return "E_IMAGE_CRC (image CRC differs)";
-    case IAP_E_VECTOR: return "E_VECTOR (initial SP or reset vector not plausible)";
-    case IAP_E_SIZE: return "E_SIZE (image size zero or too large)";
+    case PROTO_OK: return "OK";
+    case PROTO_E_CRC: return "E_CRC (frame CRC mismatch)";
+    case PROTO_E_SEQ: return "E_SEQ (unexpected sequence number)";
+    case PROTO_E_LEN: return "E_LEN (payload length wrong)";
+    case PROTO_E_CMD: return "E_CMD (unknown command)";
+    case PROTO_E_RANGE: return "E_RANGE (outside the application area)";
+    case PROTO_E_ALIGN: return "E_ALIGN (odd address or length)";
+    case PROTO_E_FLASH: return "E_FLASH (flash controller error)";
+    case PROTO_E_NOT_ERASED: return "E_NOT_ERASED (write onto non-erased flash)";
+    case PROTO_E_VERIFY: return "E_VERIFY (read-back after programming differs)";
+    case PROTO_E_IMAGE_CRC: return "E_IMAGE_CRC (image CRC differs)";
+    case PROTO_E_VECTOR: return "E_VECTOR (initial SP or reset vector not plausible)";
+    case PROTO_E_SIZE: return "E_SIZE (image size zero or too large)";
     default: return "unknown status";
     }
 }

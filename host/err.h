@@ -22,7 +22,7 @@ enum iap_error {
 /* An error with its one-line message (what happened and what to do). */
 struct iap_err {
     enum iap_error code;
-    int status; /* device status (enum iap_status) for IAP_ERR_REFUSED */
+    int status; /* device status (enum proto_status) for IAP_ERR_REFUSED */
     char msg[512];
 };
 

@@ -5,14 +5,14 @@
 size_t frame_encode(uint8_t *out, uint8_t type, uint8_t seq, const uint8_t *payload,
                     uint16_t len)
 {
-    out[0] = IAP_SOF;
+    out[0] = PROTO_SOF;
     out[1] = type;
     out[2] = seq;
-    iap_put16(out + 3, len);
+    proto_put16(out + 3, len);
     if (len)
-        memcpy(out + IAP_HDR_LEN, payload, len);
-    iap_put32(out + IAP_HDR_LEN + len, iap_crc32(0, out + 1, IAP_HDR_LEN - 1 + len));
-    return IAP_HDR_LEN + len + IAP_CRC_LEN;
+        memcpy(out + PROTO_HDR_LEN, payload, len);
+    proto_put32(out + PROTO_HDR_LEN + len, proto_crc32(0, out + 1, PROTO_HDR_LEN - 1 + len));
+    return PROTO_HDR_LEN + len + PROTO_CRC_LEN;
 }
 
 void frame_rx_init(struct frame_rx *rx) { memset(rx, 0, sizeof *rx); }
@@ -39,23 +39,23 @@ int frame_rx_next(struct frame_rx *rx, struct iap_frame *f)
 {
     for (;;) {
         size_t skip = 0;
-        while (skip < rx->n && rx->buf[skip] != IAP_SOF)
+        while (skip < rx->n && rx->buf[skip] != PROTO_SOF)
             skip++;
         rx->garbage += skip;
         drop(rx, skip);
-        if (rx->n < IAP_HDR_LEN)
+        if (rx->n < PROTO_HDR_LEN)
             return 0;
-        uint16_t len = iap_get16(rx->buf + 3);
-        if (len > IAP_MAX_PAYLOAD) { /* not a frame start: look for the next SOF */
+        uint16_t len = proto_get16(rx->buf + 3);
+        if (len > PROTO_MAX_PAYLOAD) { /* not a frame start: look for the next SOF */
             rx->bad++;
             drop(rx, 1);
             continue;
         }
-        size_t total = IAP_HDR_LEN + len + IAP_CRC_LEN;
+        size_t total = PROTO_HDR_LEN + len + PROTO_CRC_LEN;
         if (rx->n < total)
             return 0;
-        uint32_t crc = iap_crc32(0, rx->buf + 1, IAP_HDR_LEN - 1 + len);
-        if (crc != iap_get32(rx->buf + IAP_HDR_LEN + len)) {
+        uint32_t crc = proto_crc32(0, rx->buf + 1, PROTO_HDR_LEN - 1 + len);
+        if (crc != proto_get32(rx->buf + PROTO_HDR_LEN + len)) {
             rx->bad++;
             drop(rx, 1);
             continue;
@@ -63,7 +63,7 @@ int frame_rx_next(struct frame_rx *rx, struct iap_frame *f)
         f->type = rx->buf[1];
         f->seq = rx->buf[2];
         f->len = len;
-        memcpy(f->payload, rx->buf + IAP_HDR_LEN, len);
+        memcpy(f->payload, rx->buf + PROTO_HDR_LEN, len);
         drop(rx, total);
         return 1;
     }

@@ -1,4 +1,4 @@
-/* Native frames (proto/iap_proto.h): encoding, and a decoder that finds frames in a byte stream,
+/* Native frames (proto/proto.h): encoding, and a decoder that finds frames in a byte stream,
  * skipping garbage and corrupt frames (it resynchronises on the next SOF after a bad one). */
 #ifndef IAP_FRAME_H
 #define IAP_FRAME_H
@@ -6,20 +6,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "iap_proto.h"
+#include "proto.h"
 
 struct iap_frame {
     uint8_t type, seq;
     uint16_t len;
-    uint8_t payload[IAP_MAX_PAYLOAD];
+    uint8_t payload[PROTO_MAX_PAYLOAD];
 };
 
-/* Writes the frame to out (room for IAP_HDR_LEN + len + IAP_CRC_LEN bytes); returns its size. */
+/* Writes the frame to out (room for PROTO_HDR_LEN + len + PROTO_CRC_LEN bytes); returns its size. */
 size_t frame_encode(uint8_t *out, uint8_t type, uint8_t seq, const uint8_t *payload,
                     uint16_t len);
 
 struct frame_rx {
-    uint8_t buf[2 * IAP_MAX_FRAME];
+    uint8_t buf[2 * PROTO_MAX_FRAME];
     size_t n;
     unsigned long bad;     /* frames dropped for a CRC mismatch or an impossible length */
     unsigned long garbage; /* bytes skipped outside frames */

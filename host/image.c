@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iap_proto.h"
+#include "proto.h"
 
 void image_init(struct image *img) { memset(img, 0, sizeof *img); }
 
@@ -128,11 +128,11 @@ int image_check_fit(const struct image *img, uint32_t app_start, uint32_t app_en
     if (!img->nseg)
         return iap_fail(err, IAP_ERR_FORMAT, "the file holds no data to flash");
     uint64_t lo = image_start(img), hi = image_end(img);
-    if (lo < app_start && lo >= IAP_FLASH_BASE)
+    if (lo < app_start && lo >= PROTO_FLASH_BASE)
         return iap_fail(err, IAP_ERR_FIT,
                         "image linked for 0x%08llx: relink at 0x%08x (see examples/README.md); "
                         "0x%08x..0x%08x is the bootloader's",
-                        (unsigned long long)lo, app_start, IAP_FLASH_BASE, app_start - 1);
+                        (unsigned long long)lo, app_start, PROTO_FLASH_BASE, app_start - 1);
     if (lo < app_start)
         return iap_fail(err, IAP_ERR_FIT,
                         "image starts at 0x%08llx, below the application area 0x%08x..0x%08x: "

@@ -133,8 +133,8 @@ static int load_image(const struct opts *o, const char *path, struct image *img,
                 (unsigned long long)image_start(img), (unsigned long long)image_end(img) - 1);
     }
     /* Wrong for every device: refuse before touching the port. */
-    if (image_start(img) < IAP_APP_START)
-        return image_check_fit(img, IAP_APP_START, UINT32_MAX, err);
+    if (image_start(img) < PROTO_APP_START)
+        return image_check_fit(img, PROTO_APP_START, UINT32_MAX, err);
     return 0;
 }
 
@@ -167,7 +167,7 @@ static int cmd_flash(const struct opts *o, struct iap_session *s, const struct i
     int rc = flatten_checked(s, img, &buf, &len, err);
     if (rc)
         return rc;
-    uint32_t crc = iap_crc32(0, buf, len);
+    uint32_t crc = proto_crc32(0, buf, len);
     double t0 = ui_now();
     ui_progress_start("flash", len);
     /* The device acknowledges cumulatively: a lost refusal of one WRITE would go unseen, so
@@ -226,7 +226,7 @@ static void locate_difference(struct iap_session *s, const uint8_t *buf, uint32_
         uint32_t n = len - off < 1024 ? len - off : 1024, crc;
         if (iap_session_crc(s, s->info.app_start + off, n, &crc, &e))
             return;
-        if (crc == iap_crc32(0, buf + off, n))
+        if (crc == proto_crc32(0, buf + off, n))
             continue;
         uint8_t dev[1024];
         if (iap_session_read(s, s->info.app_start + off, dev, n, &e))
@@ -252,7 +252,7 @@ static int cmd_verify(const struct opts *o, struct iap_session *s, const struct 
     int rc = flatten_checked(s, img, &buf, &len, err);
     if (rc)
         return rc;
-    uint32_t crc = iap_crc32(0, buf, len);
+    uint32_t crc = proto_crc32(0, buf, len);
     rc = iap_session_crc(s, s->info.app_start, len, &dev, err);
     if (!rc && dev != crc) {
         if (ui.verbose)
@@ -341,7 +341,7 @@ static int run(int argc, char **argv, struct iap_err *err)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    struct opts o = {.port = getenv("IAP_PORT"), .baud = DEFAULT_BAUD, .address = IAP_APP_START,
+    struct opts o = {.port = getenv("IAP_PORT"), .baud = DEFAULT_BAUD, .address = PROTO_APP_START,
                      .timeout_ms = DEFAULT_TIMEOUT_MS, .retries = DEFAULT_RETRIES,
                      .app_request = true};
     bool quiet = false, verbose = false, json = false;
@@ -369,9 +369,9 @@ static int run(int argc, char **argv, struct iap_err *err)
                 return iap_fail(err, IAP_ERR_USAGE, "bad version '%s'", optarg);
             break;
         case 'w':
-            if (parse_u32(optarg, &v) || v == 0 || v > IAP_MAX_INFLIGHT)
+            if (parse_u32(optarg, &v) || v == 0 || v > PROTO_MAX_INFLIGHT)
                 return iap_fail(err, IAP_ERR_USAGE, "bad window '%s': 1..%u frames", optarg,
-                                IAP_MAX_INFLIGHT);
+                                PROTO_MAX_INFLIGHT);
             o.window = v;
             break;
         case 't':
@@ -390,7 +390,7 @@ static int run(int argc, char **argv, struct iap_err *err)
         case 'v': verbose = true; break;
         case 'j': json = true; break;
         case 'h': fputs(usage_text, stdout); return 0;
-        case 'V': printf("iap %s (protocol %u)\n", IAP_TOOL_VERSION, IAP_PROTO_VERSION); return 0;
+        case 'V': printf("iap %s (protocol %u)\n", IAP_TOOL_VERSION, PROTO_VERSION); return 0;
         case ':':
             return iap_fail(err, IAP_ERR_USAGE, "option %s needs a value (iap --help)",
                             argv[optind - 1]);

@@ -7,7 +7,7 @@
 
 #define PROBE_MS 50           /* a SYNC this often until one is answered (listening window) */
 #define APP_REBOOT_MS 3000    /* keep probing this long after the reboot request */
-#define WINDOW_MAX IAP_MAX_INFLIGHT /* frames in flight, whatever the byte window allows */
+#define WINDOW_MAX PROTO_MAX_INFLIGHT /* frames in flight, whatever the byte window allows */
 #define READ_WINDOW_MAX 8     /* READ answers are large: fewer in flight keeps timeouts short */
 /* Each timeout in a row without progress doubles the wait for an answer, up to 4x --timeout:
  * a line that stalls for seconds (a TCP bridge, a USB adapter) costs a few retries, not all. */
@@ -61,7 +61,7 @@ static void note(struct iap_session *s, const char *msg)
 static int send_frame(struct iap_session *s, uint8_t type, uint8_t seq, const uint8_t *payload,
                       uint16_t len, size_t *size, struct iap_err *err)
 {
-    uint8_t buf[IAP_MAX_FRAME];
+    uint8_t buf[PROTO_MAX_FRAME];
     size_t n = frame_encode(buf, type, seq, payload, len);
     if (size)
         *size = n;
@@ -77,17 +77,17 @@ static int wait_rsp(struct iap_session *s, uint64_t deadline, struct iap_frame *
     for (;;) {
         while (frame_rx_next(&s->rx, f)) {
             if (s->hooks && s->hooks->trace) {
-                uint8_t buf[IAP_MAX_FRAME];
+                uint8_t buf[PROTO_MAX_FRAME];
                 s->hooks->trace(s->hooks->ctx, false, buf,
                                 frame_encode(buf, f->type, f->seq, f->payload, f->len));
             }
-            if (f->type == IAP_RSP && f->len >= 1)
+            if (f->type == PROTO_RSP && f->len >= 1)
                 return 1;
         }
         uint64_t now = now_ms();
         if (now >= deadline)
             return 0;
-        uint8_t buf[IAP_MAX_FRAME];
+        uint8_t buf[PROTO_MAX_FRAME];
         size_t room = frame_rx_room(&s->rx);
         int n = s->t->read(s->t, buf, room < sizeof buf ? room : sizeof buf,
                            (int)(deadline - now), err);
@@ -104,22 +104,22 @@ static int8_t status_of(const struct iap_frame *f) { return (int8_t)f->payload[0
 static bool is_nak(const struct iap_frame *f)
 {
     int8_t st = status_of(f);
-    return f->len == 2 && (st == IAP_E_SEQ || st == IAP_E_CRC);
+    return f->len == 2 && (st == PROTO_E_SEQ || st == PROTO_E_CRC);
 }
 
 static int refused(struct iap_err *err, const char *what, int8_t st)
 {
     const char *hint = "run iap again; the board stays in IAP mode";
     switch (st) {
-    case IAP_E_RANGE: hint = "the bootloader only writes its application area"; break;
-    case IAP_E_VECTOR:
+    case PROTO_E_RANGE: hint = "the bootloader only writes its application area"; break;
+    case PROTO_E_VECTOR:
         hint = "the image's initial SP or reset vector is not plausible: is it an application "
                "linked at 0x08002000 (see examples/README.md)?";
         break;
-    case IAP_E_IMAGE_CRC: hint = "the flash does not hold what was sent: run iap flash again"; break;
-    case IAP_E_FLASH:
-    case IAP_E_NOT_ERASED:
-    case IAP_E_VERIFY:
+    case PROTO_E_IMAGE_CRC: hint = "the flash does not hold what was sent: run iap flash again"; break;
+    case PROTO_E_FLASH:
+    case PROTO_E_NOT_ERASED:
+    case PROTO_E_VERIFY:
         hint = "flash programming failed: run iap flash again; if it persists the flash may be "
                "worn or write-protected";
         break;
@@ -141,7 +141,7 @@ int iap_session_cmd(struct iap_session *s, uint8_t cmd, const uint8_t *payload, 
         if (rc)
             return rc;
         uint64_t deadline = now_ms() + backoff_ms(s, timeouts) + extra_ms +
-                            iap_line_ms(s, size + IAP_MAX_FRAME);
+                            iap_line_ms(s, size + PROTO_MAX_FRAME);
         for (;;) {
             rc = wait_rsp(s, deadline, rsp, err);
             if (rc < 0)
@@ -170,56 +170,56 @@ int iap_session_cmd(struct iap_session *s, uint8_t cmd, const uint8_t *payload, 
     }
 }
 
-static void decode_info(const uint8_t *p, struct iap_info *i)
+static void decode_info(const uint8_t *p, struct proto_info *i)
 {
     i->proto_version = p[0];
     i->boot_major = p[1];
     i->boot_minor = p[2];
     i->boot_patch = p[3];
-    i->chip_id = iap_get32(p + 4);
-    i->flash_size = iap_get32(p + 8);
-    i->app_start = iap_get32(p + 12);
-    i->app_end = iap_get32(p + 16);
-    i->page_size = iap_get16(p + 20);
-    i->max_data = iap_get16(p + 22);
-    i->rx_window = iap_get32(p + 24);
-    i->erase_ms = iap_get16(p + 28);
-    i->prog_us = iap_get16(p + 30);
-    i->app_valid = iap_get32(p + 32);
-    i->app_size = iap_get32(p + 36);
-    i->app_crc = iap_get32(p + 40);
-    i->app_version = iap_get32(p + 44);
-    i->listen_ms = iap_get32(p + 48);
+    i->chip_id = proto_get32(p + 4);
+    i->flash_size = proto_get32(p + 8);
+    i->app_start = proto_get32(p + 12);
+    i->app_end = proto_get32(p + 16);
+    i->page_size = proto_get16(p + 20);
+    i->max_data = proto_get16(p + 22);
+    i->rx_window = proto_get32(p + 24);
+    i->erase_ms = proto_get16(p + 28);
+    i->prog_us = proto_get16(p + 30);
+    i->app_valid = proto_get32(p + 32);
+    i->app_size = proto_get32(p + 36);
+    i->app_crc = proto_get32(p + 40);
+    i->app_version = proto_get32(p + 44);
+    i->listen_ms = proto_get32(p + 48);
     memcpy(i->uid, p + 52, sizeof i->uid);
 }
 
 static int get_info(struct iap_session *s, struct iap_err *err)
 {
     struct iap_frame f;
-    int rc = iap_session_cmd(s, IAP_CMD_INFO, NULL, 0, &f, 0, err);
+    int rc = iap_session_cmd(s, PROTO_CMD_INFO, NULL, 0, &f, 0, err);
     if (rc)
         return rc;
-    if (status_of(&f) != IAP_OK)
+    if (status_of(&f) != PROTO_OK)
         return refused(err, "INFO", status_of(&f));
-    if (f.len < 1 + sizeof(struct iap_info))
+    if (f.len < 1 + sizeof(struct proto_info))
         return iap_fail(err, IAP_ERR_PROTOCOL,
                         "the bootloader's INFO answer has %u bytes, not %zu: update iap or the "
                         "bootloader so that they match",
-                        f.len, 1 + sizeof(struct iap_info));
-    struct iap_info *i = &s->info;
+                        f.len, 1 + sizeof(struct proto_info));
+    struct proto_info *i = &s->info;
     decode_info(f.payload + 1, i);
-    if (i->proto_version != IAP_PROTO_VERSION)
+    if (i->proto_version != PROTO_VERSION)
         return iap_fail(err, IAP_ERR_PROTOCOL,
                         "the bootloader speaks protocol version %u, this iap speaks %u: use a "
                         "matching iap",
-                        i->proto_version, IAP_PROTO_VERSION);
+                        i->proto_version, PROTO_VERSION);
     if (i->app_end <= i->app_start || i->max_data < 2 || i->page_size == 0)
         return iap_fail(err, IAP_ERR_PROTOCOL,
                         "the bootloader reported an impossible geometry (application area "
                         "0x%08x..0x%08x, max data %u)",
                         i->app_start, i->app_end, i->max_data);
-    if (i->max_data > IAP_MAX_DATA)
-        i->max_data = IAP_MAX_DATA;
+    if (i->max_data > PROTO_MAX_DATA)
+        i->max_data = PROTO_MAX_DATA;
     i->max_data &= (uint16_t)~1u;
     s->window_frames = s->cfg.window ? s->cfg.window : WINDOW_MAX;
     if (s->window_frames > WINDOW_MAX)
@@ -243,7 +243,7 @@ static int probe(struct iap_session *s, unsigned duration_ms, struct iap_err *er
         if (now >= end)
             return 0;
         uint8_t seq = (uint8_t)(first + sent);
-        int rc = send_frame(s, IAP_CMD_SYNC, seq, NULL, 0, NULL, err);
+        int rc = send_frame(s, PROTO_CMD_SYNC, seq, NULL, 0, NULL, err);
         if (rc)
             return rc;
         sent++;
@@ -251,7 +251,7 @@ static int probe(struct iap_session *s, unsigned duration_ms, struct iap_err *er
         uint64_t deadline = now + PROBE_MS < end ? now + PROBE_MS : end;
         struct iap_frame f;
         while ((rc = wait_rsp(s, deadline, &f, err)) > 0)
-            if (!is_nak(&f) && status_of(&f) == IAP_OK && (uint8_t)(f.seq - first) < sent)
+            if (!is_nak(&f) && status_of(&f) == PROTO_OK && (uint8_t)(f.seq - first) < sent)
                 break;
         if (rc < 0)
             return rc;
@@ -274,8 +274,8 @@ int iap_session_connect(struct iap_session *s, struct iap_err *err)
         return rc < 0 ? rc : 0;
     if (s->cfg.app_request) {
         note(s, "no bootloader answered: asking the application to reboot into it");
-        rc = s->t->write(s->t, (const uint8_t *)IAP_APP_UPDATE_CMD,
-                         sizeof IAP_APP_UPDATE_CMD - 1, err);
+        rc = s->t->write(s->t, (const uint8_t *)PROTO_APP_UPDATE_CMD,
+                         sizeof PROTO_APP_UPDATE_CMD - 1, err);
         if (rc)
             return rc;
         rc = probe(s, APP_REBOOT_MS, err);
@@ -310,7 +310,7 @@ static int pipe_pass(struct iap_session *s, const struct pipe *p, const unsigned
         win = p->max_window;
     size_t *size = calloc(m, sizeof *size);
     unsigned *cost = calloc(m, sizeof *cost);
-    uint8_t *payload = malloc(IAP_MAX_PAYLOAD);
+    uint8_t *payload = malloc(PROTO_MAX_PAYLOAD);
     int rc = 0, retries = s->cfg.retries, timeouts = 0; /* timeouts in a row, no progress */
     uint64_t deadline = 0, inflight = 0;
     if (!size || !cost || !payload) {
@@ -321,7 +321,7 @@ static int pipe_pass(struct iap_session *s, const struct pipe *p, const unsigned
         while (next < m && next - una < win) {
             uint8_t type;
             uint16_t len = p->build(p->ctx, map[next], &type, payload);
-            size_t fl = IAP_HDR_LEN + len + IAP_CRC_LEN;
+            size_t fl = PROTO_HDR_LEN + len + PROTO_CRC_LEN;
             if (next > una && inflight + fl > s->info.rx_window)
                 break;
             rc = send_frame(s, type, (uint8_t)(base + next), payload, len, NULL, err);
@@ -468,9 +468,9 @@ static uint16_t write_build(void *ctx, unsigned i, uint8_t *type, uint8_t *paylo
 {
     struct xfer *x = ctx;
     uint32_t off = i * x->chunk, n = xfer_n(x, i);
-    *type = IAP_CMD_WRITE;
-    iap_put32(payload, x->addr + off);
-    iap_put32(payload + 4, 0);
+    *type = PROTO_CMD_WRITE;
+    proto_put32(payload, x->addr + off);
+    proto_put32(payload + 4, 0);
     memcpy(payload + 8, x->src + off, n);
     return (uint16_t)(8 + n);
 }
@@ -479,7 +479,7 @@ static uint16_t write_build(void *ctx, unsigned i, uint8_t *type, uint8_t *paylo
 static unsigned write_work(void *ctx, unsigned i)
 {
     struct xfer *x = ctx;
-    const struct iap_info *info = &x->s->info;
+    const struct proto_info *info = &x->s->info;
     uint32_t a = x->addr + i * x->chunk, n = xfer_n(x, i), pg = info->page_size;
     unsigned erases = (a + n - 1) / pg - a / pg + (i == 0 || a % pg == 0 ? 1 : 0);
     return erases * info->erase_ms + (n / 2 * info->prog_us + 999) / 1000 + 1;
@@ -488,7 +488,7 @@ static unsigned write_work(void *ctx, unsigned i)
 static int write_done(void *ctx, unsigned i, const struct iap_frame *rsp, struct iap_err *err)
 {
     struct xfer *x = ctx;
-    if (status_of(rsp) != IAP_OK) {
+    if (status_of(rsp) != PROTO_OK) {
         char what[64];
         snprintf(what, sizeof what, "WRITE at 0x%08x", x->addr + i * x->chunk);
         return refused(err, what, status_of(rsp));
@@ -503,7 +503,7 @@ int iap_session_write(struct iap_session *s, uint32_t addr, const uint8_t *data,
                       struct iap_err *err)
 {
     struct xfer x = {.s = s, .addr = addr, .len = len, .chunk = s->info.max_data, .src = data};
-    struct pipe p = {.ctx = &x, .rsp_bytes = IAP_HDR_LEN + 1 + IAP_CRC_LEN, .build = write_build,
+    struct pipe p = {.ctx = &x, .rsp_bytes = PROTO_HDR_LEN + 1 + PROTO_CRC_LEN, .build = write_build,
                      .work_ms = write_work, .done = write_done};
     if (len % 2 || addr % 2)
         return iap_fail(err, IAP_ERR_USAGE, "odd write address or length");
@@ -513,9 +513,9 @@ int iap_session_write(struct iap_session *s, uint32_t addr, const uint8_t *data,
 static uint16_t read_build(void *ctx, unsigned i, uint8_t *type, uint8_t *payload)
 {
     struct xfer *x = ctx;
-    *type = IAP_CMD_READ;
-    iap_put32(payload, x->addr + i * x->chunk);
-    iap_put32(payload + 4, xfer_n(x, i));
+    *type = PROTO_CMD_READ;
+    proto_put32(payload, x->addr + i * x->chunk);
+    proto_put32(payload + 4, xfer_n(x, i));
     return 8;
 }
 
@@ -530,7 +530,7 @@ static int read_done(void *ctx, unsigned i, const struct iap_frame *rsp, struct 
 {
     struct xfer *x = ctx;
     uint32_t n = xfer_n(x, i);
-    if (status_of(rsp) != IAP_OK) {
+    if (status_of(rsp) != PROTO_OK) {
         char what[64];
         snprintf(what, sizeof what, "READ at 0x%08x", x->addr + i * x->chunk);
         return refused(err, what, status_of(rsp));
@@ -548,7 +548,7 @@ int iap_session_read(struct iap_session *s, uint32_t addr, uint8_t *out, uint32_
 {
     struct xfer x = {.s = s, .addr = addr, .len = len, .chunk = s->info.max_data, .dst = out};
     struct pipe p = {.ctx = &x, .max_window = READ_WINDOW_MAX, .need_each = true,
-                     .rsp_bytes = IAP_HDR_LEN + 1 + x.chunk + IAP_CRC_LEN, .build = read_build,
+                     .rsp_bytes = PROTO_HDR_LEN + 1 + x.chunk + PROTO_CRC_LEN, .build = read_build,
                      .work_ms = read_work, .done = read_done};
     return pipe_run(s, &p, (len + x.chunk - 1) / x.chunk, err);
 }
@@ -557,13 +557,13 @@ static int cmd2(struct iap_session *s, uint8_t cmd, uint32_t a, uint32_t b, uint
                 uint16_t len, struct iap_frame *f, unsigned extra_ms, struct iap_err *err)
 {
     uint8_t p[12];
-    iap_put32(p, a);
-    iap_put32(p + 4, b);
-    iap_put32(p + 8, c);
+    proto_put32(p, a);
+    proto_put32(p + 4, b);
+    proto_put32(p + 8, c);
     int rc = iap_session_cmd(s, cmd, p, len, f, extra_ms, err);
     if (rc)
         return rc;
-    if (status_of(f) != IAP_OK) {
+    if (status_of(f) != PROTO_OK) {
         char what[80];
         snprintf(what, sizeof what, "%s 0x%08x, 0x%x", cmd_name(cmd), a, b);
         return refused(err, what, status_of(f));
@@ -578,12 +578,12 @@ int iap_session_crc(struct iap_session *s, uint32_t addr, uint32_t len, uint32_t
                     struct iap_err *err)
 {
     struct iap_frame f;
-    int rc = cmd2(s, IAP_CMD_CRC, addr, len, 0, 8, &f, crc_ms(len), err);
+    int rc = cmd2(s, PROTO_CMD_CRC, addr, len, 0, 8, &f, crc_ms(len), err);
     if (rc)
         return rc;
     if (f.len != 5)
         return iap_fail(err, IAP_ERR_PROTOCOL, "CRC answer has %u bytes, not 4", f.len - 1u);
-    *crc = iap_get32(f.payload + 1);
+    *crc = proto_get32(f.payload + 1);
     return 0;
 }
 
@@ -591,7 +591,7 @@ int iap_session_erase(struct iap_session *s, uint32_t addr, uint32_t len, struct
 {
     struct iap_frame f;
     unsigned pages = len / s->info.page_size + 2; /* + the record page */
-    return cmd2(s, IAP_CMD_ERASE, addr, len, 0, 8, &f, pages * s->info.erase_ms, err);
+    return cmd2(s, PROTO_CMD_ERASE, addr, len, 0, 8, &f, pages * s->info.erase_ms, err);
 }
 
 int iap_session_commit(struct iap_session *s, uint32_t size, uint32_t crc, uint32_t version,
@@ -599,17 +599,17 @@ int iap_session_commit(struct iap_session *s, uint32_t size, uint32_t crc, uint3
 {
     struct iap_frame f;
     unsigned ms = crc_ms(size) + 2 * s->info.erase_ms + (16 * s->info.prog_us) / 1000 + 1;
-    return cmd2(s, IAP_CMD_COMMIT, size, crc, version, 12, &f, ms, err);
+    return cmd2(s, PROTO_CMD_COMMIT, size, crc, version, 12, &f, ms, err);
 }
 
 int iap_session_sync(struct iap_session *s, struct iap_err *err)
 {
     struct iap_frame f;
-    return cmd2(s, IAP_CMD_SYNC, 0, 0, 0, 0, &f, 0, err);
+    return cmd2(s, PROTO_CMD_SYNC, 0, 0, 0, 0, &f, 0, err);
 }
 
 int iap_session_reset(struct iap_session *s, struct iap_err *err)
 {
     struct iap_frame f;
-    return cmd2(s, IAP_CMD_RESET, 0, 0, 0, 0, &f, 0, err);
+    return cmd2(s, PROTO_CMD_RESET, 0, 0, 0, 0, &f, 0, err);
 }

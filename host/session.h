@@ -9,7 +9,7 @@
 
 #include "err.h"
 #include "frame.h"
-#include "iap_proto.h"
+#include "proto.h"
 #include "transport.h"
 
 struct iap_session_cfg {
@@ -17,7 +17,7 @@ struct iap_session_cfg {
     int timeout_ms;     /* slack added to every computed response time (--timeout) */
     int retries;        /* retransmissions without progress before giving up (--retries) */
     unsigned window;    /* frames in flight; 0 = as many as the device's rx_window holds */
-    bool app_request;   /* send IAP_APP_UPDATE_CMD when no bootloader answers */
+    bool app_request;   /* send PROTO_APP_UPDATE_CMD when no bootloader answers */
 };
 
 /* Optional observers (the UI); any may be NULL. */
@@ -34,7 +34,7 @@ struct iap_session {
     const struct iap_session_hooks *hooks;
     struct frame_rx rx;
     uint8_t seq; /* seq of the next command */
-    struct iap_info info;
+    struct proto_info info;
     unsigned window_frames; /* in effect for the pipeline */
     unsigned long resends, timeouts, naks;
     bool app_rebooted; /* the handshake had to ask a running application to reboot */

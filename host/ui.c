@@ -156,30 +156,30 @@ static const char *type_name(uint8_t t)
 {
     static const char *const n[] = {"?",   "INFO", "ERASE",  "WRITE", "READ",
                                     "CRC", "COMMIT", "RESET", "SYNC"};
-    if (t == IAP_RSP)
+    if (t == PROTO_RSP)
         return "RSP";
     return t < sizeof n / sizeof n[0] ? n[t] : "?";
 }
 
 void ui_trace(bool tx, const uint8_t *f, size_t len)
 {
-    if (!ui.verbose || len < IAP_HDR_LEN + IAP_CRC_LEN)
+    if (!ui.verbose || len < PROTO_HDR_LEN + PROTO_CRC_LEN)
         return;
-    uint16_t plen = iap_get16(f + 3);
-    const uint8_t *p = f + IAP_HDR_LEN;
+    uint16_t plen = proto_get16(f + 3);
+    const uint8_t *p = f + PROTO_HDR_LEN;
     static double t0;
     double now = ui_now();
     if (t0 == 0)
         t0 = now;
     fprintf(stderr, "%9.3f %s %-6s seq=%3u len=%4u", now - t0, tx ? ">" : "<", type_name(f[1]),
             f[2], plen);
-    if (f[1] == IAP_RSP && plen >= 1) {
+    if (f[1] == PROTO_RSP && plen >= 1) {
         fprintf(stderr, " status=%d", (int8_t)p[0]);
         if (plen == 2 && (int8_t)p[0] < 0)
             fprintf(stderr, " expect=%u", p[1]);
     } else if (plen >= 8) {
-        fprintf(stderr, " 0x%08x 0x%x", iap_get32(p), f[1] == IAP_CMD_WRITE ? plen - 8u :
-                                                      iap_get32(p + 4));
+        fprintf(stderr, " 0x%08x 0x%x", proto_get32(p), f[1] == PROTO_CMD_WRITE ? plen - 8u :
+                                                      proto_get32(p + 4));
     }
     fputc('\n', stderr);
 }
@@ -199,7 +199,7 @@ void ui_error(const struct iap_err *err)
     fprintf(stderr, "iap: %s\n", err->msg);
 }
 
-void ui_info(const char *port, const struct iap_info *i)
+void ui_info(const char *port, const struct proto_info *i)
 {
     if (ui.json) {
         char js[600];

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "err.h"
-#include "iap_proto.h"
+#include "proto.h"
 
 struct ui_settings {
     bool quiet, verbose, json;
@@ -24,7 +24,7 @@ void ui_progress(uint64_t done, uint64_t total);
 void ui_progress_end(void);
 void ui_trace(bool tx, const uint8_t *frame, size_t len);
 void ui_error(const struct iap_err *err);
-void ui_info(const char *port, const struct iap_info *info);
+void ui_info(const char *port, const struct proto_info *info);
 /* "flashed 32768 bytes in 3.4 s (9.6 KB/s), line-rate limit 2.8 s at 115200 baud: 83% efficiency" */
 void ui_summary(const char *verb, uint64_t bytes, double seconds, unsigned baud);
 /* A JSON event with preformatted members (`"a":1,"b":"x"`), or a human line when not --json. */

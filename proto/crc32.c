@@ -1,4 +1,4 @@
-#include "iap_proto.h"
+#include "proto.h"
 
 /* Nibble-wise table: 64 bytes of flash instead of 1 KB, about 2x slower than a byte table. */
 static const uint32_t crc_nibble[16] = {
@@ -7,7 +7,7 @@ static const uint32_t crc_nibble[16] = {
     0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu,
 };
 
-uint32_t iap_crc32(uint32_t crc, const void *data, size_t len)
+uint32_t proto_crc32(uint32_t crc, const void *data, size_t len)
 {
     const uint8_t *p = data;
     crc = ~crc;

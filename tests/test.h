@@ -1,5 +1,5 @@
 /* Minimal test harness: one behaviour per test, named after it.
- *   TEST(crc_of_check_string) { CHECK_EQ(iap_crc32(0, "123456789", 9), 0xCBF43926u); }
+ *   TEST(crc_of_check_string) { CHECK_EQ(proto_crc32(0, "123456789", 9), 0xCBF43926u); }
  *   int main(void) { RUN(crc_of_check_string); return test_summary(); }
  * Prints "ok NAME" or "FAIL NAME: file:line: what", then "N passed, N failed". */
 #ifndef TEST_H

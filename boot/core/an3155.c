@@ -1,6 +1,6 @@
 /* AN3155 (ST USART bootloader protocol) as stm32flash speaks it. Every command is a byte and its
  * complement; addresses are big-endian with an XOR checksum. Flash is reached only through the
- * flash manager, and reads are limited to [IAP_APP_START, end of flash): the bootloader's own
+ * flash manager, and reads are limited to [PROTO_APP_START, end of flash): the bootloader's own
  * pages are neither written, erased nor read. */
 #include "an3155.h"
 
@@ -66,12 +66,12 @@ static void release(void)
  * here), then start the application if it is valid. */
 static bool go(void)
 {
-    if (addr != IAP_APP_START && addr != IAP_FLASH_BASE && addr != 0)
+    if (addr != PROTO_APP_START && addr != PROTO_FLASH_BASE && addr != 0)
         return false;
     uint32_t end = fm_written_end();
-    if (end > IAP_APP_START) {
-        uint32_t size = end - IAP_APP_START;
-        if (fm_commit(size, fm_crc(IAP_APP_START, size), 0) != IAP_OK) {
+    if (end > PROTO_APP_START) {
+        uint32_t size = end - PROTO_APP_START;
+        if (fm_commit(size, fm_crc(PROTO_APP_START, size), 0) != PROTO_OK) {
             session_error();
             return false;
         }
@@ -83,34 +83,34 @@ static bool go(void)
 /* A flash failure (not a refusal) switches the LED to its error pattern, as in the native path. */
 static bool flash_ok(int rc)
 {
-    if (rc == IAP_E_FLASH || rc == IAP_E_VERIFY || rc == IAP_E_NOT_ERASED)
+    if (rc == PROTO_E_FLASH || rc == PROTO_E_VERIFY || rc == PROTO_E_NOT_ERASED)
         session_error();
-    return rc == IAP_OK;
+    return rc == PROTO_OK;
 }
 
 /* Readable: flash from the application area on (record page included), not the bootloader. */
 static bool readable(uint32_t a, uint32_t len)
 {
-    return a >= IAP_APP_START && fm_check_read(a, len) == IAP_OK;
+    return a >= PROTO_APP_START && fm_check_read(a, len) == PROTO_OK;
 }
 
 static bool erase_pages(void)
 {
     size_t count = (size_t)buf[0] + 1;
     for (size_t i = 1; i <= count; i++)
-        if (fm_check_app(IAP_FLASH_BASE + buf[i] * IAP_PAGE_SIZE, IAP_PAGE_SIZE) != IAP_OK)
+        if (fm_check_app(PROTO_FLASH_BASE + buf[i] * PROTO_PAGE_SIZE, PROTO_PAGE_SIZE) != PROTO_OK)
             return false; /* refuse the whole list before erasing anything */
     fm_new_session();     /* an erase starts an update: Go commits what is written after it */
-    int rc = IAP_OK;
-    for (size_t i = 1; rc == IAP_OK && i <= count; i++)
-        rc = fm_erase(IAP_FLASH_BASE + buf[i] * IAP_PAGE_SIZE, IAP_PAGE_SIZE);
+    int rc = PROTO_OK;
+    for (size_t i = 1; rc == PROTO_OK && i <= count; i++)
+        rc = fm_erase(PROTO_FLASH_BASE + buf[i] * PROTO_PAGE_SIZE, PROTO_PAGE_SIZE);
     return flash_ok(rc);
 }
 
 static bool global_erase(void)
 {
     fm_new_session();
-    return flash_ok(fm_erase(IAP_APP_START, fm_app_end() - IAP_APP_START));
+    return flash_ok(fm_erase(PROTO_APP_START, fm_app_end() - PROTO_APP_START));
 }
 
 /* A command byte and its complement arrived. Returns false to NACK. */
@@ -163,7 +163,7 @@ static bool address(void)
         send1(AN3155_ACK);
         boot_finish(); /* valid: starts it */
     }
-    if (cmd == CMD_READ ? !readable(addr, 1) : fm_check_app(addr, 1) != IAP_OK)
+    if (cmd == CMD_READ ? !readable(addr, 1) : fm_check_app(addr, 1) != PROTO_OK)
         return false;
     send1(AN3155_ACK);
     expect(cmd == CMD_READ ? S_READ_N : S_WRITE_N, cmd == CMD_READ ? 2 : 1);
@@ -226,7 +226,7 @@ static bool an3155_feed(uint8_t byte)
             last = now;
             return true;
         }
-        if (!synced || byte == IAP_SOF) {
+        if (!synced || byte == PROTO_SOF) {
             if (synced)
                 release(); /* a native frame starts: 0xA5 is no AN3155 command */
             return false;

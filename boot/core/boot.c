@@ -7,7 +7,7 @@
 enum boot_decision boot_decide(uint32_t listen_ms)
 {
     enum boot_decision d = BOOT_APP;
-    if (port_boot_request_get() == IAP_BKP_REQUEST) {
+    if (port_boot_request_get() == PROTO_BKP_REQUEST) {
         port_boot_request_clear();
         d = BOOT_IAP_REQUEST;
     } else if (port_button_held()) {
@@ -27,7 +27,7 @@ enum boot_decision boot_decide(uint32_t listen_ms)
 void boot_start_app(void)
 {
     port_led(false);
-    port_jump(IAP_APP_START);
+    port_jump(PROTO_APP_START);
 }
 
 void boot_finish(void)

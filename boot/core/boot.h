@@ -20,7 +20,7 @@
 
 enum boot_decision {
     BOOT_APP,         /* start the application */
-    BOOT_IAP_REQUEST, /* the application left IAP_BKP_REQUEST in BKP_DR1 (now cleared) */
+    BOOT_IAP_REQUEST, /* the application left PROTO_BKP_REQUEST in BKP_DR1 (now cleared) */
     BOOT_IAP_BUTTON,  /* PA0 held */
     BOOT_IAP_NO_APP,  /* no valid image record */
     BOOT_IAP_HOST,    /* a host spoke (native frame, AN3155 0x7F) within the listening window */
@@ -38,7 +38,7 @@ enum boot_decision boot_decide(uint32_t listen_ms);
  * when the timeout starts the application. */
 void boot_iap_poll(void);
 
-/* LED off, then port_jump(IAP_APP_START). Callers check fm_app_valid() first. */
+/* LED off, then port_jump(PROTO_APP_START). Callers check fm_app_valid() first. */
 __attribute__((noreturn)) void boot_start_app(void);
 /* End of an update (native RESET, AN3155 GO, ...): flush the UART, start the application if
  * it is valid, else reset the chip. */

@@ -12,50 +12,50 @@ void fm_new_session(void)
 {
     record_erased = false;
     memset(page_erased, 0, sizeof page_erased);
-    written_end = IAP_APP_START;
+    written_end = PROTO_APP_START;
 }
 
 uint32_t fm_flash_size(void)
 {
     uint32_t size = port_flash_size();
-    return size > FM_MAX_PAGES * IAP_PAGE_SIZE ? FM_MAX_PAGES * IAP_PAGE_SIZE : size;
+    return size > FM_MAX_PAGES * PROTO_PAGE_SIZE ? FM_MAX_PAGES * PROTO_PAGE_SIZE : size;
 }
 
-uint32_t fm_app_end(void) { return IAP_APP_END(fm_flash_size()); }
+uint32_t fm_app_end(void) { return PROTO_APP_END(fm_flash_size()); }
 
 static int check(uint32_t addr, uint32_t len, uint32_t start, uint32_t end)
 {
     /* written without addr + len, which can wrap */
     if (addr < start || addr > end || len > end - addr)
-        return IAP_E_RANGE;
-    return IAP_OK;
+        return PROTO_E_RANGE;
+    return PROTO_OK;
 }
 
-int fm_check_app(uint32_t addr, uint32_t len) { return check(addr, len, IAP_APP_START, fm_app_end()); }
+int fm_check_app(uint32_t addr, uint32_t len) { return check(addr, len, PROTO_APP_START, fm_app_end()); }
 
 int fm_check_read(uint32_t addr, uint32_t len)
 {
-    return check(addr, len, IAP_FLASH_BASE, IAP_FLASH_BASE + fm_flash_size());
+    return check(addr, len, PROTO_FLASH_BASE, PROTO_FLASH_BASE + fm_flash_size());
 }
 
 int fm_begin_update(void)
 {
     if (record_erased)
-        return IAP_OK;
+        return PROTO_OK;
     port_watchdog_kick();
     int rc = port_flash_erase_page(fm_app_end());
-    if (rc == IAP_OK)
+    if (rc == PROTO_OK)
         record_erased = true;
     return rc;
 }
 
-static uint32_t page_index(uint32_t addr) { return (addr - IAP_FLASH_BASE) / IAP_PAGE_SIZE; }
+static uint32_t page_index(uint32_t addr) { return (addr - PROTO_FLASH_BASE) / PROTO_PAGE_SIZE; }
 
 static int erase_page(uint32_t page)
 {
     port_watchdog_kick();
-    int rc = port_flash_erase_page(IAP_FLASH_BASE + page * IAP_PAGE_SIZE);
-    if (rc == IAP_OK)
+    int rc = port_flash_erase_page(PROTO_FLASH_BASE + page * PROTO_PAGE_SIZE);
+    if (rc == PROTO_OK)
         page_erased[page / 8] |= (uint8_t)(1u << (page % 8));
     return rc;
 }
@@ -63,11 +63,11 @@ static int erase_page(uint32_t page)
 int fm_erase(uint32_t addr, uint32_t len)
 {
     if (len == 0)
-        return IAP_E_LEN;
+        return PROTO_E_LEN;
     int rc = fm_check_app(addr, len);
-    if (rc == IAP_OK)
+    if (rc == PROTO_OK)
         rc = fm_begin_update();
-    for (uint32_t p = page_index(addr); rc == IAP_OK && p <= page_index(addr + len - 1); p++)
+    for (uint32_t p = page_index(addr); rc == PROTO_OK && p <= page_index(addr + len - 1); p++)
         rc = erase_page(p);
     return rc;
 }
@@ -75,29 +75,29 @@ int fm_erase(uint32_t addr, uint32_t len)
 int fm_write(uint32_t addr, const uint8_t *data, size_t len)
 {
     if ((addr | len) & 1u)
-        return IAP_E_ALIGN;
+        return PROTO_E_ALIGN;
     int rc = fm_check_app(addr, (uint32_t)len);
-    if (rc != IAP_OK || len == 0)
+    if (rc != PROTO_OK || len == 0)
         return rc;
     rc = fm_begin_update();
-    for (size_t i = 0; rc == IAP_OK && i < len; i += 2) {
+    for (size_t i = 0; rc == PROTO_OK && i < len; i += 2) {
         uint32_t a = addr + (uint32_t)i;
         uint32_t page = page_index(a);
         if (!(page_erased[page / 8] & (1u << (page % 8))))
             rc = erase_page(page);
-        if (rc != IAP_OK)
+        if (rc != PROTO_OK)
             break;
         const uint8_t *cell = port_flash_ptr(a);
         if (cell[0] == data[i] && cell[1] == data[i + 1])
             continue;
         if (cell[0] != 0xFF || cell[1] != 0xFF)
-            rc = IAP_E_NOT_ERASED;
+            rc = PROTO_E_NOT_ERASED;
         else
             rc = port_flash_program(a, data + i, 2);
     }
-    if (rc == IAP_OK && memcmp(port_flash_ptr(addr), data, len) != 0)
-        rc = IAP_E_VERIFY;
-    if (rc == IAP_OK && addr + len > written_end)
+    if (rc == PROTO_OK && memcmp(port_flash_ptr(addr), data, len) != 0)
+        rc = PROTO_E_VERIFY;
+    if (rc == PROTO_OK && addr + len > written_end)
         written_end = addr + (uint32_t)len;
     return rc;
 }
@@ -108,9 +108,9 @@ uint32_t fm_crc(uint32_t addr, uint32_t len)
 {
     uint32_t crc = 0;
     while (len) {
-        uint32_t n = len > IAP_PAGE_SIZE ? IAP_PAGE_SIZE : len;
+        uint32_t n = len > PROTO_PAGE_SIZE ? PROTO_PAGE_SIZE : len;
         port_watchdog_kick();
-        crc = iap_crc32(crc, port_flash_ptr(addr), n);
+        crc = proto_crc32(crc, port_flash_ptr(addr), n);
         addr += n;
         len -= n;
     }
@@ -120,30 +120,30 @@ uint32_t fm_crc(uint32_t addr, uint32_t len)
 /* Initial SP inside SRAM and word aligned; reset vector a Thumb address inside the image. */
 static bool vectors_ok(uint32_t size)
 {
-    const uint8_t *v = port_flash_ptr(IAP_APP_START);
-    uint32_t sp = iap_get32(v), pc = iap_get32(v + 4);
-    return size >= 8 && sp > IAP_SRAM_BASE && sp <= IAP_SRAM_BASE + IAP_SRAM_SIZE &&
-           (sp & 3u) == 0 && (pc & 1u) && (pc & ~1u) >= IAP_APP_START &&
-           (pc & ~1u) < IAP_APP_START + size;
+    const uint8_t *v = port_flash_ptr(PROTO_APP_START);
+    uint32_t sp = proto_get32(v), pc = proto_get32(v + 4);
+    return size >= 8 && sp > PROTO_SRAM_BASE && sp <= PROTO_SRAM_BASE + PROTO_SRAM_SIZE &&
+           (sp & 3u) == 0 && (pc & 1u) && (pc & ~1u) >= PROTO_APP_START &&
+           (pc & ~1u) < PROTO_APP_START + size;
 }
 
 static int check_image(uint32_t size, uint32_t crc)
 {
-    if (size == 0 || size > fm_app_end() - IAP_APP_START)
-        return IAP_E_SIZE;
+    if (size == 0 || size > fm_app_end() - PROTO_APP_START)
+        return PROTO_E_SIZE;
     if (!vectors_ok(size))
-        return IAP_E_VECTOR;
-    if (fm_crc(IAP_APP_START, size) != crc)
-        return IAP_E_IMAGE_CRC;
-    return IAP_OK;
+        return PROTO_E_VECTOR;
+    if (fm_crc(PROTO_APP_START, size) != crc)
+        return PROTO_E_IMAGE_CRC;
+    return PROTO_OK;
 }
 
-bool fm_app_valid(struct iap_record *out)
+bool fm_app_valid(struct proto_record *out)
 {
-    struct iap_record r;
+    struct proto_record r;
     memcpy(&r, port_flash_ptr(fm_app_end()), sizeof r);
-    if (r.magic != IAP_RECORD_MAGIC || iap_crc32(0, &r, 20) != r.rec_crc ||
-        check_image(r.size, r.image_crc) != IAP_OK)
+    if (r.magic != PROTO_RECORD_MAGIC || proto_crc32(0, &r, 20) != r.rec_crc ||
+        check_image(r.size, r.image_crc) != PROTO_OK)
         return false;
     if (out)
         *out = r;
@@ -153,18 +153,18 @@ bool fm_app_valid(struct iap_record *out)
 int fm_commit(uint32_t size, uint32_t crc, uint32_t version)
 {
     int rc = check_image(size, crc);
-    if (rc != IAP_OK)
+    if (rc != PROTO_OK)
         return rc;
-    struct iap_record r = {IAP_RECORD_MAGIC, size, crc, version, 0, 0};
-    r.rec_crc = iap_crc32(0, &r, 20);
+    struct proto_record r = {PROTO_RECORD_MAGIC, size, crc, version, 0, 0};
+    r.rec_crc = proto_crc32(0, &r, 20);
     uint32_t at = fm_app_end();
     rc = fm_begin_update();
     /* Half-word by half-word in field order: rec_crc lands last, so a cut record never passes. */
-    for (uint32_t i = 0; rc == IAP_OK && i < sizeof r; i += 2)
+    for (uint32_t i = 0; rc == PROTO_OK && i < sizeof r; i += 2)
         rc = port_flash_program(at + i, (const uint8_t *)&r + i, 2);
-    if (rc == IAP_OK && !fm_app_valid(NULL))
-        rc = IAP_E_VERIFY;
-    if (rc == IAP_OK)
+    if (rc == PROTO_OK && !fm_app_valid(NULL))
+        rc = PROTO_E_VERIFY;
+    if (rc == PROTO_OK)
         fm_new_session();
     return rc;
 }

@@ -1,12 +1,12 @@
 /* Flash manager: the only code that erases or programs flash. Every protocol (native, AN3155,
  * YMODEM) writes through it, so one range check protects the bootloader whatever the host sends:
- * fm_erase/fm_write refuse anything outside [IAP_APP_START, fm_app_end()); only fm_begin_update
+ * fm_erase/fm_write refuse anything outside [PROTO_APP_START, fm_app_end()); only fm_begin_update
  * and fm_commit touch the record page (last page of flash).
  *
  * Update rule (docs/DESIGN.md): the first modifying operation of a session erases the record
  * page (the old application is given up there); a page is erased the first time a write of the
  * session touches it; fm_commit checks the image and writes the record last.
- * Functions returning int give 0 or a negative enum iap_status. */
+ * Functions returning int give 0 or a negative enum proto_status. */
 #ifndef FLASHMGR_H
 #define FLASHMGR_H
 
@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "iap_proto.h"
+#include "proto.h"
 
 #define FM_MAX_PAGES 128u /* medium density: up to 128 KB of 1 KB pages */
 
@@ -26,37 +26,37 @@ void fm_new_session(void);
 uint32_t fm_flash_size(void); /* port_flash_size(), clamped to FM_MAX_PAGES pages */
 uint32_t fm_app_end(void);    /* exclusive end of the application area = record page address */
 
-/* 0 if [addr, addr+len) lies inside the application area (len may be 0), else IAP_E_RANGE. */
+/* 0 if [addr, addr+len) lies inside the application area (len may be 0), else PROTO_E_RANGE. */
 int fm_check_app(uint32_t addr, uint32_t len);
-/* 0 if [addr, addr+len) lies inside flash (reads: READ, CRC), else IAP_E_RANGE. */
+/* 0 if [addr, addr+len) lies inside flash (reads: READ, CRC), else PROTO_E_RANGE. */
 int fm_check_read(uint32_t addr, uint32_t len);
 
 /* Erase the record page unless this session already did: the application stops being valid.
  * fm_erase and fm_write call it; a protocol may call it earlier. */
 int fm_begin_update(void);
 
-/* Erase every page covering [addr, addr+len); len > 0 (else IAP_E_LEN), range checked. */
+/* Erase every page covering [addr, addr+len); len > 0 (else PROTO_E_LEN), range checked. */
 int fm_erase(uint32_t addr, uint32_t len);
 
-/* Program len bytes at addr: addr and len even (IAP_E_ALIGN), range checked (IAP_E_RANGE).
+/* Program len bytes at addr: addr and len even (PROTO_E_ALIGN), range checked (PROTO_E_RANGE).
  * Pages not yet erased in this session are erased first; half-words already equal are skipped;
- * a different non-erased half-word gives IAP_E_NOT_ERASED; read back (IAP_E_VERIFY). */
+ * a different non-erased half-word gives PROTO_E_NOT_ERASED; read back (PROTO_E_VERIFY). */
 int fm_write(uint32_t addr, const uint8_t *data, size_t len);
 
-/* One past the highest byte fm_write programmed in this session (IAP_APP_START if none): lets a
+/* One past the highest byte fm_write programmed in this session (PROTO_APP_START if none): lets a
  * protocol without an explicit size (AN3155, YMODEM) commit what it wrote. */
 uint32_t fm_written_end(void);
 
-/* Make [IAP_APP_START, +size) the application: size in (0, app area] (IAP_E_SIZE), CRC-32 of the
- * image == crc (IAP_E_IMAGE_CRC), vectors plausible (IAP_E_VECTOR); then program the record and
- * read it back (IAP_E_VERIFY). Starts a new session on success. */
+/* Make [PROTO_APP_START, +size) the application: size in (0, app area] (PROTO_E_SIZE), CRC-32 of the
+ * image == crc (PROTO_E_IMAGE_CRC), vectors plausible (PROTO_E_VECTOR); then program the record and
+ * read it back (PROTO_E_VERIFY). Starts a new session on success. */
 int fm_commit(uint32_t size, uint32_t crc, uint32_t version);
 
 /* The DESIGN.md validity rule: record magic and rec_crc, size, image CRC, SP and reset vector.
  * Copies the record to *out when valid (out may be NULL). */
-bool fm_app_valid(struct iap_record *out);
+bool fm_app_valid(struct proto_record *out);
 
-/* CRC-32 (iap_crc32) of flash [addr, addr+len), feeding the watchdog; range checked by caller. */
+/* CRC-32 (proto_crc32) of flash [addr, addr+len), feeding the watchdog; range checked by caller. */
 uint32_t fm_crc(uint32_t addr, uint32_t len);
 
 #endif

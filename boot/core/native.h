@@ -1,4 +1,4 @@
-/* Native IAP protocol (docs/PROTOCOL.md): frames starting with IAP_SOF, go-back-N sequencing. */
+/* Native IAP protocol (docs/PROTOCOL.md): frames starting with PROTO_SOF, go-back-N sequencing. */
 #ifndef NATIVE_H
 #define NATIVE_H
 

@@ -88,7 +88,7 @@ static void header(size_t len)
     uint32_t s = 0;
     for (p++; p < end && *p >= '0' && *p <= '9' && s <= 0x0FFFFFFFu; p++)
         s = s * 10 + (uint32_t)(*p - '0');
-    if (s == 0 || s > fm_app_end() - IAP_APP_START) {
+    if (s == 0 || s > fm_app_end() - PROTO_APP_START) {
         cancel(); /* no size, or larger than the application area: refused before any erase */
         return;
     }
@@ -122,7 +122,7 @@ static void data(size_t len)
     }
     if (off < size) {
         uint32_t k = size - off < len ? size - off : (uint32_t)len;
-        if (fm_write(IAP_APP_START + off, blk + HDR, (k + 1u) & ~1u) != IAP_OK) {
+        if (fm_write(PROTO_APP_START + off, blk + HDR, (k + 1u) & ~1u) != PROTO_OK) {
             session_error();
             cancel();
             return;
@@ -140,7 +140,7 @@ static void eot(void)
         send1(YM_NAK);
         return;
     }
-    if (off < size || fm_commit(size, fm_crc(IAP_APP_START, size), 0) != IAP_OK) {
+    if (off < size || fm_commit(size, fm_crc(PROTO_APP_START, size), 0) != PROTO_OK) {
         session_error();
         cancel();
         return;
@@ -192,7 +192,7 @@ static bool block_start(uint8_t byte)
         break;
     default:
         /* before any block: a native frame or stm32flash takes the line */
-        if (!started && (byte == IAP_SOF || byte == 0x7F)) {
+        if (!started && (byte == PROTO_SOF || byte == 0x7F)) {
             state = Y_IDLE;
             return false;
         }

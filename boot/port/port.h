@@ -28,8 +28,8 @@ void port_uart_flush(void);                       /* waits until the last byte l
 void port_uart_set_even_parity(bool even);        /* 8N1 <-> 8E1 (AN3155) */
 size_t port_uart_rx_capacity(void);               /* size of the receive ring buffer */
 
-/* Flash. Addresses are absolute (0x08xxxxxx). Program/erase return 0 or a negative iap_status
- * (IAP_E_FLASH). Reads are plain memory reads: port_flash_ptr(addr). */
+/* Flash. Addresses are absolute (0x08xxxxxx). Program/erase return 0 or a negative proto_status
+ * (PROTO_E_FLASH). Reads are plain memory reads: port_flash_ptr(addr). */
 uint32_t port_flash_size(void);                   /* bytes, from the flash-size register */
 int port_flash_erase_page(uint32_t addr);         /* addr: start of a 1 KB page */
 int port_flash_program(uint32_t addr, const void *data, size_t len); /* half-words, addr/len even */

@@ -2,7 +2,7 @@
  *  - prints a banner with its version on USART1 (115200 8N1) and a line every second;
  *  - blinks the LED on PA4 at 2 Hz from the SysTick interrupt, taken through its own vector
  *    table (VTOR = 0x08002000);
- *  - receives on USART1 through its own RXNE interrupt; on IAP_APP_UPDATE_CMD it reboots into
+ *  - receives on USART1 through its own RXNE interrupt; on PROTO_APP_UPDATE_CMD it reboots into
  *    the bootloader (iap_request_update), which is how `iap flash` updates it without a button.
  * It runs on the reset clock, HSI 8 MHz: a readable banner also shows that the bootloader
  * handed over the clock tree as after reset (on its 64 MHz PLL the baud rate would be 8x off). */

@@ -2,7 +2,7 @@
  * no name clashes with them): the four registers it uses are spelled out from RM0008. */
 #include "iap_app.h"
 
-#include "iap_proto.h"
+#include "proto.h"
 
 #define IAP_RCC_APB1ENR (*(volatile uint32_t *)0x4002101Cu)
 #define IAP_PWR_CR      (*(volatile uint32_t *)0x40007000u)
@@ -14,7 +14,7 @@ void iap_request_update(void)
     __asm__ volatile("cpsid i" ::: "memory");
     IAP_RCC_APB1ENR |= (1u << 28) | (1u << 27); /* PWREN, BKPEN */
     IAP_PWR_CR |= 1u << 8;                      /* DBP: backup domain writable */
-    IAP_BKP_DR1 = IAP_BKP_REQUEST;
+    IAP_BKP_DR1 = PROTO_BKP_REQUEST;
     (void)IAP_BKP_DR1;                          /* the write has landed */
     __asm__ volatile("dsb" ::: "memory");
     /* SYSRESETREQ keeps the backup domain (BKP_DR1) */

@@ -2,9 +2,9 @@
  * Plain C, no hardware: tested on the host (test_iap_cmd.c). */
 #include "iap_app.h"
 
-#include "iap_proto.h"
+#include "proto.h"
 
-static const char cmd[] = IAP_APP_UPDATE_CMD;
+static const char cmd[] = PROTO_APP_UPDATE_CMD;
 #define CMD_LEN (sizeof cmd - 1u)
 
 /* Is cmd[from .. from+n) equal to cmd[0 .. n)? */

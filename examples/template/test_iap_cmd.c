@@ -2,10 +2,10 @@
 #include <stdlib.h>
 
 #include "iap_app.h"
-#include "iap_proto.h"
+#include "proto.h"
 #include "test.h"
 
-static const char cmd[] = IAP_APP_UPDATE_CMD;
+static const char cmd[] = PROTO_APP_UPDATE_CMD;
 
 /* Feeds s, returns how many times the command was recognised. */
 static int feed(struct iap_cmd_matcher *m, const char *s, size_t n)
@@ -27,13 +27,13 @@ TEST(command_alone_is_recognised_on_its_last_byte)
 TEST(command_after_log_noise_is_recognised)
 {
     struct iap_cmd_matcher m = {0};
-    CHECK_EQ(FEED(&m, "hello\r\nworld#iap-upd\r" IAP_APP_UPDATE_CMD), 1);
+    CHECK_EQ(FEED(&m, "hello\r\nworld#iap-upd\r" PROTO_APP_UPDATE_CMD), 1);
 }
 
 TEST(extra_carriage_return_before_the_command_still_matches)
 {
     struct iap_cmd_matcher m = {0};
-    CHECK_EQ(FEED(&m, "\r\r\r" IAP_APP_UPDATE_CMD), 1);
+    CHECK_EQ(FEED(&m, "\r\r\r" PROTO_APP_UPDATE_CMD), 1);
 }
 
 TEST(interrupted_command_restarts_at_its_carriage_return)
@@ -53,7 +53,7 @@ TEST(partial_or_misspelt_commands_do_not_match)
 TEST(command_sent_twice_matches_twice)
 {
     struct iap_cmd_matcher m = {0};
-    CHECK_EQ(FEED(&m, IAP_APP_UPDATE_CMD IAP_APP_UPDATE_CMD), 2);
+    CHECK_EQ(FEED(&m, PROTO_APP_UPDATE_CMD PROTO_APP_UPDATE_CMD), 2);
 }
 
 TEST(random_streams_agree_with_a_naive_search)

@@ -2,7 +2,7 @@
  * physical (load) address p_paddr, which is where initialised data lives in flash too. Errors name
  * the byte offset of the offending field. */
 #include "format.h"
-#include "iap_proto.h"
+#include "proto.h"
 
 #define EI_CLASS 4
 #define EI_DATA 5
@@ -36,13 +36,13 @@ static int elf_load(const char *path, const uint8_t *buf, size_t len, uint32_t b
     if (buf[EI_DATA] != ELFDATA2LSB)
         return iap_fail(err, IAP_ERR_FORMAT, "%s: offset 0x5: ELF data encoding %u, not little-endian",
                         path, buf[EI_DATA]);
-    uint16_t machine = iap_get16(buf + 18);
+    uint16_t machine = proto_get16(buf + 18);
     if (machine != EM_ARM)
         return iap_fail(err, IAP_ERR_FORMAT,
                         "%s: offset 0x12: ELF machine %u, not ARM (40): wrong compiler?", path,
                         machine);
-    uint32_t phoff = iap_get32(buf + 28);
-    uint16_t phentsize = iap_get16(buf + 42), phnum = iap_get16(buf + 44);
+    uint32_t phoff = proto_get32(buf + 28);
+    uint16_t phentsize = proto_get16(buf + 42), phnum = proto_get16(buf + 44);
     if (phnum == 0)
         return iap_fail(err, IAP_ERR_FORMAT,
                         "%s: offset 0x2c: no program headers (an object file? flash the linked "
@@ -59,9 +59,9 @@ static int elf_load(const char *path, const uint8_t *buf, size_t len, uint32_t b
     unsigned loaded = 0;
     for (unsigned i = 0; i < phnum; i++) {
         size_t ph = (size_t)phoff + (size_t)i * phentsize;
-        uint32_t type = iap_get32(buf + ph), offset = iap_get32(buf + ph + 4);
-        uint32_t paddr = iap_get32(buf + ph + 12), filesz = iap_get32(buf + ph + 16);
-        uint32_t memsz = iap_get32(buf + ph + 20);
+        uint32_t type = proto_get32(buf + ph), offset = proto_get32(buf + ph + 4);
+        uint32_t paddr = proto_get32(buf + ph + 12), filesz = proto_get32(buf + ph + 16);
+        uint32_t memsz = proto_get32(buf + ph + 20);
         if (type != PT_LOAD || filesz == 0)
             continue;
         if (filesz > memsz)

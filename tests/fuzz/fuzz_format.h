@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "formats/format.h"
-#include "iap_proto.h"
+#include "proto.h"
 #include "image.h"
 #include "oracle.h"
 
@@ -36,27 +36,27 @@ static void fz_check_image(const struct image *img)
 static void fz_check_flatten(const struct image *img)
 {
     struct iap_err err;
-    if (image_check_fit(img, IAP_APP_START, APP_END64, &err) != 0) {
+    if (image_check_fit(img, PROTO_APP_START, APP_END64, &err) != 0) {
         ORACLE(err.code == IAP_ERR_FIT || err.code == IAP_ERR_FORMAT);
         ORACLE(err.msg[0] != '\0');
         return;
     }
-    ORACLE(image_start(img) == IAP_APP_START && image_end(img) <= APP_END64);
+    ORACLE(image_start(img) == PROTO_APP_START && image_end(img) <= APP_END64);
     uint8_t *buf;
     uint32_t len;
-    ORACLE(image_flatten(img, IAP_APP_START, &buf, &len, &err) == 0);
-    ORACLE(len % 2 == 0 && len >= image_end(img) - IAP_APP_START && len - 1 <= image_end(img) -
-           IAP_APP_START);
-    uint64_t at = IAP_APP_START;
+    ORACLE(image_flatten(img, PROTO_APP_START, &buf, &len, &err) == 0);
+    ORACLE(len % 2 == 0 && len >= image_end(img) - PROTO_APP_START && len - 1 <= image_end(img) -
+           PROTO_APP_START);
+    uint64_t at = PROTO_APP_START;
     for (size_t i = 0; i < img->nseg; i++) {
         const struct image_seg *s = &img->seg[i];
         for (; at < s->addr; at++)
-            ORACLE(buf[at - IAP_APP_START] == 0xFF);
-        ORACLE(memcmp(buf + (s->addr - IAP_APP_START), s->data, s->len) == 0);
+            ORACLE(buf[at - PROTO_APP_START] == 0xFF);
+        ORACLE(memcmp(buf + (s->addr - PROTO_APP_START), s->data, s->len) == 0);
         at = (uint64_t)s->addr + s->len;
     }
-    for (; at < IAP_APP_START + (uint64_t)len; at++)
-        ORACLE(buf[at - IAP_APP_START] == 0xFF);
+    for (; at < PROTO_APP_START + (uint64_t)len; at++)
+        ORACLE(buf[at - PROTO_APP_START] == 0xFF);
     free(buf);
 }
 
@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t *copy = malloc(size ? size : 1);
     memcpy(copy, data, size);
     (void)format_detect("fuzz.input", copy, size);
-    int rc = FUZZ_FORMAT.load("fuzz.input", copy, size, IAP_APP_START, &img, &err);
+    int rc = FUZZ_FORMAT.load("fuzz.input", copy, size, PROTO_APP_START, &img, &err);
     if (rc != 0) {
         ORACLE(rc < 0 && err.code == rc);
         ORACLE(strstr(err.msg, "fuzz.input") != NULL);

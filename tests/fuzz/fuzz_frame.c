@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct frame_rx rx;
     static struct iap_frame f;
-    static uint8_t enc[IAP_MAX_FRAME];
+    static uint8_t enc[PROTO_MAX_FRAME];
     if (size < 1)
         return 0;
     size_t step = data[0] ? data[0] : 1; /* bytes pushed at a time */
@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int got = 0;
         while (frame_rx_next(&rx, &f)) {
             got = 1;
-            ORACLE(f.len <= IAP_MAX_PAYLOAD);
+            ORACLE(f.len <= PROTO_MAX_PAYLOAD);
             size_t m = frame_encode(enc, f.type, f.seq, f.payload, f.len);
             const uint8_t *at = memmem(in + found_end, pos - found_end, enc, m);
             ORACLE(at != NULL);

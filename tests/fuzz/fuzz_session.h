@@ -31,7 +31,7 @@
 
 #include "boot.h"
 #include "flashmgr.h"
-#include "iap_proto.h"
+#include "proto.h"
 #include "port.h"
 #include "session.h"
 #include "sim.h"
@@ -41,33 +41,33 @@ static uint32_t fz_size;                /* flash size of this run */
 static uint8_t fz_before[SIM_FLASH_MAX]; /* flash at power-up */
 static int fz_in_commit;
 static long fz_commits_ok;
-static struct iap_record fz_committed; /* what the last successful fm_commit wrote */
+static struct proto_record fz_committed; /* what the last successful fm_commit wrote */
 static int fz_committed_valid;         /* a record that looks valid is expected */
 
-static uint32_t fz_end(void) { return IAP_FLASH_BASE + fz_size; }
-static uint32_t fz_rec_addr(void) { return IAP_RECORD_ADDR(fz_size); }
+static uint32_t fz_end(void) { return PROTO_FLASH_BASE + fz_size; }
+static uint32_t fz_rec_addr(void) { return PROTO_RECORD_ADDR(fz_size); }
 
 /* Magic and rec_crc right: the record claims the image is bootable. */
-static int fz_record_looks_valid(struct iap_record *out)
+static int fz_record_looks_valid(struct proto_record *out)
 {
-    struct iap_record r;
+    struct proto_record r;
     memcpy(&r, sim_flash_at(fz_rec_addr()), sizeof r);
     if (out)
         *out = r;
-    return r.magic == IAP_RECORD_MAGIC && iap_crc32(0, &r, 20) == r.rec_crc;
+    return r.magic == PROTO_RECORD_MAGIC && proto_crc32(0, &r, 20) == r.rec_crc;
 }
 
 /* The validity rule, computed here from the flash bytes. */
 static int fz_app_valid(void)
 {
-    struct iap_record r;
-    if (!fz_record_looks_valid(&r) || r.size == 0 || r.size > fz_rec_addr() - IAP_APP_START)
+    struct proto_record r;
+    if (!fz_record_looks_valid(&r) || r.size == 0 || r.size > fz_rec_addr() - PROTO_APP_START)
         return 0;
-    const uint8_t *v = sim_flash_at(IAP_APP_START);
-    uint32_t sp = iap_get32(v), pc = iap_get32(v + 4);
-    return r.size >= 8 && sp > IAP_SRAM_BASE && sp <= IAP_SRAM_BASE + IAP_SRAM_SIZE &&
-           !(sp & 3u) && (pc & 1u) && (pc & ~1u) >= IAP_APP_START &&
-           (pc & ~1u) < IAP_APP_START + r.size && iap_crc32(0, v, r.size) == r.image_crc;
+    const uint8_t *v = sim_flash_at(PROTO_APP_START);
+    uint32_t sp = proto_get32(v), pc = proto_get32(v + 4);
+    return r.size >= 8 && sp > PROTO_SRAM_BASE && sp <= PROTO_SRAM_BASE + PROTO_SRAM_SIZE &&
+           !(sp & 3u) && (pc & 1u) && (pc & ~1u) >= PROTO_APP_START &&
+           (pc & ~1u) < PROTO_APP_START + r.size && proto_crc32(0, v, r.size) == r.image_crc;
 }
 
 /* Inside fm_erase/fm_write: the range it was asked for (pages it may erase overlap it). */
@@ -75,7 +75,7 @@ static uint32_t fz_win_lo, fz_win_hi; /* [lo, hi), hi = 0: not inside one */
 
 static void fz_check_modify(uint32_t addr, uint32_t len)
 {
-    ORACLE(addr >= IAP_APP_START && addr < fz_end() && len <= fz_end() - addr);
+    ORACLE(addr >= PROTO_APP_START && addr < fz_end() && len <= fz_end() - addr);
     int record_page = addr >= fz_rec_addr();
     if (fz_win_hi && !record_page) /* only what the caller asked for (the record page apart) */
         ORACLE(addr < fz_win_hi && addr + len > fz_win_lo);
@@ -88,8 +88,8 @@ static void fz_check_modify(uint32_t addr, uint32_t len)
 int __real_port_flash_erase_page(uint32_t addr);
 int __wrap_port_flash_erase_page(uint32_t addr)
 {
-    ORACLE(addr % IAP_PAGE_SIZE == 0);
-    fz_check_modify(addr, IAP_PAGE_SIZE);
+    ORACLE(addr % PROTO_PAGE_SIZE == 0);
+    fz_check_modify(addr, PROTO_PAGE_SIZE);
     return __real_port_flash_erase_page(addr);
 }
 
@@ -105,8 +105,8 @@ int __wrap_port_flash_program(uint32_t addr, const void *data, size_t len)
 
 static int fz_arg_refusal(int rc)
 {
-    return rc == IAP_E_RANGE || rc == IAP_E_ALIGN || rc == IAP_E_LEN || rc == IAP_E_SIZE ||
-           rc == IAP_E_VECTOR || rc == IAP_E_IMAGE_CRC;
+    return rc == PROTO_E_RANGE || rc == PROTO_E_ALIGN || rc == PROTO_E_LEN || rc == PROTO_E_SIZE ||
+           rc == PROTO_E_VECTOR || rc == PROTO_E_IMAGE_CRC;
 }
 
 int __real_fm_erase(uint32_t addr, uint32_t len);
@@ -132,7 +132,7 @@ int __wrap_fm_write(uint32_t addr, const uint8_t *data, size_t len)
     fz_win_hi = 0;
     if (fz_arg_refusal(rc))
         ORACLE(sim_ops == ops);
-    if (rc == IAP_OK) /* what it reports written is in flash */
+    if (rc == PROTO_OK) /* what it reports written is in flash */
         ORACLE(memcmp(sim_flash_at(addr), data, len) == 0);
     return rc;
 }
@@ -141,14 +141,14 @@ int __real_fm_commit(uint32_t size, uint32_t crc, uint32_t version);
 int __wrap_fm_commit(uint32_t size, uint32_t crc, uint32_t version)
 {
     long ops = sim_ops;
-    struct iap_record before, r;
+    struct proto_record before, r;
     fz_record_looks_valid(&before);
     fz_in_commit = 1;
     int rc = __real_fm_commit(size, crc, version);
     fz_in_commit = 0;
     if (fz_arg_refusal(rc))
         ORACLE(sim_ops == ops);
-    if (rc != IAP_OK) { /* a refused commit leaves the record as it was, or not valid */
+    if (rc != PROTO_OK) { /* a refused commit leaves the record as it was, or not valid */
         ORACLE(!fz_record_looks_valid(&r) || memcmp(&r, &before, sizeof r) == 0);
         return rc;
     }
@@ -164,7 +164,7 @@ int __wrap_fm_commit(uint32_t size, uint32_t crc, uint32_t version)
 void __real_port_jump(uint32_t vector_table);
 __attribute__((noreturn)) void __wrap_port_jump(uint32_t vector_table)
 {
-    ORACLE(vector_table == IAP_APP_START);
+    ORACLE(vector_table == PROTO_APP_START);
     ORACLE(fz_app_valid());
     __real_port_jump(vector_table);
     abort(); /* port_jump returns only through sim_run's longjmp */
@@ -174,7 +174,7 @@ __attribute__((noreturn)) void __wrap_port_jump(uint32_t vector_table)
  * power-up one), never one assembled some other way. */
 static void fz_check_record(void)
 {
-    struct iap_record r;
+    struct proto_record r;
     if (!fz_record_looks_valid(&r))
         return;
     ORACLE(fz_committed_valid);
@@ -185,7 +185,7 @@ static void fz_check_end(void)
 {
     ORACLE(sim_boot_writes == 0);
     ORACLE(sim_pgerr == 0);
-    ORACLE(memcmp(sim_flash, fz_before, IAP_BOOT_SIZE) == 0);
+    ORACLE(memcmp(sim_flash, fz_before, PROTO_BOOT_SIZE) == 0);
     ORACLE(memcmp(sim_flash + fz_size, fz_before + fz_size, SIM_FLASH_MAX - fz_size) == 0);
     fz_check_record();
 }
@@ -193,18 +193,18 @@ static void fz_check_end(void)
 /* Power-up flash: recognisable bootloader pages, optionally a 1 KB app with its record. */
 static void fz_power_up(int with_app)
 {
-    for (uint32_t i = 0; i < IAP_BOOT_SIZE; i++)
+    for (uint32_t i = 0; i < PROTO_BOOT_SIZE; i++)
         sim_flash[i] = (uint8_t)(i * 7u + 0x3Cu);
     memset(&fz_committed, 0, sizeof fz_committed);
     fz_committed_valid = 0;
     if (with_app) {
-        uint8_t *app = sim_flash_at(IAP_APP_START);
+        uint8_t *app = sim_flash_at(PROTO_APP_START);
         for (uint32_t i = 0; i < 1024; i++)
             app[i] = (uint8_t)(i * 13u + 1u);
-        iap_put32(app, IAP_SRAM_BASE + IAP_SRAM_SIZE);
-        iap_put32(app + 4, IAP_APP_START + 0x101);
-        struct iap_record r = {IAP_RECORD_MAGIC, 1024, iap_crc32(0, app, 1024), 1, 0, 0};
-        r.rec_crc = iap_crc32(0, &r, 20);
+        proto_put32(app, PROTO_SRAM_BASE + PROTO_SRAM_SIZE);
+        proto_put32(app + 4, PROTO_APP_START + 0x101);
+        struct proto_record r = {PROTO_RECORD_MAGIC, 1024, proto_crc32(0, app, 1024), 1, 0, 0};
+        r.rec_crc = proto_crc32(0, &r, 20);
         memcpy(sim_flash_at(fz_rec_addr()), &r, sizeof r);
         fz_committed = r;
         fz_committed_valid = 1;

@@ -34,7 +34,7 @@ static int load_bin(const char *path, struct rb_image *img)
     img->size = (uint32_t)fread(img->data, 1, sizeof img->data, f);
     fclose(f);
     img->size = (img->size + 1u) & ~1u; /* flashed in half-words, padded with 0xFF as iap does */
-    img->crc = iap_crc32(0, img->data, img->size);
+    img->crc = proto_crc32(0, img->data, img->size);
     return img->size ? 0 : -1;
 }
 
@@ -163,9 +163,9 @@ int rb_run(struct rb_board *b, rb_host_fn host, void *arg)
         /* A SYNC already on the line at power-on, as from a host that keeps probing while the
          * board resets: the 300 ms listening window is then met however late the host thread
          * gets the CPU on a loaded machine (the board runs ahead in fast mode). */
-        uint8_t sync[IAP_HDR_LEN + IAP_CRC_LEN];
+        uint8_t sync[PROTO_HDR_LEN + PROTO_CRC_LEN];
         struct iap_err err;
-        size_t n = frame_encode(sync, IAP_CMD_SYNC, 0xF0, NULL, 0);
+        size_t n = frame_encode(sync, PROTO_CMD_SYNC, 0xF0, NULL, 0);
         if (b->t.write(&b->t, sync, n, &err))
             return -1;
         pthread_create(&b->th, NULL, host_main, b);
@@ -196,10 +196,10 @@ void rb_flash_blank(uint8_t *flash) { memset(flash, 0xFF, RB_FLASH_SIZE); }
 
 void rb_flash_put_app(uint8_t *flash, const struct rb_image *img, uint32_t version)
 {
-    struct iap_record r = {IAP_RECORD_MAGIC, img->size, img->crc, version, 0, 0};
-    r.rec_crc = iap_crc32(0, &r, 20);
-    memcpy(flash + (IAP_APP_START - IAP_FLASH_BASE), img->data, img->size);
-    memcpy(flash + (RB_RECORD - IAP_FLASH_BASE), &r, sizeof r);
+    struct proto_record r = {PROTO_RECORD_MAGIC, img->size, img->crc, version, 0, 0};
+    r.rec_crc = proto_crc32(0, &r, 20);
+    memcpy(flash + (PROTO_APP_START - PROTO_FLASH_BASE), img->data, img->size);
+    memcpy(flash + (RB_RECORD - PROTO_FLASH_BASE), &r, sizeof r);
 }
 
 int rb_flash_write(const char *path, const uint8_t *flash)
@@ -223,29 +223,29 @@ int rb_flash_read(const char *path, uint8_t *flash)
 
 /* docs/DESIGN.md, image validity rule (the vector checks are the bootloader's business: our
  * images pass them, and a record over a different image is caught by the CRC). */
-bool rb_record_valid(const uint8_t *flash, struct iap_record *out)
+bool rb_record_valid(const uint8_t *flash, struct proto_record *out)
 {
-    struct iap_record r;
-    memcpy(&r, flash + (RB_RECORD - IAP_FLASH_BASE), sizeof r);
-    if (r.magic != IAP_RECORD_MAGIC || iap_crc32(0, &r, 20) != r.rec_crc || r.size == 0 ||
-        r.size > RB_RECORD - IAP_APP_START ||
-        iap_crc32(0, flash + (IAP_APP_START - IAP_FLASH_BASE), r.size) != r.image_crc)
+    struct proto_record r;
+    memcpy(&r, flash + (RB_RECORD - PROTO_FLASH_BASE), sizeof r);
+    if (r.magic != PROTO_RECORD_MAGIC || proto_crc32(0, &r, 20) != r.rec_crc || r.size == 0 ||
+        r.size > RB_RECORD - PROTO_APP_START ||
+        proto_crc32(0, flash + (PROTO_APP_START - PROTO_FLASH_BASE), r.size) != r.image_crc)
         return false;
     if (out)
         *out = r;
     return true;
 }
 
-static bool holds(const uint8_t *flash, const struct iap_record *r, const struct rb_image *img)
+static bool holds(const uint8_t *flash, const struct proto_record *r, const struct rb_image *img)
 {
     return img && r->size == img->size && r->image_crc == img->crc &&
-           memcmp(flash + (IAP_APP_START - IAP_FLASH_BASE), img->data, img->size) == 0;
+           memcmp(flash + (PROTO_APP_START - PROTO_FLASH_BASE), img->data, img->size) == 0;
 }
 
 enum rb_state rb_classify(const uint8_t *flash, const struct rb_image *old_img,
                           const struct rb_image *new_img)
 {
-    struct iap_record r;
+    struct proto_record r;
     if (!rb_record_valid(flash, &r))
         return RB_NO_APP;
     if (holds(flash, &r, new_img))
@@ -271,9 +271,9 @@ int rb_update(struct rb_board *b, const struct rb_image *img, uint32_t version, 
     rb_session(b, &s);
     int rc = iap_session_connect(&s, &b->err);
     if (!rc)
-        rc = iap_session_write(&s, IAP_APP_START, img->data, img->size, &b->err);
+        rc = iap_session_write(&s, PROTO_APP_START, img->data, img->size, &b->err);
     if (!rc)
-        rc = iap_session_crc(&s, IAP_APP_START, img->size, &crc, &b->err);
+        rc = iap_session_crc(&s, PROTO_APP_START, img->size, &crc, &b->err);
     if (!rc && crc != img->crc)
         rc = iap_fail(&b->err, IAP_ERR_VERIFY, "device CRC 0x%08x, image 0x%08x", crc, img->crc);
     if (!rc)
@@ -286,7 +286,7 @@ int rb_update(struct rb_board *b, const struct rb_image *img, uint32_t version, 
 int rb_raw_cmd(struct rb_board *b, uint8_t type, uint8_t seq, const uint8_t *payload,
                uint16_t len, struct iap_frame *rsp)
 {
-    uint8_t buf[IAP_MAX_FRAME];
+    uint8_t buf[PROTO_MAX_FRAME];
     struct frame_rx rx;
     struct iap_err err;
     size_t n = frame_encode(buf, type, seq, payload, len);
@@ -296,7 +296,7 @@ int rb_raw_cmd(struct rb_board *b, uint8_t type, uint8_t seq, const uint8_t *pay
     double end = rb_now() + 5.0;
     while (rb_now() < end) {
         while (frame_rx_next(&rx, rsp))
-            if (rsp->type == IAP_RSP && rsp->seq == seq && rsp->len >= 1)
+            if (rsp->type == PROTO_RSP && rsp->seq == seq && rsp->len >= 1)
                 return (int8_t)rsp->payload[0];
         uint8_t in[512];
         size_t room = frame_rx_room(&rx) < sizeof in ? frame_rx_room(&rx) : sizeof in;
@@ -370,7 +370,7 @@ static int settle(struct rb_board *b)
 {
     struct iap_frame rsp;
     for (int i = 0; i < 10; i++)
-        if (rb_raw_cmd(b, IAP_CMD_SYNC, 1, NULL, 0, &rsp) == IAP_OK)
+        if (rb_raw_cmd(b, PROTO_CMD_SYNC, 1, NULL, 0, &rsp) == PROTO_OK)
             return 0;
     return -1;
 }
@@ -406,8 +406,8 @@ int rb_an3155_update(struct rb_board *b, const struct rb_image *img)
         return -1;
     /* Erase: N-1, the pages, checksum over all of them */
     uint8_t list[64];
-    unsigned first = (IAP_APP_START - IAP_FLASH_BASE) / IAP_PAGE_SIZE;
-    unsigned pages = (img->size + IAP_PAGE_SIZE - 1) / IAP_PAGE_SIZE;
+    unsigned first = (PROTO_APP_START - PROTO_FLASH_BASE) / PROTO_PAGE_SIZE;
+    unsigned pages = (img->size + PROTO_PAGE_SIZE - 1) / PROTO_PAGE_SIZE;
     list[0] = (uint8_t)(pages - 1);
     for (unsigned i = 0; i < pages; i++)
         list[1 + i] = (uint8_t)(first + i);
@@ -418,10 +418,10 @@ int rb_an3155_update(struct rb_board *b, const struct rb_image *img)
         uint8_t blk[257];
         blk[0] = (uint8_t)(n - 1);
         memcpy(blk + 1, img->data + off, n);
-        if (an_cmd(b, 0x31) || an_addr(b, IAP_APP_START + off) || an_block(b, blk, n + 1, 5))
+        if (an_cmd(b, 0x31) || an_addr(b, PROTO_APP_START + off) || an_block(b, blk, n + 1, 5))
             return -1;
     }
-    return an_cmd(b, 0x21) || an_addr(b, IAP_APP_START) ? -1 : 0;
+    return an_cmd(b, 0x21) || an_addr(b, PROTO_APP_START) ? -1 : 0;
 }
 
 static uint16_t crc16(const uint8_t *p, size_t n)

@@ -11,14 +11,14 @@
 #include <stdio.h>
 
 #include "emu.h"
-#include "iap_proto.h"
+#include "proto.h"
 #include "session.h"
 
 #define RB_FLASH_SIZE (64u * 1024u)
-#define RB_RECORD     IAP_RECORD_ADDR(RB_FLASH_SIZE)
+#define RB_RECORD     PROTO_RECORD_ADDR(RB_FLASH_SIZE)
 
 struct rb_image {
-    uint8_t data[IAP_APP_END(RB_FLASH_SIZE) - IAP_APP_START];
+    uint8_t data[PROTO_APP_END(RB_FLASH_SIZE) - PROTO_APP_START];
     uint32_t size, crc;
 };
 
@@ -78,7 +78,7 @@ enum rb_state { RB_NO_APP, RB_OLD, RB_NEW, RB_MIX };
  * or a valid record over an image that is neither (never acceptable). */
 enum rb_state rb_classify(const uint8_t *flash, const struct rb_image *old_img,
                           const struct rb_image *new_img);
-bool rb_record_valid(const uint8_t *flash, struct iap_record *out);
+bool rb_record_valid(const uint8_t *flash, struct proto_record *out);
 
 /* Host side, in the host thread: a session on b's line. */
 void rb_session(struct rb_board *b, struct iap_session *s);

@@ -16,7 +16,7 @@
 #include "test.h"
 
 #define BANNER "stm32-iap demo app v"
-#define END    (IAP_FLASH_BASE + RB_FLASH_SIZE)
+#define END    (PROTO_FLASH_BASE + RB_FLASH_SIZE)
 
 static const char *build = "build";
 static char img[300], opt[310];
@@ -40,22 +40,22 @@ static int host_script(struct rb_board *b, void *arg)
 {
     struct script *s = arg;
     struct iap_frame rsp;
-    uint8_t p[IAP_MAX_PAYLOAD];
+    uint8_t p[PROTO_MAX_PAYLOAD];
     /* SYNC until answered: the listening window after reset */
     int st = 1000;
-    for (int i = 0; i < 40 && st != IAP_OK; i++)
-        st = rb_raw_cmd(b, IAP_CMD_SYNC, 0, NULL, 0, &rsp);
-    if (st != IAP_OK)
+    for (int i = 0; i < 40 && st != PROTO_OK; i++)
+        st = rb_raw_cmd(b, PROTO_CMD_SYNC, 0, NULL, 0, &rsp);
+    if (st != PROTO_OK)
         return -1;
     for (int i = 0; i < s->n; i++) {
         const struct step *k = &s->steps[i];
         memset(p, 0, sizeof p); /* data 0x00: would program over anything */
-        iap_put32(p, k->a);
-        iap_put32(p + 4, k->b);
-        iap_put32(p + 8, k->c);
+        proto_put32(p, k->a);
+        proto_put32(p + 4, k->b);
+        proto_put32(p + 8, k->c);
         s->got[i] = rb_raw_cmd(b, k->type, (uint8_t)(i + 1), p, k->len, &rsp);
     }
-    s->reset_answered = rb_raw_cmd(b, IAP_CMD_RESET, (uint8_t)(s->n + 1), NULL, 0, &rsp) == 0;
+    s->reset_answered = rb_raw_cmd(b, PROTO_CMD_RESET, (uint8_t)(s->n + 1), NULL, 0, &rsp) == 0;
     return 0;
 }
 
@@ -118,20 +118,20 @@ static void refused(const struct step *steps, int n)
     CHECK_EQ(rc, 0); /* stopped on the v1 banner */
 }
 
-#define W(addr, n) {IAP_CMD_WRITE, (addr), 0, 0, (uint16_t)(8 + (n)), IAP_E_RANGE}
-#define E(addr, n) {IAP_CMD_ERASE, (addr), (n), 0, 8, IAP_E_RANGE}
+#define W(addr, n) {PROTO_CMD_WRITE, (addr), 0, 0, (uint16_t)(8 + (n)), PROTO_E_RANGE}
+#define E(addr, n) {PROTO_CMD_ERASE, (addr), (n), 0, 8, PROTO_E_RANGE}
 
 TEST(write_into_the_bootloader_is_refused)
 {
-    static const struct step s[] = {W(IAP_FLASH_BASE, 2), W(IAP_FLASH_BASE, 1024),
-                                    W(IAP_APP_START - 2, 2), W(IAP_APP_START - 1024, 1024),
+    static const struct step s[] = {W(PROTO_FLASH_BASE, 2), W(PROTO_FLASH_BASE, 1024),
+                                    W(PROTO_APP_START - 2, 2), W(PROTO_APP_START - 1024, 1024),
                                     W(0x08001000, 256)};
     refused(s, 5);
 }
 
 TEST(write_straddling_the_bootloader_end_is_refused)
 {
-    static const struct step s[] = {W(IAP_APP_START - 2, 4), W(IAP_APP_START - 512, 1024)};
+    static const struct step s[] = {W(PROTO_APP_START - 2, 4), W(PROTO_APP_START - 512, 1024)};
     refused(s, 2);
 }
 
@@ -151,17 +151,17 @@ TEST(write_past_the_end_of_flash_or_wrapping_is_refused)
 
 TEST(erase_of_the_bootloader_is_refused)
 {
-    static const struct step s[] = {E(IAP_FLASH_BASE, 1), E(IAP_FLASH_BASE, IAP_BOOT_SIZE),
-                                    E(IAP_APP_START - 1, 2), E(IAP_FLASH_BASE, RB_FLASH_SIZE),
-                                    E(IAP_APP_START - IAP_PAGE_SIZE, 2 * IAP_PAGE_SIZE)};
+    static const struct step s[] = {E(PROTO_FLASH_BASE, 1), E(PROTO_FLASH_BASE, PROTO_BOOT_SIZE),
+                                    E(PROTO_APP_START - 1, 2), E(PROTO_FLASH_BASE, RB_FLASH_SIZE),
+                                    E(PROTO_APP_START - PROTO_PAGE_SIZE, 2 * PROTO_PAGE_SIZE)};
     refused(s, 5);
 }
 
 TEST(erase_of_the_record_page_or_past_the_end_is_refused)
 {
     static const struct step s[] = {E(RB_RECORD, 1), E(RB_RECORD - 2, 4),
-                                    E(IAP_APP_START, RB_RECORD - IAP_APP_START + 1), E(END, 1024),
-                                    E(IAP_APP_START, 0xFFFFFFFFu), E(0xFFFFFC00u, 0x800)};
+                                    E(PROTO_APP_START, RB_RECORD - PROTO_APP_START + 1), E(END, 1024),
+                                    E(PROTO_APP_START, 0xFFFFFFFFu), E(0xFFFFFC00u, 0x800)};
     refused(s, 6);
 }
 
@@ -170,23 +170,23 @@ TEST(refused_commands_before_the_first_erase_keep_the_old_app)
 {
     uint32_t v1_size = rb_app[1].size, v1_crc = rb_app[1].crc;
     const struct step s[] = {
-        {IAP_CMD_WRITE, IAP_APP_START + 1, 0, 0, 8 + 2, IAP_E_ALIGN},
-        {IAP_CMD_WRITE, IAP_APP_START, 0, 0, 8 + 3, IAP_E_ALIGN},
-        {IAP_CMD_WRITE, IAP_APP_START, 0, 0, 8, IAP_E_LEN},
-        {IAP_CMD_ERASE, IAP_APP_START, 0, 0, 8, IAP_E_LEN},
-        {IAP_CMD_ERASE, IAP_APP_START, 1024, 0, 4, IAP_E_LEN},
-        {IAP_CMD_COMMIT, 0, 0, 1, 12, IAP_E_SIZE},
-        {IAP_CMD_COMMIT, RB_RECORD - IAP_APP_START + 2, 0, 1, 12, IAP_E_SIZE},
-        {IAP_CMD_COMMIT, v1_size, v1_crc ^ 1u, 2, 12, IAP_E_IMAGE_CRC},
-        {IAP_CMD_COMMIT, 4, 0, 2, 12, IAP_E_VECTOR},
-        {IAP_CMD_COMMIT, v1_size, v1_crc, 2, 8, IAP_E_LEN},
-        {IAP_CMD_READ, END - 4, 8, 0, 8, IAP_E_RANGE},
-        {IAP_CMD_READ, IAP_FLASH_BASE, 2048, 0, 8, IAP_E_LEN},
-        {IAP_CMD_CRC, IAP_FLASH_BASE, RB_FLASH_SIZE + 2, 0, 8, IAP_E_RANGE},
-        {0x09, 0, 0, 0, 0, IAP_E_CMD},
-        {0x7F, 0, 0, 0, 0, IAP_E_CMD},
-        {IAP_CMD_INFO, 0, 0, 0, 4, IAP_E_LEN},
-        W(IAP_FLASH_BASE, 2),
+        {PROTO_CMD_WRITE, PROTO_APP_START + 1, 0, 0, 8 + 2, PROTO_E_ALIGN},
+        {PROTO_CMD_WRITE, PROTO_APP_START, 0, 0, 8 + 3, PROTO_E_ALIGN},
+        {PROTO_CMD_WRITE, PROTO_APP_START, 0, 0, 8, PROTO_E_LEN},
+        {PROTO_CMD_ERASE, PROTO_APP_START, 0, 0, 8, PROTO_E_LEN},
+        {PROTO_CMD_ERASE, PROTO_APP_START, 1024, 0, 4, PROTO_E_LEN},
+        {PROTO_CMD_COMMIT, 0, 0, 1, 12, PROTO_E_SIZE},
+        {PROTO_CMD_COMMIT, RB_RECORD - PROTO_APP_START + 2, 0, 1, 12, PROTO_E_SIZE},
+        {PROTO_CMD_COMMIT, v1_size, v1_crc ^ 1u, 2, 12, PROTO_E_IMAGE_CRC},
+        {PROTO_CMD_COMMIT, 4, 0, 2, 12, PROTO_E_VECTOR},
+        {PROTO_CMD_COMMIT, v1_size, v1_crc, 2, 8, PROTO_E_LEN},
+        {PROTO_CMD_READ, END - 4, 8, 0, 8, PROTO_E_RANGE},
+        {PROTO_CMD_READ, PROTO_FLASH_BASE, 2048, 0, 8, PROTO_E_LEN},
+        {PROTO_CMD_CRC, PROTO_FLASH_BASE, RB_FLASH_SIZE + 2, 0, 8, PROTO_E_RANGE},
+        {0x09, 0, 0, 0, 0, PROTO_E_CMD},
+        {0x7F, 0, 0, 0, 0, PROTO_E_CMD},
+        {PROTO_CMD_INFO, 0, 0, 0, 4, PROTO_E_LEN},
+        W(PROTO_FLASH_BASE, 2),
         E(RB_RECORD, 1),
     };
     refused(s, (int)(sizeof s / sizeof s[0]));
@@ -198,19 +198,19 @@ static int host_garbage(struct rb_board *b, void *arg)
     (void)arg;
     struct iap_frame rsp;
     uint8_t f[64], p[16] = {0};
-    if (rb_raw_cmd(b, IAP_CMD_SYNC, 0, NULL, 0, &rsp) != IAP_OK &&
-        rb_raw_cmd(b, IAP_CMD_SYNC, 0, NULL, 0, &rsp) != IAP_OK)
+    if (rb_raw_cmd(b, PROTO_CMD_SYNC, 0, NULL, 0, &rsp) != PROTO_OK &&
+        rb_raw_cmd(b, PROTO_CMD_SYNC, 0, NULL, 0, &rsp) != PROTO_OK)
         return -1;
-    iap_put32(p, IAP_APP_START);
-    iap_put32(p + 4, 1024);
-    size_t n = frame_encode(f, IAP_CMD_ERASE, 1, p, 8);
+    proto_put32(p, PROTO_APP_START);
+    proto_put32(p + 4, 1024);
+    size_t n = frame_encode(f, PROTO_CMD_ERASE, 1, p, 8);
     f[n - 1] ^= 0x40; /* an ERASE with a bad CRC: must not run */
     struct iap_err err;
     b->t.write(&b->t, f, n, &err);
     b->t.write(&b->t, (const uint8_t *)"\xA5\x02\x01\xff\xffnoise", 10, &err);
     usleep(200000);
-    int st = rb_raw_cmd(b, IAP_CMD_SYNC, 9, NULL, 0, &rsp);
-    return st == IAP_OK && rb_raw_cmd(b, IAP_CMD_RESET, 10, NULL, 0, &rsp) == IAP_OK ? 0 : -2;
+    int st = rb_raw_cmd(b, PROTO_CMD_SYNC, 9, NULL, 0, &rsp);
+    return st == PROTO_OK && rb_raw_cmd(b, PROTO_CMD_RESET, 10, NULL, 0, &rsp) == PROTO_OK ? 0 : -2;
 }
 
 TEST(corrupt_frames_before_the_first_erase_keep_the_old_app)
@@ -248,13 +248,13 @@ static int host_erase_all_then_update(struct rb_board *b, void *arg)
     struct iap_frame rsp;
     uint8_t p[8];
     int st = 1000;
-    for (int i = 0; i < 40 && st != IAP_OK; i++)
-        st = rb_raw_cmd(b, IAP_CMD_SYNC, 0, NULL, 0, &rsp);
-    if (st != IAP_OK)
+    for (int i = 0; i < 40 && st != PROTO_OK; i++)
+        st = rb_raw_cmd(b, PROTO_CMD_SYNC, 0, NULL, 0, &rsp);
+    if (st != PROTO_OK)
         return -1;
-    iap_put32(p, IAP_APP_START);
-    iap_put32(p + 4, RB_RECORD - IAP_APP_START);
-    if (rb_raw_cmd(b, IAP_CMD_ERASE, 1, p, 8, &rsp) != IAP_OK)
+    proto_put32(p, PROTO_APP_START);
+    proto_put32(p + 4, RB_RECORD - PROTO_APP_START);
+    if (rb_raw_cmd(b, PROTO_CMD_ERASE, 1, p, 8, &rsp) != PROTO_OK)
         return -2;
     return rb_update(b, &rb_app[2], 2, true);
 }

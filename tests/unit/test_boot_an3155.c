@@ -9,7 +9,7 @@
 #include "simhost.h"
 #include "test.h"
 
-#define APP IAP_APP_START
+#define APP PROTO_APP_START
 #define END64 0x0800FC00u
 #define ACK AN3155_ACK
 #define NACK AN3155_NACK
@@ -180,7 +180,7 @@ TEST(write_with_bad_checksum_is_nacked_and_not_written)
 
 TEST(write_outside_the_application_area_is_nacked)
 {
-    static const uint32_t bad[] = {IAP_FLASH_BASE, APP - 4, END64, 0x08010000u, 0x20000200u, 0};
+    static const uint32_t bad[] = {PROTO_FLASH_BASE, APP - 4, END64, 0x08010000u, 0x20000200u, 0};
     uint8_t d[4] = {1, 2, 3, 4};
     setup();
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -198,7 +198,7 @@ TEST(reads_of_the_bootloader_or_outside_flash_are_nacked)
 {
     uint8_t back[256];
     setup();
-    CHECK_EQ(read_mem(IAP_FLASH_BASE, 16, back), 0);
+    CHECK_EQ(read_mem(PROTO_FLASH_BASE, 16, back), 0);
     CHECK_EQ(read_mem(APP - 16, 16, back), 0);
     CHECK_EQ(read_mem(0x0800FFF0u, 32, back), 0);
     CHECK_EQ(read_mem(0x1FFFF7E0u, 4, back), 0);
@@ -231,7 +231,7 @@ TEST(page_erase_erases_the_listed_pages_only)
     uint8_t d[4] = {1, 2, 3, 4};
     setup();
     for (uint32_t p = 8; p < 13; p++)
-        CHECK_EQ(write_mem(IAP_FLASH_BASE + p * 1024, d, 4), ACK);
+        CHECK_EQ(write_mem(PROTO_FLASH_BASE + p * 1024, d, 4), ACK);
     CHECK_EQ(erase_pages(pages, 2), ACK);
     CHECK_EQ(*sim_flash_at(APP), 1);
     CHECK_EQ(*sim_flash_at(APP + 1024), 0xFF);
@@ -265,18 +265,18 @@ TEST(global_erase_erases_the_application_area_only)
     uint8_t d[4] = {1, 2, 3, 4};
     setup();
     CHECK_EQ(write_mem(END64 - 4, d, 4), ACK);
-    memset(sim_flash_at(IAP_FLASH_BASE), 0x5A, 16); /* stands for the bootloader */
+    memset(sim_flash_at(PROTO_FLASH_BASE), 0x5A, 16); /* stands for the bootloader */
     cmd(0x43);
     CHECK_EQ(xfer("\xff\x00", 2), 1);
     CHECK_EQ(in[0], ACK);
     CHECK_EQ(*sim_flash_at(END64 - 4), 0xFF);
-    CHECK_EQ(*sim_flash_at(IAP_FLASH_BASE), 0x5A);
+    CHECK_EQ(*sim_flash_at(PROTO_FLASH_BASE), 0x5A);
     CHECK_EQ(sim_boot_writes, 0);
 }
 
 TEST(go_commits_the_written_image_and_starts_it)
 {
-    struct iap_record rec;
+    struct proto_record rec;
     setup();
     sh_image(img, 1220, 2);
     CHECK_EQ(write_image(img, 1220), ACK);
@@ -287,7 +287,7 @@ TEST(go_commits_the_written_image_and_starts_it)
     CHECK_EQ(in[0], ACK);
     CHECK(fm_app_valid(&rec));
     CHECK_EQ(rec.size, 1220);
-    CHECK_EQ(rec.image_crc, iap_crc32(0, img, 1220));
+    CHECK_EQ(rec.image_crc, proto_crc32(0, img, 1220));
     CHECK(!sim_led);
 }
 
@@ -301,7 +301,7 @@ TEST(go_to_flash_start_or_zero_means_the_application)
     sim_power_cycle();
     session_init();
     xfer("\x7f", 1);
-    go_addr = IAP_FLASH_BASE;
+    go_addr = PROTO_FLASH_BASE;
     CHECK_EQ(sim_run(do_go, NULL), SIM_JUMPED); /* the app committed above is still valid */
     CHECK_EQ(sim_jump_addr, APP);
 }
@@ -343,7 +343,7 @@ TEST(go_without_any_application_is_nacked)
 TEST(erase_starts_a_new_image_so_go_commits_only_what_follows)
 {
     static const uint8_t pages[] = {8, 9, 10, 11, 12, 13, 14, 15};
-    struct iap_record rec;
+    struct proto_record rec;
     setup();
     sh_image(img, 8192, 5);
     CHECK_EQ(write_image(img, 8192), ACK);
@@ -390,8 +390,8 @@ TEST(a_native_frame_takes_the_line_between_commands)
 {
     struct sh_rsp r;
     setup();
-    CHECK_EQ(sh_cmd(IAP_CMD_SYNC, NULL, 0, &r), IAP_OK);
-    CHECK_EQ(sh_cmd(IAP_CMD_INFO, NULL, 0, &r), IAP_OK);
+    CHECK_EQ(sh_cmd(PROTO_CMD_SYNC, NULL, 0, &r), PROTO_OK);
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, &r), PROTO_OK);
     CHECK_EQ(xfer("\x7f", 1), 1); /* and stm32flash can come back */
     CHECK_EQ(in[0], ACK);
 }
@@ -411,7 +411,7 @@ TEST(sync_in_the_listening_window_enters_iap_mode)
     sim_reset(64 * 1024);
     session_init();
     sh_image(img, 1024, 7);
-    CHECK_EQ(sh_update(img, 1024, 1, 1024, 1), IAP_OK);
+    CHECK_EQ(sh_update(img, 1024, 1, 1024, 1), PROTO_OK);
     session_init();
     sim_uart_put_at(100, "\x7f", 1);
     sim_ms_step = 1;

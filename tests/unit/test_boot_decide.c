@@ -17,8 +17,8 @@ static void board(bool app)
     if (app) {
         session_init();
         sh_image(img, sizeof img, 1);
-        fm_write(IAP_APP_START, img, sizeof img);
-        fm_commit(sizeof img, iap_crc32(0, img, sizeof img), 1);
+        fm_write(PROTO_APP_START, img, sizeof img);
+        fm_commit(sizeof img, proto_crc32(0, img, sizeof img), 1);
         sim_power_cycle();
     }
     session_init();
@@ -52,7 +52,7 @@ TEST(no_valid_app_enters_iap)
 TEST(bkp_request_enters_iap_and_is_cleared)
 {
     board(true);
-    sim_bkp = IAP_BKP_REQUEST;
+    sim_bkp = PROTO_BKP_REQUEST;
     CHECK_EQ(decide(300), BOOT_IAP_REQUEST);
     CHECK_EQ(sim_bkp, 0);
     session_init();
@@ -77,7 +77,7 @@ TEST(request_is_checked_before_button_and_validity)
 {
     board(false);
     sim_button = true;
-    sim_bkp = IAP_BKP_REQUEST;
+    sim_bkp = PROTO_BKP_REQUEST;
     CHECK_EQ(decide(300), BOOT_IAP_REQUEST);
     CHECK_EQ(decide(300), BOOT_IAP_BUTTON);
     sim_button = false;
@@ -96,19 +96,19 @@ TEST(listening_window_lasts_its_length_then_starts_the_app)
 TEST(frame_in_listening_window_enters_iap_and_is_answered)
 {
     board(true);
-    sh_send(IAP_CMD_INFO, 0, NULL, 0);
+    sh_send(PROTO_CMD_INFO, 0, NULL, 0);
     CHECK_EQ(decide(300), BOOT_IAP_HOST);
     CHECK(sh_recv(&r));
-    CHECK_EQ(r.status, IAP_OK);
-    CHECK_EQ(r.len, sizeof(struct iap_info));
-    CHECK_EQ(sh_cmd(IAP_CMD_INFO, NULL, 0, NULL), IAP_OK); /* the session goes on */
+    CHECK_EQ(r.status, PROTO_OK);
+    CHECK_EQ(r.len, sizeof(struct proto_info));
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, NULL), PROTO_OK); /* the session goes on */
 }
 
 TEST(frame_late_in_the_window_still_enters_iap)
 {
     board(true);
     uint8_t f[32];
-    size_t n = sh_frame(f, IAP_CMD_SYNC, 9, NULL, 0);
+    size_t n = sh_frame(f, PROTO_CMD_SYNC, 9, NULL, 0);
     sim_uart_put_at(sim_ms + 250, f, n);
     CHECK_EQ(decide(300), BOOT_IAP_HOST);
     CHECK(sh_recv(&r));
@@ -119,7 +119,7 @@ TEST(frame_after_the_window_is_too_late)
 {
     board(true);
     uint8_t f[32];
-    size_t n = sh_frame(f, IAP_CMD_SYNC, 9, NULL, 0);
+    size_t n = sh_frame(f, PROTO_CMD_SYNC, 9, NULL, 0);
     sim_uart_put_at(sim_ms + 320, f, n);
     CHECK_EQ(decide(300), BOOT_APP);
     CHECK_EQ(sim_uart_pending(), 0);
@@ -129,7 +129,7 @@ TEST(garbage_or_corrupt_frame_in_window_does_not_enter_iap)
 {
     board(true);
     uint8_t f[32];
-    size_t n = sh_frame(f, IAP_CMD_INFO, 0, NULL, 0);
+    size_t n = sh_frame(f, PROTO_CMD_INFO, 0, NULL, 0);
     f[2] ^= 0x40;
     sim_uart_put("hello\r\n\x00\xff", 9);
     sim_uart_put(f, n);
@@ -139,7 +139,7 @@ TEST(garbage_or_corrupt_frame_in_window_does_not_enter_iap)
 TEST(window_zero_disables_listening)
 {
     board(true);
-    sh_send(IAP_CMD_INFO, 0, NULL, 0);
+    sh_send(PROTO_CMD_INFO, 0, NULL, 0);
     CHECK_EQ(decide(0), BOOT_APP);
 }
 
@@ -159,11 +159,11 @@ TEST(silent_session_starts_valid_app_after_30_s)
     CHECK_EQ(decide(0), BOOT_IAP_BUTTON);
     uint32_t ms = 29000;
     CHECK_EQ(sim_run(iap_for, &ms), SIM_RETURNED);
-    sh_cmd(IAP_CMD_INFO, NULL, 0, NULL); /* activity restarts the timer */
+    sh_cmd(PROTO_CMD_INFO, NULL, 0, NULL); /* activity restarts the timer */
     CHECK_EQ(sim_run(iap_for, &ms), SIM_RETURNED);
     ms = 2000;
     CHECK_EQ(sim_run(iap_for, &ms), SIM_JUMPED);
-    CHECK_EQ(sim_jump_addr, IAP_APP_START);
+    CHECK_EQ(sim_jump_addr, PROTO_APP_START);
     CHECK(!sim_led);
 }
 
@@ -174,7 +174,7 @@ TEST(silent_session_without_app_keeps_waiting)
     uint32_t ms = 100000;
     CHECK_EQ(sim_run(iap_for, &ms), SIM_RETURNED);
     CHECK(sim_led);
-    CHECK_EQ(sh_cmd(IAP_CMD_INFO, NULL, 0, NULL), IAP_OK);
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, NULL), PROTO_OK);
 }
 
 TEST(interrupted_update_then_silence_keeps_waiting)
@@ -182,7 +182,7 @@ TEST(interrupted_update_then_silence_keeps_waiting)
     board(true);
     sim_button = true;
     CHECK_EQ(decide(0), BOOT_IAP_BUTTON);
-    CHECK_EQ(sh_write(IAP_APP_START, img, 1024), IAP_OK); /* the old app is given up */
+    CHECK_EQ(sh_write(PROTO_APP_START, img, 1024), PROTO_OK); /* the old app is given up */
     uint32_t ms = 60000;
     CHECK_EQ(sim_run(iap_for, &ms), SIM_RETURNED);
 }
@@ -204,7 +204,7 @@ TEST(boot_main_starts_a_valid_app_after_the_window)
 TEST(boot_main_on_request_serves_then_times_out_to_the_app)
 {
     board(true);
-    sim_bkp = IAP_BKP_REQUEST;
+    sim_bkp = PROTO_BKP_REQUEST;
     sim_ms_step = 1;
     CHECK_EQ(sim_run(run_main, NULL), SIM_JUMPED);
     CHECK(sim_ms >= BOOT_IDLE_MS);

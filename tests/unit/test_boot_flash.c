@@ -6,7 +6,7 @@
 #include "simhost.h"
 #include "test.h"
 
-#define APP IAP_APP_START
+#define APP PROTO_APP_START
 #define END64 0x0800FC00u
 
 static uint8_t img[8192];
@@ -21,11 +21,11 @@ TEST(fake_flash_refuses_programming_a_non_erased_cell)
 {
     setup(64 * 1024);
     uint8_t a[2] = {0x12, 0x34}, b[2] = {0x56, 0x78}, z[2] = {0, 0};
-    CHECK_EQ(port_flash_program(APP, a, 2), IAP_OK);
-    CHECK_EQ(port_flash_program(APP, b, 2), IAP_E_FLASH);
+    CHECK_EQ(port_flash_program(APP, a, 2), PROTO_OK);
+    CHECK_EQ(port_flash_program(APP, b, 2), PROTO_E_FLASH);
     CHECK_EQ(sim_pgerr, 1);
-    CHECK_EQ(port_flash_program(APP, z, 2), IAP_OK); /* 0x0000 always programs on the F1 */
-    CHECK_EQ(port_flash_erase_page(APP), IAP_OK);
+    CHECK_EQ(port_flash_program(APP, z, 2), PROTO_OK); /* 0x0000 always programs on the F1 */
+    CHECK_EQ(port_flash_erase_page(APP), PROTO_OK);
     CHECK_EQ(*sim_flash_at(APP), 0xFF);
 }
 
@@ -44,13 +44,13 @@ TEST(write_erases_record_page_then_each_page_on_first_touch)
     *sim_flash_at(APP + 100) = 0x00;    /* stale data in the page to be written */
     *sim_flash_at(APP + 1024) = 0x00;   /* a page not touched stays */
     uint8_t d[4] = {1, 2, 3, 4};
-    CHECK_EQ(fm_write(APP, d, 4), IAP_OK);
+    CHECK_EQ(fm_write(APP, d, 4), PROTO_OK);
     CHECK_EQ(*sim_flash_at(END64), 0xFF);
     CHECK_EQ(*sim_flash_at(APP + 100), 0xFF);
     CHECK_EQ(*sim_flash_at(APP + 1024), 0x00);
     CHECK_MEM(sim_flash_at(APP), d, 4);
     long ops = sim_ops;
-    CHECK_EQ(fm_write(APP + 4, d, 4), IAP_OK); /* same page: no second erase */
+    CHECK_EQ(fm_write(APP + 4, d, 4), PROTO_OK); /* same page: no second erase */
     CHECK_EQ(sim_ops, ops + 2);
 }
 
@@ -58,9 +58,9 @@ TEST(write_skips_equal_half_words)
 {
     setup(64 * 1024);
     uint8_t d[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-    CHECK_EQ(fm_write(APP, d, 8), IAP_OK);
+    CHECK_EQ(fm_write(APP, d, 8), PROTO_OK);
     long ops = sim_ops;
-    CHECK_EQ(fm_write(APP, d, 8), IAP_OK);
+    CHECK_EQ(fm_write(APP, d, 8), PROTO_OK);
     CHECK_EQ(sim_ops, ops);
 }
 
@@ -68,42 +68,42 @@ TEST(write_onto_different_data_is_not_erased)
 {
     setup(64 * 1024);
     uint8_t d[2] = {1, 2}, e[2] = {3, 4};
-    CHECK_EQ(fm_write(APP, d, 2), IAP_OK);
-    CHECK_EQ(fm_write(APP, e, 2), IAP_E_NOT_ERASED);
+    CHECK_EQ(fm_write(APP, d, 2), PROTO_OK);
+    CHECK_EQ(fm_write(APP, e, 2), PROTO_E_NOT_ERASED);
     CHECK_EQ(sim_pgerr, 0);
     fm_new_session(); /* a new session erases the page again on first write */
-    CHECK_EQ(fm_write(APP, e, 2), IAP_OK);
+    CHECK_EQ(fm_write(APP, e, 2), PROTO_OK);
 }
 
 TEST(write_refuses_out_of_range_and_odd)
 {
     setup(64 * 1024);
     uint8_t d[4] = {0};
-    CHECK_EQ(fm_write(APP - 2, d, 4), IAP_E_RANGE);
-    CHECK_EQ(fm_write(IAP_FLASH_BASE, d, 2), IAP_E_RANGE);
-    CHECK_EQ(fm_write(END64 - 2, d, 4), IAP_E_RANGE);
-    CHECK_EQ(fm_write(END64, d, 2), IAP_E_RANGE);
-    CHECK_EQ(fm_write(0x08010000u, d, 2), IAP_E_RANGE);
-    CHECK_EQ(fm_write(0xFFFFFFFEu, d, 4), IAP_E_RANGE);
-    CHECK_EQ(fm_write(APP + 1, d, 2), IAP_E_ALIGN);
-    CHECK_EQ(fm_write(APP, d, 3), IAP_E_ALIGN);
+    CHECK_EQ(fm_write(APP - 2, d, 4), PROTO_E_RANGE);
+    CHECK_EQ(fm_write(PROTO_FLASH_BASE, d, 2), PROTO_E_RANGE);
+    CHECK_EQ(fm_write(END64 - 2, d, 4), PROTO_E_RANGE);
+    CHECK_EQ(fm_write(END64, d, 2), PROTO_E_RANGE);
+    CHECK_EQ(fm_write(0x08010000u, d, 2), PROTO_E_RANGE);
+    CHECK_EQ(fm_write(0xFFFFFFFEu, d, 4), PROTO_E_RANGE);
+    CHECK_EQ(fm_write(APP + 1, d, 2), PROTO_E_ALIGN);
+    CHECK_EQ(fm_write(APP, d, 3), PROTO_E_ALIGN);
     CHECK_EQ(sim_ops, 0);
-    CHECK_EQ(fm_write(END64 - 4, d, 4), IAP_OK);
+    CHECK_EQ(fm_write(END64 - 4, d, 4), PROTO_OK);
     CHECK_EQ(sim_boot_writes, 0);
 }
 
 TEST(erase_refuses_out_of_range)
 {
     setup(64 * 1024);
-    CHECK_EQ(fm_erase(APP - IAP_PAGE_SIZE, IAP_PAGE_SIZE), IAP_E_RANGE);
-    CHECK_EQ(fm_erase(APP, 0x10000), IAP_E_RANGE);
-    CHECK_EQ(fm_erase(END64, IAP_PAGE_SIZE), IAP_E_RANGE);
-    CHECK_EQ(fm_erase(0xFFFFFC00u, 0x800), IAP_E_RANGE);
-    CHECK_EQ(fm_erase(APP, 0), IAP_E_LEN);
+    CHECK_EQ(fm_erase(APP - PROTO_PAGE_SIZE, PROTO_PAGE_SIZE), PROTO_E_RANGE);
+    CHECK_EQ(fm_erase(APP, 0x10000), PROTO_E_RANGE);
+    CHECK_EQ(fm_erase(END64, PROTO_PAGE_SIZE), PROTO_E_RANGE);
+    CHECK_EQ(fm_erase(0xFFFFFC00u, 0x800), PROTO_E_RANGE);
+    CHECK_EQ(fm_erase(APP, 0), PROTO_E_LEN);
     CHECK_EQ(sim_ops, 0);
-    CHECK_EQ(fm_erase(APP + 10, 1020), IAP_OK); /* covers two pages, plus the record page */
+    CHECK_EQ(fm_erase(APP + 10, 1020), PROTO_OK); /* covers two pages, plus the record page */
     CHECK_EQ(sim_ops, 3);
-    CHECK_EQ(fm_erase(APP, END64 - APP), IAP_OK);
+    CHECK_EQ(fm_erase(APP, END64 - APP), PROTO_OK);
     CHECK_EQ(sim_boot_writes, 0);
 }
 
@@ -112,37 +112,37 @@ TEST(flash_failure_is_reported)
     setup(64 * 1024);
     uint8_t d[2] = {1, 2};
     sim_fail_at(1); /* the record erase */
-    CHECK_EQ(fm_write(APP, d, 2), IAP_E_FLASH);
+    CHECK_EQ(fm_write(APP, d, 2), PROTO_E_FLASH);
     sim_fail_at(3); /* record ok, page ok, program fails */
-    CHECK_EQ(fm_write(APP, d, 2), IAP_E_FLASH);
-    CHECK_EQ(fm_write(APP, d, 2), IAP_OK);
+    CHECK_EQ(fm_write(APP, d, 2), PROTO_E_FLASH);
+    CHECK_EQ(fm_write(APP, d, 2), PROTO_OK);
 }
 
 TEST(commit_makes_app_valid)
 {
     setup(64 * 1024);
-    struct iap_record r;
+    struct proto_record r;
     sh_image(img, 4096, 1);
     CHECK(!fm_app_valid(NULL));
-    CHECK_EQ(fm_write(APP, img, 4096), IAP_OK);
+    CHECK_EQ(fm_write(APP, img, 4096), PROTO_OK);
     CHECK(!fm_app_valid(NULL));
-    CHECK_EQ(fm_commit(4096, iap_crc32(0, img, 4096), 7), IAP_OK);
+    CHECK_EQ(fm_commit(4096, proto_crc32(0, img, 4096), 7), PROTO_OK);
     CHECK(fm_app_valid(&r));
     CHECK_EQ(r.size, 4096);
     CHECK_EQ(r.version, 7);
-    CHECK_EQ(r.image_crc, iap_crc32(0, img, 4096));
+    CHECK_EQ(r.image_crc, proto_crc32(0, img, 4096));
 }
 
 TEST(commit_refuses_wrong_crc_size_vectors)
 {
     setup(64 * 1024);
     sh_image(img, 4096, 1);
-    uint32_t crc = iap_crc32(0, img, 4096);
-    CHECK_EQ(fm_write(APP, img, 4096), IAP_OK);
-    CHECK_EQ(fm_commit(4096, crc ^ 1, 1), IAP_E_IMAGE_CRC);
-    CHECK_EQ(fm_commit(0, crc, 1), IAP_E_SIZE);
-    CHECK_EQ(fm_commit(END64 - APP + 2, crc, 1), IAP_E_SIZE);
-    CHECK_EQ(fm_commit(0xFFFFFFFFu, crc, 1), IAP_E_SIZE);
+    uint32_t crc = proto_crc32(0, img, 4096);
+    CHECK_EQ(fm_write(APP, img, 4096), PROTO_OK);
+    CHECK_EQ(fm_commit(4096, crc ^ 1, 1), PROTO_E_IMAGE_CRC);
+    CHECK_EQ(fm_commit(0, crc, 1), PROTO_E_SIZE);
+    CHECK_EQ(fm_commit(END64 - APP + 2, crc, 1), PROTO_E_SIZE);
+    CHECK_EQ(fm_commit(0xFFFFFFFFu, crc, 1), PROTO_E_SIZE);
     CHECK(!fm_app_valid(NULL));
     CHECK_EQ(*sim_flash_at(END64), 0xFF); /* nothing programmed */
 }
@@ -151,32 +151,32 @@ static int commit_with_vectors(uint32_t sp, uint32_t pc)
 {
     setup(64 * 1024);
     sh_image(img, 2048, 3);
-    iap_put32(img, sp);
-    iap_put32(img + 4, pc);
+    proto_put32(img, sp);
+    proto_put32(img + 4, pc);
     if (fm_write(APP, img, 2048))
         return 99;
-    return fm_commit(2048, iap_crc32(0, img, 2048), 1);
+    return fm_commit(2048, proto_crc32(0, img, 2048), 1);
 }
 
 TEST(commit_checks_initial_sp_and_reset_vector)
 {
-    CHECK_EQ(commit_with_vectors(0x20005000u, APP + 0x101), IAP_OK);
-    CHECK_EQ(commit_with_vectors(0x20000004u, APP + 0x801 - 2), IAP_OK);
-    CHECK_EQ(commit_with_vectors(0x20000000u, APP + 0x101), IAP_E_VECTOR);
-    CHECK_EQ(commit_with_vectors(0x20005004u, APP + 0x101), IAP_E_VECTOR);
-    CHECK_EQ(commit_with_vectors(0x20004FFEu, APP + 0x101), IAP_E_VECTOR);
-    CHECK_EQ(commit_with_vectors(0xFFFFFFFFu, 0xFFFFFFFFu), IAP_E_VECTOR);
-    CHECK_EQ(commit_with_vectors(0x20005000u, APP + 0x100), IAP_E_VECTOR); /* no Thumb bit */
-    CHECK_EQ(commit_with_vectors(0x20005000u, 0x08000101u), IAP_E_VECTOR); /* in bootloader */
-    CHECK_EQ(commit_with_vectors(0x20005000u, APP + 2048 + 1), IAP_E_VECTOR); /* past image */
+    CHECK_EQ(commit_with_vectors(0x20005000u, APP + 0x101), PROTO_OK);
+    CHECK_EQ(commit_with_vectors(0x20000004u, APP + 0x801 - 2), PROTO_OK);
+    CHECK_EQ(commit_with_vectors(0x20000000u, APP + 0x101), PROTO_E_VECTOR);
+    CHECK_EQ(commit_with_vectors(0x20005004u, APP + 0x101), PROTO_E_VECTOR);
+    CHECK_EQ(commit_with_vectors(0x20004FFEu, APP + 0x101), PROTO_E_VECTOR);
+    CHECK_EQ(commit_with_vectors(0xFFFFFFFFu, 0xFFFFFFFFu), PROTO_E_VECTOR);
+    CHECK_EQ(commit_with_vectors(0x20005000u, APP + 0x100), PROTO_E_VECTOR); /* no Thumb bit */
+    CHECK_EQ(commit_with_vectors(0x20005000u, 0x08000101u), PROTO_E_VECTOR); /* in bootloader */
+    CHECK_EQ(commit_with_vectors(0x20005000u, APP + 2048 + 1), PROTO_E_VECTOR); /* past image */
 }
 
 TEST(validity_fails_on_any_changed_image_byte)
 {
     setup(64 * 1024);
     sh_image(img, 2048, 4);
-    CHECK_EQ(fm_write(APP, img, 2048), IAP_OK);
-    CHECK_EQ(fm_commit(2048, iap_crc32(0, img, 2048), 1), IAP_OK);
+    CHECK_EQ(fm_write(APP, img, 2048), PROTO_OK);
+    CHECK_EQ(fm_commit(2048, proto_crc32(0, img, 2048), 1), PROTO_OK);
     CHECK(fm_app_valid(NULL));
     *sim_flash_at(APP + 1000) ^= 0x10;
     CHECK(!fm_app_valid(NULL));
@@ -186,9 +186,9 @@ TEST(write_after_commit_invalidates_again)
 {
     setup(64 * 1024);
     sh_image(img, 2048, 4);
-    CHECK_EQ(fm_write(APP, img, 2048), IAP_OK);
-    CHECK_EQ(fm_commit(2048, iap_crc32(0, img, 2048), 1), IAP_OK);
-    CHECK_EQ(fm_write(APP + 4096, img, 2), IAP_OK);
+    CHECK_EQ(fm_write(APP, img, 2048), PROTO_OK);
+    CHECK_EQ(fm_commit(2048, proto_crc32(0, img, 2048), 1), PROTO_OK);
+    CHECK_EQ(fm_write(APP + 4096, img, 2), PROTO_OK);
     CHECK(!fm_app_valid(NULL));
 }
 
@@ -196,7 +196,7 @@ TEST(watchdog_is_fed_during_erase)
 {
     setup(128 * 1024);
     long k = sim_kicks;
-    CHECK_EQ(fm_erase(APP, fm_app_end() - APP), IAP_OK);
+    CHECK_EQ(fm_erase(APP, fm_app_end() - APP), PROTO_OK);
     CHECK(sim_kicks - k >= 119);
 }
 

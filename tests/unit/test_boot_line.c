@@ -11,7 +11,7 @@
 
 #define IMG_SIZE 12288u
 #define MAX_FRAMES 512
-#define BURST_MAX (4096 + IAP_MAX_FRAME)
+#define BURST_MAX (4096 + PROTO_MAX_FRAME)
 
 static uint8_t img[IMG_SIZE];
 static uint32_t rng = 1;
@@ -51,7 +51,7 @@ static size_t line(const uint8_t *in, size_t n, uint8_t *out)
 }
 
 struct frame {
-    uint8_t bytes[IAP_MAX_FRAME];
+    uint8_t bytes[PROTO_MAX_FRAME];
     size_t len;
     uint8_t seq;
 };
@@ -92,9 +92,9 @@ static bool next_rsp(size_t *pos, uint8_t *seq, int8_t *status, uint8_t *data0)
 {
     while (*pos + 10 <= rsp_len) {
         const uint8_t *p = rsp_stream + *pos;
-        size_t len = iap_get16(p + 3);
-        if (p[0] == IAP_SOF && p[1] == IAP_RSP && len >= 1 && len <= IAP_MAX_PAYLOAD &&
-            *pos + 9 + len <= rsp_len && iap_crc32(0, p + 1, 4 + len) == iap_get32(p + 5 + len)) {
+        size_t len = proto_get16(p + 3);
+        if (p[0] == PROTO_SOF && p[1] == PROTO_RSP && len >= 1 && len <= PROTO_MAX_PAYLOAD &&
+            *pos + 9 + len <= rsp_len && proto_crc32(0, p + 1, 4 + len) == proto_get32(p + 5 + len)) {
             *seq = p[2];
             *status = (int8_t)p[5];
             *data0 = len > 1 ? p[6] : 0;
@@ -128,7 +128,7 @@ static long transfer(unsigned window)
         int8_t st;
         bool progress = false;
         while (next_rsp(&pos, &seq, &st, &d0)) {
-            bool nak = st == IAP_E_SEQ || st == IAP_E_CRC;
+            bool nak = st == PROTO_E_SEQ || st == PROTO_E_CRC;
             uint8_t target = nak ? d0 : seq;
             size_t idx = base + (uint8_t)(target - frames[base].seq);
             if (idx >= next)
@@ -136,7 +136,7 @@ static long transfer(unsigned window)
             if (nak) {
                 resend = resend < idx ? resend : idx;
             } else {
-                if (st != IAP_OK)
+                if (st != PROTO_OK)
                     return -1;
                 base = idx + 1;
                 progress = true;
@@ -154,39 +154,39 @@ static long transfer(unsigned window)
 
 static int update_over_faulty_line(double rate, unsigned window, size_t chunk, bool erase)
 {
-    static uint8_t p[IAP_MAX_PAYLOAD];
+    static uint8_t p[PROTO_MAX_PAYLOAD];
     sim_reset(64 * 1024);
     session_init();
     err_rate = rate;
     nframes = 0;
     uint8_t s = (uint8_t)rnd();
-    add(IAP_CMD_SYNC, NULL, 0, s++);
+    add(PROTO_CMD_SYNC, NULL, 0, s++);
     if (transfer(1) < 0)
         return 1;
     nframes = 0;
-    add(IAP_CMD_INFO, NULL, 0, s++);
+    add(PROTO_CMD_INFO, NULL, 0, s++);
     if (erase) {
-        iap_put32(p, IAP_APP_START);
-        iap_put32(p + 4, IMG_SIZE);
-        add(IAP_CMD_ERASE, p, 8, s++);
+        proto_put32(p, PROTO_APP_START);
+        proto_put32(p + 4, IMG_SIZE);
+        add(PROTO_CMD_ERASE, p, 8, s++);
     }
     for (size_t off = 0; off < IMG_SIZE; off += chunk) {
-        iap_put32(p, IAP_APP_START + (uint32_t)off);
-        iap_put32(p + 4, 0);
+        proto_put32(p, PROTO_APP_START + (uint32_t)off);
+        proto_put32(p + 4, 0);
         memcpy(p + 8, img + off, chunk);
-        add(IAP_CMD_WRITE, p, 8 + chunk, s++);
+        add(PROTO_CMD_WRITE, p, 8 + chunk, s++);
     }
     if (transfer(window) < 0)
         return 2;
     nframes = 0; /* COMMIT alone: its own response is the stored one */
-    iap_put32(p, IMG_SIZE);
-    iap_put32(p + 4, iap_crc32(0, img, IMG_SIZE));
-    iap_put32(p + 8, 3);
-    add(IAP_CMD_COMMIT, p, 12, s++);
+    proto_put32(p, IMG_SIZE);
+    proto_put32(p + 4, proto_crc32(0, img, IMG_SIZE));
+    proto_put32(p + 8, 3);
+    add(PROTO_CMD_COMMIT, p, 12, s++);
     if (transfer(1) < 0)
         return 3;
-    struct iap_record rec;
-    if (!fm_app_valid(&rec) || rec.version != 3 || memcmp(sim_flash_at(IAP_APP_START), img, IMG_SIZE))
+    struct proto_record rec;
+    if (!fm_app_valid(&rec) || rec.version != 3 || memcmp(sim_flash_at(PROTO_APP_START), img, IMG_SIZE))
         return 4;
     if (sim_pgerr || sim_boot_writes)
         return 5;

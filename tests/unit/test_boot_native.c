@@ -7,7 +7,7 @@
 #include "simhost.h"
 #include "test.h"
 
-#define APP IAP_APP_START
+#define APP PROTO_APP_START
 #define END64 0x0800FC00u
 
 static uint8_t img[16384];
@@ -22,25 +22,25 @@ static void setup(void)
 
 static void write_payload(uint8_t *p, uint32_t addr, const void *data, size_t n)
 {
-    iap_put32(p, addr);
-    iap_put32(p + 4, 0);
+    proto_put32(p, addr);
+    proto_put32(p + 4, 0);
     memcpy(p + 8, data, n);
 }
 
 TEST(info_reports_geometry_window_and_app)
 {
     setup();
-    struct iap_info info;
-    CHECK_EQ(sh_cmd(IAP_CMD_INFO, NULL, 0, &r), IAP_OK);
+    struct proto_info info;
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, &r), PROTO_OK);
     CHECK_EQ(r.len, sizeof info);
     memcpy(&info, r.data, sizeof info);
-    CHECK_EQ(info.proto_version, IAP_PROTO_VERSION);
+    CHECK_EQ(info.proto_version, PROTO_VERSION);
     CHECK_EQ(info.flash_size, 64 * 1024);
     CHECK_EQ(info.app_start, APP);
     CHECK_EQ(info.app_end, END64);
     CHECK_EQ(info.page_size, 1024);
-    CHECK_EQ(info.max_data, IAP_MAX_DATA);
-    CHECK_EQ(info.rx_window, 4096 - IAP_MAX_FRAME);
+    CHECK_EQ(info.max_data, PROTO_MAX_DATA);
+    CHECK_EQ(info.rx_window, 4096 - PROTO_MAX_FRAME);
     CHECK_EQ(info.erase_ms, 40);
     CHECK_EQ(info.app_valid, 0);
     CHECK_EQ(info.listen_ms, BOOT_LISTEN_MS);
@@ -48,69 +48,69 @@ TEST(info_reports_geometry_window_and_app)
     CHECK(sim_led); /* a host spoke: IAP mode */
 
     sh_image(img, 2048, 1);
-    CHECK_EQ(sh_update(img, 2048, 0x10203, 1024, 2), IAP_OK);
-    CHECK_EQ(sh_cmd(IAP_CMD_INFO, NULL, 0, &r), IAP_OK);
+    CHECK_EQ(sh_update(img, 2048, 0x10203, 1024, 2), PROTO_OK);
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, &r), PROTO_OK);
     memcpy(&info, r.data, sizeof info);
     CHECK_EQ(info.app_valid, 1);
     CHECK_EQ(info.app_size, 2048);
-    CHECK_EQ(info.app_crc, iap_crc32(0, img, 2048));
+    CHECK_EQ(info.app_crc, proto_crc32(0, img, 2048));
     CHECK_EQ(info.app_version, 0x10203);
 }
 
 TEST(erase_write_read_crc_round_trip)
 {
     setup();
-    uint8_t p[IAP_MAX_PAYLOAD];
+    uint8_t p[PROTO_MAX_PAYLOAD];
     sh_image(img, 1024, 2);
-    CHECK_EQ(sh_cmd2(IAP_CMD_ERASE, APP, 2048, NULL), IAP_OK);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_ERASE, APP, 2048, NULL), PROTO_OK);
     write_payload(p, APP + 1024, img, 1024);
-    CHECK_EQ(sh_cmd(IAP_CMD_WRITE, p, 8 + 1024, NULL), IAP_OK);
-    CHECK_EQ(sh_cmd2(IAP_CMD_READ, APP + 1024, 1024, &r), IAP_OK);
+    CHECK_EQ(sh_cmd(PROTO_CMD_WRITE, p, 8 + 1024, NULL), PROTO_OK);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_READ, APP + 1024, 1024, &r), PROTO_OK);
     CHECK_EQ(r.len, 1024);
     CHECK_MEM(r.data, img, 1024);
-    CHECK_EQ(sh_cmd2(IAP_CMD_CRC, APP + 1024, 1024, &r), IAP_OK);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_CRC, APP + 1024, 1024, &r), PROTO_OK);
     CHECK_EQ(r.len, 4);
-    CHECK_EQ(iap_get32(r.data), iap_crc32(0, img, 1024));
-    CHECK_EQ(sh_cmd2(IAP_CMD_CRC, APP, 0, &r), IAP_OK);
-    CHECK_EQ(iap_get32(r.data), 0);
+    CHECK_EQ(proto_get32(r.data), proto_crc32(0, img, 1024));
+    CHECK_EQ(sh_cmd2(PROTO_CMD_CRC, APP, 0, &r), PROTO_OK);
+    CHECK_EQ(proto_get32(r.data), 0);
 }
 
 TEST(read_and_crc_cover_all_of_flash_only)
 {
     setup();
-    CHECK_EQ(sh_cmd2(IAP_CMD_READ, IAP_FLASH_BASE, 16, &r), IAP_OK); /* bootloader: harmless */
-    CHECK_EQ(sh_cmd2(IAP_CMD_READ, END64, 24, &r), IAP_OK);          /* record page */
-    CHECK_EQ(sh_cmd2(IAP_CMD_READ, 0x0800FFF0u, 32, &r), IAP_E_RANGE);
-    CHECK_EQ(sh_cmd2(IAP_CMD_READ, 0x07FFFFF0u, 16, &r), IAP_E_RANGE);
-    CHECK_EQ(sh_cmd2(IAP_CMD_READ, 0x20000000u, 16, &r), IAP_E_RANGE);
-    CHECK_EQ(sh_cmd2(IAP_CMD_READ, APP, IAP_MAX_DATA + 1, &r), IAP_E_LEN);
-    CHECK_EQ(sh_cmd2(IAP_CMD_CRC, IAP_FLASH_BASE, 0x10000, &r), IAP_OK);
-    CHECK_EQ(sh_cmd2(IAP_CMD_CRC, IAP_FLASH_BASE, 0x10001, &r), IAP_E_RANGE);
-    CHECK_EQ(sh_cmd2(IAP_CMD_CRC, 0xFFFFFFF0u, 0x20, &r), IAP_E_RANGE);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_READ, PROTO_FLASH_BASE, 16, &r), PROTO_OK); /* bootloader: harmless */
+    CHECK_EQ(sh_cmd2(PROTO_CMD_READ, END64, 24, &r), PROTO_OK);          /* record page */
+    CHECK_EQ(sh_cmd2(PROTO_CMD_READ, 0x0800FFF0u, 32, &r), PROTO_E_RANGE);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_READ, 0x07FFFFF0u, 16, &r), PROTO_E_RANGE);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_READ, 0x20000000u, 16, &r), PROTO_E_RANGE);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_READ, APP, PROTO_MAX_DATA + 1, &r), PROTO_E_LEN);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_CRC, PROTO_FLASH_BASE, 0x10000, &r), PROTO_OK);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_CRC, PROTO_FLASH_BASE, 0x10001, &r), PROTO_E_RANGE);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_CRC, 0xFFFFFFF0u, 0x20, &r), PROTO_E_RANGE);
 }
 
 TEST(write_refusals)
 {
     setup();
-    uint8_t p[IAP_MAX_PAYLOAD], d[16] = {1, 2, 3, 4};
+    uint8_t p[PROTO_MAX_PAYLOAD], d[16] = {1, 2, 3, 4};
     write_payload(p, APP - 2, d, 4);
-    CHECK_EQ(sh_cmd(IAP_CMD_WRITE, p, 12, NULL), IAP_E_RANGE);
-    write_payload(p, IAP_FLASH_BASE, d, 4);
-    CHECK_EQ(sh_cmd(IAP_CMD_WRITE, p, 12, NULL), IAP_E_RANGE);
+    CHECK_EQ(sh_cmd(PROTO_CMD_WRITE, p, 12, NULL), PROTO_E_RANGE);
+    write_payload(p, PROTO_FLASH_BASE, d, 4);
+    CHECK_EQ(sh_cmd(PROTO_CMD_WRITE, p, 12, NULL), PROTO_E_RANGE);
     write_payload(p, END64 - 2, d, 4); /* runs into the record page */
-    CHECK_EQ(sh_cmd(IAP_CMD_WRITE, p, 12, NULL), IAP_E_RANGE);
+    CHECK_EQ(sh_cmd(PROTO_CMD_WRITE, p, 12, NULL), PROTO_E_RANGE);
     write_payload(p, END64, d, 4);
-    CHECK_EQ(sh_cmd(IAP_CMD_WRITE, p, 12, NULL), IAP_E_RANGE);
+    CHECK_EQ(sh_cmd(PROTO_CMD_WRITE, p, 12, NULL), PROTO_E_RANGE);
     write_payload(p, 0x08010000u, d, 4);
-    CHECK_EQ(sh_cmd(IAP_CMD_WRITE, p, 12, NULL), IAP_E_RANGE);
+    CHECK_EQ(sh_cmd(PROTO_CMD_WRITE, p, 12, NULL), PROTO_E_RANGE);
     write_payload(p, 0xFFFFFFFCu, d, 8);
-    CHECK_EQ(sh_cmd(IAP_CMD_WRITE, p, 16, NULL), IAP_E_RANGE);
+    CHECK_EQ(sh_cmd(PROTO_CMD_WRITE, p, 16, NULL), PROTO_E_RANGE);
     write_payload(p, APP + 1, d, 4);
-    CHECK_EQ(sh_cmd(IAP_CMD_WRITE, p, 12, NULL), IAP_E_ALIGN);
+    CHECK_EQ(sh_cmd(PROTO_CMD_WRITE, p, 12, NULL), PROTO_E_ALIGN);
     write_payload(p, APP, d, 3);
-    CHECK_EQ(sh_cmd(IAP_CMD_WRITE, p, 11, NULL), IAP_E_ALIGN);
-    CHECK_EQ(sh_cmd(IAP_CMD_WRITE, p, 8, NULL), IAP_E_LEN); /* no data */
-    CHECK_EQ(sh_cmd(IAP_CMD_WRITE, p, 4, NULL), IAP_E_LEN);
+    CHECK_EQ(sh_cmd(PROTO_CMD_WRITE, p, 11, NULL), PROTO_E_ALIGN);
+    CHECK_EQ(sh_cmd(PROTO_CMD_WRITE, p, 8, NULL), PROTO_E_LEN); /* no data */
+    CHECK_EQ(sh_cmd(PROTO_CMD_WRITE, p, 4, NULL), PROTO_E_LEN);
     CHECK_EQ(sim_ops, 0); /* nothing touched flash, the old app (if any) survives */
     CHECK_EQ(sim_boot_writes, 0);
 }
@@ -118,15 +118,15 @@ TEST(write_refusals)
 TEST(erase_refusals)
 {
     setup();
-    CHECK_EQ(sh_cmd2(IAP_CMD_ERASE, APP - 1024, 1024, NULL), IAP_E_RANGE);
-    CHECK_EQ(sh_cmd2(IAP_CMD_ERASE, IAP_FLASH_BASE, 0x10000, NULL), IAP_E_RANGE);
-    CHECK_EQ(sh_cmd2(IAP_CMD_ERASE, END64, 1024, NULL), IAP_E_RANGE);
-    CHECK_EQ(sh_cmd2(IAP_CMD_ERASE, APP, END64 - APP + 1, NULL), IAP_E_RANGE);
-    CHECK_EQ(sh_cmd2(IAP_CMD_ERASE, 0x08010000u, 1024, NULL), IAP_E_RANGE);
-    CHECK_EQ(sh_cmd2(IAP_CMD_ERASE, 0xFFFFFC00u, 0x1000, NULL), IAP_E_RANGE);
-    CHECK_EQ(sh_cmd2(IAP_CMD_ERASE, APP, 0, NULL), IAP_E_LEN);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_ERASE, APP - 1024, 1024, NULL), PROTO_E_RANGE);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_ERASE, PROTO_FLASH_BASE, 0x10000, NULL), PROTO_E_RANGE);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_ERASE, END64, 1024, NULL), PROTO_E_RANGE);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_ERASE, APP, END64 - APP + 1, NULL), PROTO_E_RANGE);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_ERASE, 0x08010000u, 1024, NULL), PROTO_E_RANGE);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_ERASE, 0xFFFFFC00u, 0x1000, NULL), PROTO_E_RANGE);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_ERASE, APP, 0, NULL), PROTO_E_LEN);
     CHECK_EQ(sim_ops, 0);
-    CHECK_EQ(sh_cmd2(IAP_CMD_ERASE, APP, END64 - APP, NULL), IAP_OK);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_ERASE, APP, END64 - APP, NULL), PROTO_OK);
     CHECK_EQ(sim_boot_writes, 0);
 }
 
@@ -134,92 +134,92 @@ TEST(length_and_command_refusals)
 {
     setup();
     uint8_t p[16] = {0};
-    CHECK_EQ(sh_cmd(IAP_CMD_INFO, p, 1, NULL), IAP_E_LEN);
-    CHECK_EQ(sh_cmd(IAP_CMD_ERASE, p, 7, NULL), IAP_E_LEN);
-    CHECK_EQ(sh_cmd(IAP_CMD_READ, p, 9, NULL), IAP_E_LEN);
-    CHECK_EQ(sh_cmd(IAP_CMD_CRC, p, 4, NULL), IAP_E_LEN);
-    CHECK_EQ(sh_cmd(IAP_CMD_COMMIT, p, 8, NULL), IAP_E_LEN);
-    CHECK_EQ(sh_cmd(IAP_CMD_RESET, p, 1, NULL), IAP_E_LEN);
-    CHECK_EQ(sh_cmd(0x00, NULL, 0, NULL), IAP_E_CMD);
-    CHECK_EQ(sh_cmd(0x09, NULL, 0, NULL), IAP_E_CMD);
-    CHECK_EQ(sh_cmd(0x7F, NULL, 0, NULL), IAP_E_CMD);
-    CHECK_EQ(sh_cmd(IAP_CMD_INFO, NULL, 0, NULL), IAP_OK); /* refusals consumed their seq */
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, p, 1, NULL), PROTO_E_LEN);
+    CHECK_EQ(sh_cmd(PROTO_CMD_ERASE, p, 7, NULL), PROTO_E_LEN);
+    CHECK_EQ(sh_cmd(PROTO_CMD_READ, p, 9, NULL), PROTO_E_LEN);
+    CHECK_EQ(sh_cmd(PROTO_CMD_CRC, p, 4, NULL), PROTO_E_LEN);
+    CHECK_EQ(sh_cmd(PROTO_CMD_COMMIT, p, 8, NULL), PROTO_E_LEN);
+    CHECK_EQ(sh_cmd(PROTO_CMD_RESET, p, 1, NULL), PROTO_E_LEN);
+    CHECK_EQ(sh_cmd(0x00, NULL, 0, NULL), PROTO_E_CMD);
+    CHECK_EQ(sh_cmd(0x09, NULL, 0, NULL), PROTO_E_CMD);
+    CHECK_EQ(sh_cmd(0x7F, NULL, 0, NULL), PROTO_E_CMD);
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, NULL), PROTO_OK); /* refusals consumed their seq */
 }
 
 TEST(responses_echoed_back_are_ignored)
 {
     setup();
-    sh_send(IAP_RSP, 0, "\0", 1);
+    sh_send(PROTO_RSP, 0, "\0", 1);
     sh_poll();
     CHECK_EQ(sh_count_rsp(), 0);
-    CHECK_EQ(sh_cmd(IAP_CMD_INFO, NULL, 0, NULL), IAP_OK);
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, NULL), PROTO_OK);
 }
 
 TEST(crc_mismatch_gets_one_nak_then_the_resent_frame_runs)
 {
     setup();
     uint8_t f[64];
-    size_t n = sh_frame(f, IAP_CMD_INFO, 0, NULL, 0);
+    size_t n = sh_frame(f, PROTO_CMD_INFO, 0, NULL, 0);
     f[n - 1] ^= 1;
     sim_uart_put(f, n);
     sim_uart_put(f, n); /* a second bad frame: no second NAK */
     sh_poll();
     CHECK(sh_recv(&r));
-    CHECK_EQ(r.status, IAP_E_CRC);
+    CHECK_EQ(r.status, PROTO_E_CRC);
     CHECK_EQ(r.seq, 0);
     CHECK_EQ(r.len, 1);
     CHECK_EQ(r.data[0], 0); /* expected seq */
     CHECK_EQ(sh_count_rsp(), 0);
-    CHECK_EQ(sh_cmd(IAP_CMD_INFO, NULL, 0, NULL), IAP_OK);
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, NULL), PROTO_OK);
 }
 
 TEST(truncated_frame_times_out_and_the_next_frame_runs)
 {
     setup();
     uint8_t f[64];
-    size_t n = sh_frame(f, IAP_CMD_INFO, 0, NULL, 0);
+    size_t n = sh_frame(f, PROTO_CMD_INFO, 0, NULL, 0);
     sim_uart_put(f, n - 3);
     sh_poll();
     CHECK_EQ(sh_count_rsp(), 0); /* still waiting for the rest */
     sim_ms += 150;
     sh_poll();
     CHECK(sh_recv(&r));
-    CHECK_EQ(r.status, IAP_E_CRC);
-    CHECK_EQ(sh_cmd(IAP_CMD_INFO, NULL, 0, NULL), IAP_OK);
+    CHECK_EQ(r.status, PROTO_E_CRC);
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, NULL), PROTO_OK);
 }
 
 TEST(truncated_frame_followed_at_once_by_a_good_one)
 {
     setup();
     uint8_t f[2048];
-    uint8_t p[IAP_MAX_PAYLOAD] = {0};
-    size_t n = sh_frame(f, IAP_CMD_WRITE, 0, p, 8 + 512); /* claims 520 bytes of payload */
+    uint8_t p[PROTO_MAX_PAYLOAD] = {0};
+    size_t n = sh_frame(f, PROTO_CMD_WRITE, 0, p, 8 + 512); /* claims 520 bytes of payload */
     sim_uart_put(f, 40);
-    sh_send(IAP_CMD_INFO, 0, NULL, 0);
+    sh_send(PROTO_CMD_INFO, 0, NULL, 0);
     (void)n;
     sh_poll();
     sim_ms += 150; /* the long frame never completes: resync finds the INFO inside it */
     sh_poll();
     CHECK(sh_recv(&r));
-    CHECK_EQ(r.status, IAP_E_CRC);
+    CHECK_EQ(r.status, PROTO_E_CRC);
     CHECK(sh_recv(&r));
-    CHECK_EQ(r.status, IAP_OK);
-    CHECK_EQ(r.len, sizeof(struct iap_info));
+    CHECK_EQ(r.status, PROTO_OK);
+    CHECK_EQ(r.len, sizeof(struct proto_info));
 }
 
 TEST(oversized_length_is_refused_and_the_next_frame_runs)
 {
     setup();
-    uint8_t hdr[5] = {IAP_SOF, IAP_CMD_WRITE, 0, 0, 0};
-    iap_put16(hdr + 3, IAP_MAX_PAYLOAD + 1);
+    uint8_t hdr[5] = {PROTO_SOF, PROTO_CMD_WRITE, 0, 0, 0};
+    proto_put16(hdr + 3, PROTO_MAX_PAYLOAD + 1);
     sim_uart_put(hdr, 5);
-    sh_send(IAP_CMD_INFO, 0, NULL, 0);
+    sh_send(PROTO_CMD_INFO, 0, NULL, 0);
     sh_poll();
     CHECK(sh_recv(&r));
-    CHECK_EQ(r.status, IAP_E_CRC);
+    CHECK_EQ(r.status, PROTO_E_CRC);
     CHECK_EQ(r.data[0], 0);
     CHECK(sh_recv(&r));
-    CHECK_EQ(r.status, IAP_OK);
+    CHECK_EQ(r.status, PROTO_OK);
     CHECK_EQ(r.seq, 0);
 }
 
@@ -228,30 +228,30 @@ TEST(garbage_before_a_frame_is_skipped)
     setup();
     static const uint8_t junk[] = {0x00, 0xFF, 0x41, 0x0D, 0x0A, 0xA5, 0xA5, 0x13, 0x37, 0xA5};
     sim_uart_put(junk, sizeof junk);
-    sh_send(IAP_CMD_INFO, 0, NULL, 0);
+    sh_send(PROTO_CMD_INFO, 0, NULL, 0);
     sh_poll();
     sim_ms += 150;
     sh_poll();
     struct sh_rsp last;
     int ok = 0;
     while (sh_recv(&last))
-        ok += last.status == IAP_OK && last.len == sizeof(struct iap_info);
+        ok += last.status == PROTO_OK && last.len == sizeof(struct proto_info);
     CHECK_EQ(ok, 1);
 }
 
 TEST(garbage_sof_with_long_length_does_not_hide_frames_behind_it)
 {
     setup();
-    uint8_t hdr[5] = {IAP_SOF, 0x03, 0x00, 0x00, 0x01}; /* claims 256 bytes */
+    uint8_t hdr[5] = {PROTO_SOF, 0x03, 0x00, 0x00, 0x01}; /* claims 256 bytes */
     sim_uart_put(hdr, 5);
     for (int i = 0; i < 20; i++)
-        sh_send(IAP_CMD_INFO, (uint8_t)i, NULL, 0); /* 20 x 9 bytes: complete the bad frame */
+        sh_send(PROTO_CMD_INFO, (uint8_t)i, NULL, 0); /* 20 x 9 bytes: complete the bad frame */
     sh_poll();
     sim_ms += 150;
     sh_poll();
     int ok = 0, nak = 0;
     while (sh_recv(&r)) {
-        if (r.status == IAP_OK)
+        if (r.status == PROTO_OK)
             CHECK_EQ(r.seq, ok++);
         else
             nak++;
@@ -264,119 +264,119 @@ TEST(duplicate_of_last_frame_gets_stored_response_and_is_not_executed)
 {
     setup();
     uint8_t d[4] = {1, 2, 3, 4}, p[16];
-    CHECK_EQ(sh_cmd2(IAP_CMD_ERASE, APP, 1024, NULL), IAP_OK);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_ERASE, APP, 1024, NULL), PROTO_OK);
     write_payload(p, APP, d, 4);
-    CHECK_EQ(sh_cmd(IAP_CMD_WRITE, p, 12, NULL), IAP_OK);
+    CHECK_EQ(sh_cmd(PROTO_CMD_WRITE, p, 12, NULL), PROTO_OK);
     /* the host lost the ERASE response and resends ERASE(seq 0): it must not wipe the write */
     long ops = sim_ops;
     uint8_t e[8];
-    iap_put32(e, APP);
-    iap_put32(e + 4, 1024);
-    sh_send(IAP_CMD_ERASE, 1, p, 12); /* seq 1 again: the WRITE */
-    sh_send(IAP_CMD_ERASE, 0, e, 8);  /* seq 0: the ERASE */
+    proto_put32(e, APP);
+    proto_put32(e + 4, 1024);
+    sh_send(PROTO_CMD_ERASE, 1, p, 12); /* seq 1 again: the WRITE */
+    sh_send(PROTO_CMD_ERASE, 0, e, 8);  /* seq 0: the ERASE */
     sh_poll();
     CHECK(sh_recv(&r));
     CHECK_EQ(r.seq, 1);
-    CHECK_EQ(r.status, IAP_OK);
+    CHECK_EQ(r.status, PROTO_OK);
     CHECK(sh_recv(&r));
     CHECK_EQ(r.seq, 1); /* the last response acks everything up to seq 1 */
     CHECK_EQ(sim_ops, ops);
     CHECK_MEM(sim_flash_at(APP), d, 4);
-    CHECK_EQ(sh_cmd(IAP_CMD_INFO, NULL, 0, NULL), IAP_OK); /* seq 2 runs */
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, NULL), PROTO_OK); /* seq 2 runs */
 }
 
 TEST(gap_gets_one_seq_nak_then_silence_until_expected_arrives)
 {
     setup();
-    CHECK_EQ(sh_cmd(IAP_CMD_INFO, NULL, 0, NULL), IAP_OK); /* seq 0 */
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, NULL), PROTO_OK); /* seq 0 */
     for (uint8_t s = 2; s < 8; s++)
-        sh_send(IAP_CMD_INFO, s, NULL, 0);
+        sh_send(PROTO_CMD_INFO, s, NULL, 0);
     sh_poll();
     CHECK(sh_recv(&r));
-    CHECK_EQ(r.status, IAP_E_SEQ);
+    CHECK_EQ(r.status, PROTO_E_SEQ);
     CHECK_EQ(r.seq, 1);
     CHECK_EQ(r.data[0], 1);
     CHECK_EQ(sh_count_rsp(), 0);
     for (uint8_t s = 1; s < 8; s++) /* go back N */
-        sh_send(IAP_CMD_INFO, s, NULL, 0);
+        sh_send(PROTO_CMD_INFO, s, NULL, 0);
     sh_poll();
     for (uint8_t s = 1; s < 8; s++) {
         CHECK(sh_recv(&r));
         CHECK_EQ(r.seq, s);
-        CHECK_EQ(r.status, IAP_OK);
+        CHECK_EQ(r.status, PROTO_OK);
     }
-    sh_send(IAP_CMD_INFO, 20, NULL, 0); /* a new gap after progress: a new NAK */
+    sh_send(PROTO_CMD_INFO, 20, NULL, 0); /* a new gap after progress: a new NAK */
     sh_poll();
     CHECK(sh_recv(&r));
-    CHECK_EQ(r.status, IAP_E_SEQ);
+    CHECK_EQ(r.status, PROTO_E_SEQ);
     CHECK_EQ(r.data[0], 8);
 }
 
 TEST(seq_far_behind_is_a_gap_not_a_duplicate)
 {
     setup();
-    CHECK_EQ(sh_cmd(IAP_CMD_INFO, NULL, 0, NULL), IAP_OK);
-    sh_send(IAP_CMD_INFO, 200, NULL, 0); /* 57 behind 1 */
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, NULL), PROTO_OK);
+    sh_send(PROTO_CMD_INFO, 200, NULL, 0); /* 57 behind 1 */
     sh_poll();
     CHECK(sh_recv(&r));
-    CHECK_EQ(r.status, IAP_E_SEQ);
+    CHECK_EQ(r.status, PROTO_E_SEQ);
 }
 
 TEST(sync_restarts_the_sequence)
 {
     setup();
-    sh_send(IAP_CMD_INFO, 77, NULL, 0);
+    sh_send(PROTO_CMD_INFO, 77, NULL, 0);
     sh_poll();
     CHECK(sh_recv(&r));
-    CHECK_EQ(r.status, IAP_E_SEQ);
+    CHECK_EQ(r.status, PROTO_E_SEQ);
     sh_seq = 200;
-    CHECK_EQ(sh_cmd(IAP_CMD_SYNC, NULL, 0, NULL), IAP_OK);
-    CHECK_EQ(sh_cmd(IAP_CMD_INFO, NULL, 0, NULL), IAP_OK);
-    CHECK_EQ(sh_cmd(IAP_CMD_SYNC, "x", 1, NULL), IAP_E_LEN); /* runs as a SYNC with a bad length */
+    CHECK_EQ(sh_cmd(PROTO_CMD_SYNC, NULL, 0, NULL), PROTO_OK);
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, NULL), PROTO_OK);
+    CHECK_EQ(sh_cmd(PROTO_CMD_SYNC, "x", 1, NULL), PROTO_E_LEN); /* runs as a SYNC with a bad length */
 }
 
 TEST(sequence_wraps_at_256)
 {
     setup();
     for (int i = 0; i < 600; i++)
-        CHECK_EQ(sh_cmd(IAP_CMD_CRC, (const uint8_t[8]){0, 0x20, 0, 8, 0, 0, 0, 0}, 8, NULL), IAP_OK);
+        CHECK_EQ(sh_cmd(PROTO_CMD_CRC, (const uint8_t[8]){0, 0x20, 0, 8, 0, 0, 0, 0}, 8, NULL), PROTO_OK);
 }
 
 /* Go-back-N with a window: frame k of a burst is lost, the host resends from the NAK's seq. */
 TEST(lost_frame_in_window_is_recovered_by_go_back_n)
 {
     setup();
-    uint8_t p[IAP_MAX_PAYLOAD];
+    uint8_t p[PROTO_MAX_PAYLOAD];
     sh_image(img, 8192, 5);
-    CHECK_EQ(sh_cmd(IAP_CMD_SYNC, NULL, 0, NULL), IAP_OK);
+    CHECK_EQ(sh_cmd(PROTO_CMD_SYNC, NULL, 0, NULL), PROTO_OK);
     uint8_t base = sh_seq;
     for (int i = 0; i < 8; i++) {
         if (i == 3)
             continue; /* lost on the line */
         write_payload(p, APP + (uint32_t)i * 1024, img + i * 1024, 1024);
-        sh_send(IAP_CMD_WRITE, (uint8_t)(base + i), p, 8 + 1024);
+        sh_send(PROTO_CMD_WRITE, (uint8_t)(base + i), p, 8 + 1024);
     }
     sh_poll();
     for (int i = 0; i < 3; i++) {
         CHECK(sh_recv(&r));
-        CHECK_EQ(r.status, IAP_OK);
+        CHECK_EQ(r.status, PROTO_OK);
     }
     CHECK(sh_recv(&r));
-    CHECK_EQ(r.status, IAP_E_SEQ);
+    CHECK_EQ(r.status, PROTO_E_SEQ);
     CHECK_EQ(r.data[0], (uint8_t)(base + 3));
     CHECK_EQ(sh_count_rsp(), 0);
     for (int i = 3; i < 8; i++) {
         write_payload(p, APP + (uint32_t)i * 1024, img + i * 1024, 1024);
-        sh_send(IAP_CMD_WRITE, (uint8_t)(base + i), p, 8 + 1024);
+        sh_send(PROTO_CMD_WRITE, (uint8_t)(base + i), p, 8 + 1024);
     }
     sh_poll();
     for (int i = 3; i < 8; i++) {
         CHECK(sh_recv(&r));
         CHECK_EQ(r.seq, (uint8_t)(base + i));
-        CHECK_EQ(r.status, IAP_OK);
+        CHECK_EQ(r.status, PROTO_OK);
     }
     sh_seq = (uint8_t)(base + 8);
-    CHECK_EQ(sh_commit(8192, iap_crc32(0, img, 8192), 1), IAP_OK);
+    CHECK_EQ(sh_commit(8192, proto_crc32(0, img, 8192), 1), PROTO_OK);
 }
 
 /* Lost responses: the host resends from its first unacknowledged frame; executed frames are
@@ -384,44 +384,44 @@ TEST(lost_frame_in_window_is_recovered_by_go_back_n)
 TEST(lost_responses_resend_does_not_reexecute)
 {
     setup();
-    uint8_t p[IAP_MAX_PAYLOAD];
+    uint8_t p[PROTO_MAX_PAYLOAD];
     sh_image(img, 8192, 6);
-    CHECK_EQ(sh_cmd(IAP_CMD_SYNC, NULL, 0, NULL), IAP_OK);
+    CHECK_EQ(sh_cmd(PROTO_CMD_SYNC, NULL, 0, NULL), PROTO_OK);
     uint8_t base = sh_seq;
-    CHECK_EQ(sh_cmd2(IAP_CMD_ERASE, APP, 8192, NULL), IAP_OK);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_ERASE, APP, 8192, NULL), PROTO_OK);
     for (int i = 0; i < 8; i++) {
         write_payload(p, APP + (uint32_t)i * 1024, img + i * 1024, 1024);
-        sh_send(IAP_CMD_WRITE, (uint8_t)(base + 1 + i), p, 8 + 1024);
+        sh_send(PROTO_CMD_WRITE, (uint8_t)(base + 1 + i), p, 8 + 1024);
     }
     sh_poll();
     CHECK_EQ(sh_count_rsp(), 8); /* ... all lost on the way back */
     long ops = sim_ops;
-    sh_send(IAP_CMD_ERASE, base, (const uint8_t[8]){0, 0x20, 0, 8, 0, 0x20, 0, 0}, 8);
+    sh_send(PROTO_CMD_ERASE, base, (const uint8_t[8]){0, 0x20, 0, 8, 0, 0x20, 0, 0}, 8);
     for (int i = 0; i < 8; i++) {
         write_payload(p, APP + (uint32_t)i * 1024, img + i * 1024, 1024);
-        sh_send(IAP_CMD_WRITE, (uint8_t)(base + 1 + i), p, 8 + 1024);
+        sh_send(PROTO_CMD_WRITE, (uint8_t)(base + 1 + i), p, 8 + 1024);
     }
     sh_poll();
     for (int i = 0; i < 9; i++) {
         CHECK(sh_recv(&r));
         CHECK_EQ(r.seq, (uint8_t)(base + 8));
-        CHECK_EQ(r.status, IAP_OK);
+        CHECK_EQ(r.status, PROTO_OK);
     }
     CHECK_EQ(sim_ops, ops);
     sh_seq = (uint8_t)(base + 9);
-    CHECK_EQ(sh_commit(8192, iap_crc32(0, img, 8192), 1), IAP_OK);
+    CHECK_EQ(sh_commit(8192, proto_crc32(0, img, 8192), 1), PROTO_OK);
 }
 
 TEST(full_update_with_window_in_flight)
 {
     setup();
     sh_image(img, sizeof img, 7);
-    CHECK_EQ(sh_update(img, sizeof img, 1, 1024, 3), IAP_OK);
+    CHECK_EQ(sh_update(img, sizeof img, 1, 1024, 3), PROTO_OK);
     CHECK(fm_app_valid(NULL));
     CHECK_MEM(sim_flash_at(APP), img, sizeof img);
     sh_image(img, 10000, 8); /* small frames, a wide window */
-    CHECK_EQ(sh_update(img, 10000, 2, 64, 32), IAP_OK);
-    struct iap_record rec;
+    CHECK_EQ(sh_update(img, 10000, 2, 64, 32), PROTO_OK);
+    struct proto_record rec;
     CHECK(fm_app_valid(&rec));
     CHECK_EQ(rec.version, 2);
     CHECK_EQ(sim_pgerr, 0);
@@ -435,17 +435,17 @@ TEST(update_on_128k_flash_up_to_the_record_page)
     sh_seq = 0;
     uint8_t d[1024];
     memset(d, 0x5A, sizeof d);
-    CHECK_EQ(sh_write(0x0801F800u, d, 1024), IAP_OK);
-    CHECK_EQ(sh_write(0x0801FC00u, d, 2), IAP_E_RANGE);
+    CHECK_EQ(sh_write(0x0801F800u, d, 1024), PROTO_OK);
+    CHECK_EQ(sh_write(0x0801FC00u, d, 2), PROTO_E_RANGE);
 }
 
 TEST(commit_refusals_blink_the_led)
 {
     setup();
     sh_image(img, 4096, 9);
-    uint32_t crc = iap_crc32(0, img, 4096);
-    CHECK_EQ(sh_write(APP, img, 4096), IAP_OK);
-    CHECK_EQ(sh_commit(4096, crc + 1, 1), IAP_E_IMAGE_CRC);
+    uint32_t crc = proto_crc32(0, img, 4096);
+    CHECK_EQ(sh_write(APP, img, 4096), PROTO_OK);
+    CHECK_EQ(sh_commit(4096, crc + 1, 1), PROTO_E_IMAGE_CRC);
     CHECK(!fm_app_valid(NULL));
     int on = 0;
     for (int t = 0; t < 800; t += 10) {
@@ -460,23 +460,23 @@ TEST(commit_with_bad_vectors_is_refused)
 {
     setup();
     sh_image(img, 4096, 9);
-    iap_put32(img, 0x08002000u); /* SP in flash: an image linked wrongly */
-    CHECK_EQ(sh_write(APP, img, 4096), IAP_OK);
-    CHECK_EQ(sh_commit(4096, iap_crc32(0, img, 4096), 1), IAP_E_VECTOR);
+    proto_put32(img, 0x08002000u); /* SP in flash: an image linked wrongly */
+    CHECK_EQ(sh_write(APP, img, 4096), PROTO_OK);
+    CHECK_EQ(sh_commit(4096, proto_crc32(0, img, 4096), 1), PROTO_E_VECTOR);
     CHECK(!fm_app_valid(NULL));
 }
 
 static void do_reset(void *arg)
 {
     (void)arg;
-    sh_cmd(IAP_CMD_RESET, NULL, 0, NULL);
+    sh_cmd(PROTO_CMD_RESET, NULL, 0, NULL);
 }
 
 TEST(reset_starts_a_valid_app_after_answering)
 {
     setup();
     sh_image(img, 4096, 10);
-    CHECK_EQ(sh_update(img, 4096, 1, 1024, 4), IAP_OK);
+    CHECK_EQ(sh_update(img, 4096, 1, 1024, 4), PROTO_OK);
     CHECK(sim_led);
     int flushes = sim_flushes;
     CHECK_EQ(sim_run(do_reset, NULL), SIM_JUMPED);
@@ -484,7 +484,7 @@ TEST(reset_starts_a_valid_app_after_answering)
     CHECK_EQ(sim_flushes, flushes + 1);
     CHECK(!sim_led);
     CHECK(sh_recv(&r));
-    CHECK_EQ(r.status, IAP_OK);
+    CHECK_EQ(r.status, PROTO_OK);
 }
 
 TEST(reset_without_valid_app_resets_the_chip)
@@ -492,7 +492,7 @@ TEST(reset_without_valid_app_resets_the_chip)
     setup();
     CHECK_EQ(sim_run(do_reset, NULL), SIM_RESET);
     CHECK(sh_recv(&r));
-    CHECK_EQ(r.status, IAP_OK);
+    CHECK_EQ(r.status, PROTO_OK);
 }
 
 TEST(flash_failure_blinks_and_is_reported)
@@ -500,7 +500,7 @@ TEST(flash_failure_blinks_and_is_reported)
     setup();
     uint8_t d[2] = {1, 2};
     sim_fail_at(2);
-    CHECK_EQ(sh_write(APP, d, 2), IAP_E_FLASH);
+    CHECK_EQ(sh_write(APP, d, 2), PROTO_E_FLASH);
     sim_ms = 5750; /* 150 ms into the pattern: off */
     session_poll();
     CHECK(!sim_led);

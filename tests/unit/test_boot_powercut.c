@@ -22,7 +22,7 @@ static void board(bool old_app)
     sim_reset(64 * 1024);
     session_init();
     if (old_app) {
-        fm_write(IAP_APP_START, old_img, OLD_SIZE);
+        fm_write(PROTO_APP_START, old_img, OLD_SIZE);
         fm_commit(OLD_SIZE, old_crc, 1);
     }
     sim_power_cycle();
@@ -34,7 +34,7 @@ static void update(void *arg)
 {
     int *rc = arg;
     if (with_erase) {
-        *rc = sh_cmd2(IAP_CMD_ERASE, IAP_APP_START, NEW_SIZE, NULL);
+        *rc = sh_cmd2(PROTO_CMD_ERASE, PROTO_APP_START, NEW_SIZE, NULL);
         if (*rc)
             return;
     }
@@ -53,7 +53,7 @@ static bool check_after_cut(void)
     sim_power_cycle();
     session_init();
     enum sim_exit e = sim_run(decide, &d);
-    struct iap_record rec;
+    struct proto_record rec;
     if (e == SIM_RETURNED && d == BOOT_IAP_NO_APP) {
         outcomes[0]++;
         return !fm_app_valid(NULL);
@@ -61,12 +61,12 @@ static bool check_after_cut(void)
     if (e != SIM_JUMPED || !fm_app_valid(&rec))
         return false;
     if (rec.image_crc == old_crc && rec.size == OLD_SIZE &&
-        memcmp(sim_flash_at(IAP_APP_START), old_img, OLD_SIZE) == 0) {
+        memcmp(sim_flash_at(PROTO_APP_START), old_img, OLD_SIZE) == 0) {
         outcomes[1]++;
         return true;
     }
     if (rec.image_crc == new_crc && rec.size == NEW_SIZE &&
-        memcmp(sim_flash_at(IAP_APP_START), new_img, NEW_SIZE) == 0) {
+        memcmp(sim_flash_at(PROTO_APP_START), new_img, NEW_SIZE) == 0) {
         outcomes[2]++;
         return true;
     }
@@ -75,12 +75,12 @@ static bool check_after_cut(void)
 
 static bool fresh_update_succeeds(void)
 {
-    struct iap_record rec;
+    struct proto_record rec;
     sim_power_cycle();
     session_init();
     sh_seq = 0;
     int rc = 100;
-    if (sim_run(update, &rc) != SIM_RETURNED || rc != IAP_OK)
+    if (sim_run(update, &rc) != SIM_RETURNED || rc != PROTO_OK)
         return false;
     return fm_app_valid(&rec) && rec.image_crc == new_crc;
 }
@@ -92,7 +92,7 @@ static void sweep(bool old_app, bool erase_first)
     board(old_app);
     long ops0 = sim_ops;
     CHECK_EQ(sim_run(update, &rc), SIM_RETURNED);
-    CHECK_EQ(rc, IAP_OK);
+    CHECK_EQ(rc, PROTO_OK);
     long total = sim_ops - ops0;
     long my_cuts = 0, my_bad = 0;
     memset(outcomes, 0, sizeof outcomes);
@@ -127,8 +127,8 @@ int main(void)
 {
     sh_image(old_img, OLD_SIZE, 11);
     sh_image(new_img, NEW_SIZE, 12);
-    old_crc = iap_crc32(0, old_img, OLD_SIZE);
-    new_crc = iap_crc32(0, new_img, NEW_SIZE);
+    old_crc = proto_crc32(0, old_img, OLD_SIZE);
+    new_crc = proto_crc32(0, new_img, NEW_SIZE);
     RUN(power_cut_sweep_first_time_update);
     RUN(power_cut_sweep_replacing_a_valid_app);
     RUN(power_cut_sweep_replacing_with_explicit_erase);

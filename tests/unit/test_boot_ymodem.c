@@ -9,7 +9,7 @@
 #include "test.h"
 #include "ymodem.h"
 
-#define APP IAP_APP_START
+#define APP PROTO_APP_START
 
 static uint8_t img[48 * 1024];
 static uint8_t in[4096];
@@ -117,10 +117,10 @@ TEST(app_update_line_then_native_sync_is_answered)
 {
     struct sh_rsp r;
     setup();
-    xfer(IAP_APP_UPDATE_CMD, sizeof IAP_APP_UPDATE_CMD - 1);
+    xfer(PROTO_APP_UPDATE_CMD, sizeof PROTO_APP_UPDATE_CMD - 1);
     CHECK(!saw(YM_CRC) || memmem(in, got, "1 =", 3)); /* menu text only, no download */
-    CHECK_EQ(sh_cmd(IAP_CMD_SYNC, NULL, 0, &r), IAP_OK);
-    CHECK_EQ(sh_cmd(IAP_CMD_INFO, NULL, 0, &r), IAP_OK);
+    CHECK_EQ(sh_cmd(PROTO_CMD_SYNC, NULL, 0, &r), PROTO_OK);
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, &r), PROTO_OK);
 }
 
 TEST(stm32flash_sync_after_the_menu_is_answered)
@@ -157,20 +157,20 @@ TEST(native_frame_while_waiting_for_a_sender_takes_the_line)
     struct sh_rsp r;
     setup();
     xfer("1", 1);
-    CHECK_EQ(sh_cmd(IAP_CMD_SYNC, NULL, 0, &r), IAP_OK);
+    CHECK_EQ(sh_cmd(PROTO_CMD_SYNC, NULL, 0, &r), PROTO_OK);
     sim_ms += 5000;
     CHECK_EQ(xfer("", 0), 0); /* no more 'C' */
 }
 
 TEST(transfer_with_1k_blocks_commits_and_starts_the_app)
 {
-    struct iap_record rec;
+    struct proto_record rec;
     setup();
     sh_image(img, 5000, 1);
     CHECK(send_file(img, 5000, 1024));
     CHECK(fm_app_valid(&rec));
     CHECK_EQ(rec.size, 5000); /* the header's size: no SUB padding */
-    CHECK_EQ(rec.image_crc, iap_crc32(0, img, 5000));
+    CHECK_EQ(rec.image_crc, proto_crc32(0, img, 5000));
     CHECK_EQ(sim_run(end_batch, NULL), SIM_JUMPED);
     CHECK_EQ(sim_jump_addr, APP);
     CHECK(saw(YM_ACK));
@@ -178,29 +178,29 @@ TEST(transfer_with_1k_blocks_commits_and_starts_the_app)
 
 TEST(transfer_with_128_byte_blocks_and_odd_size)
 {
-    struct iap_record rec;
+    struct proto_record rec;
     setup();
     sh_image(img, 1001, 2);
     CHECK(send_file(img, 1001, 128));
     CHECK(fm_app_valid(&rec));
     CHECK_EQ(rec.size, 1001);
-    CHECK_EQ(rec.image_crc, iap_crc32(0, img, 1001));
+    CHECK_EQ(rec.image_crc, proto_crc32(0, img, 1001));
 }
 
 TEST(block_numbers_wrap_past_255)
 {
-    struct iap_record rec;
+    struct proto_record rec;
     setup();
     sh_image(img, 40000, 3); /* 313 blocks of 128 bytes */
     CHECK(send_file(img, 40000, 128));
     CHECK(fm_app_valid(&rec));
     CHECK_EQ(rec.size, 40000);
-    CHECK_EQ(rec.image_crc, iap_crc32(0, img, 40000));
+    CHECK_EQ(rec.image_crc, proto_crc32(0, img, 40000));
 }
 
 TEST(mixed_block_sizes_as_sb_sends_them)
 {
-    struct iap_record rec;
+    struct proto_record rec;
     setup();
     sh_image(img, 2300, 4);
     xfer("1", 1);
@@ -212,7 +212,7 @@ TEST(mixed_block_sizes_as_sb_sends_them)
     xfer("\x04", 1);
     xfer("\x04", 1);
     CHECK(fm_app_valid(&rec));
-    CHECK_EQ(rec.image_crc, iap_crc32(0, img, 2300));
+    CHECK_EQ(rec.image_crc, proto_crc32(0, img, 2300));
 }
 
 TEST(corrupt_block_is_naked_then_the_resend_is_taken)
@@ -294,7 +294,7 @@ TEST(header_without_size_is_refused)
 
 TEST(sender_cancel_leaves_iap_mode_and_a_new_download_works)
 {
-    struct iap_record rec;
+    struct proto_record rec;
     setup();
     sh_image(img, 3000, 8);
     xfer("1", 1);
@@ -308,7 +308,7 @@ TEST(sender_cancel_leaves_iap_mode_and_a_new_download_works)
     sh_image(img, 3000, 9);  /* a different image onto the same pages */
     CHECK(send_file(img, 3000, 1024));
     CHECK(fm_app_valid(&rec));
-    CHECK_EQ(rec.image_crc, iap_crc32(0, img, 3000));
+    CHECK_EQ(rec.image_crc, proto_crc32(0, img, 3000));
 }
 
 TEST(sender_cancel_inside_a_block_is_seen_when_the_line_falls_silent)
@@ -376,7 +376,7 @@ TEST(silent_sender_is_asked_again_with_c_then_cancelled)
 
 TEST(a_new_sender_after_one_that_vanished_starts_over)
 {
-    struct iap_record rec;
+    struct proto_record rec;
     setup();
     sh_image(img, 4096, 14);
     xfer("1", 1);
@@ -394,7 +394,7 @@ TEST(a_new_sender_after_one_that_vanished_starts_over)
     xfer("\x04", 1);
     xfer("\x04", 1);
     CHECK(fm_app_valid(&rec));
-    CHECK_EQ(rec.image_crc, iap_crc32(0, img, 3000));
+    CHECK_EQ(rec.image_crc, proto_crc32(0, img, 3000));
 }
 
 TEST(repeat_of_block_256_is_acked_without_c)
@@ -425,41 +425,41 @@ static void app_by_native_update(uint32_t seed)
 {
     setup();
     sh_image(img, 2048, seed);
-    CHECK_EQ(sh_update(img, 2048, 1, 1024, 1), IAP_OK);
+    CHECK_EQ(sh_update(img, 2048, 1, 1024, 1), PROTO_OK);
 }
 
 /* WRITE frames of a new image, a second apart, each after the menu's run sequence in every
- * spelling, then COMMIT; *arg = IAP_OK when the update completed. */
+ * spelling, then COMMIT; *arg = PROTO_OK when the update completed. */
 static void update_with_keys_between_frames(void *arg)
 {
     static const char *const keys[] = {"\r2\r", "\r\n2\r\n", "2", "\r", "2\r", "\r2\r\r2\r"};
     static uint8_t p[8 + 1024];
     int *rc = arg;
     sh_image(img, 6144, 41);
-    *rc = sh_cmd(IAP_CMD_SYNC, NULL, 0, NULL);
-    for (uint32_t off = 0; *rc == IAP_OK && off < 6144; off += 1024) {
+    *rc = sh_cmd(PROTO_CMD_SYNC, NULL, 0, NULL);
+    for (uint32_t off = 0; *rc == PROTO_OK && off < 6144; off += 1024) {
         const char *k = keys[off / 1024];
         sim_uart_put(k, strlen(k));
         sim_ms += 1000;
-        iap_put32(p, APP + off);
-        iap_put32(p + 4, 0);
+        proto_put32(p, APP + off);
+        proto_put32(p + 4, 0);
         memcpy(p + 8, img + off, 1024);
-        *rc = sh_cmd(IAP_CMD_WRITE, p, sizeof p, NULL);
+        *rc = sh_cmd(PROTO_CMD_WRITE, p, sizeof p, NULL);
     }
-    if (*rc == IAP_OK)
-        *rc = sh_commit(6144, iap_crc32(0, img, 6144), 2);
+    if (*rc == PROTO_OK)
+        *rc = sh_commit(6144, proto_crc32(0, img, 6144), 2);
 }
 
 TEST(menu_keys_between_native_frames_start_nothing_and_the_update_completes)
 {
-    struct iap_record rec;
+    struct proto_record rec;
     int rc = -1;
     app_by_native_update(40);
     CHECK_EQ(sim_run(update_with_keys_between_frames, &rc), SIM_RETURNED);
-    CHECK_EQ(rc, IAP_OK);
+    CHECK_EQ(rc, PROTO_OK);
     CHECK(fm_app_valid(&rec));
     CHECK_EQ(rec.version, 2);
-    CHECK_EQ(rec.image_crc, iap_crc32(0, img, 6144));
+    CHECK_EQ(rec.image_crc, proto_crc32(0, img, 6144));
     CHECK(session_in_iap());
 }
 
@@ -467,14 +467,14 @@ TEST(menu_keys_between_native_frames_start_nothing_and_the_update_completes)
  * the run sequence, reaches the menu byte by byte (what the line-fault test found). */
 static void corrupt_frame_then_update(void *arg)
 {
-    static uint8_t p[8 + 512], f[IAP_MAX_FRAME];
+    static uint8_t p[8 + 512], f[PROTO_MAX_FRAME];
     int *rc = arg;
-    iap_put32(p, APP);
-    iap_put32(p + 4, 0);
+    proto_put32(p, APP);
+    proto_put32(p + 4, 0);
     for (size_t i = 8; i < sizeof p; i += 4)
         memcpy(p + i, "\r2\r ", 4);
-    size_t n = sh_frame(f, IAP_CMD_WRITE, sh_seq, p, sizeof p);
-    f[4] ^= 0x80; /* length 0x8208: above IAP_MAX_PAYLOAD */
+    size_t n = sh_frame(f, PROTO_CMD_WRITE, sh_seq, p, sizeof p);
+    f[4] ^= 0x80; /* length 0x8208: above PROTO_MAX_PAYLOAD */
     sim_uart_put(f, n);
     sh_poll();
     sh_count_rsp(); /* its NAK */
@@ -484,11 +484,11 @@ static void corrupt_frame_then_update(void *arg)
 
 TEST(corrupt_native_frame_reaching_the_menu_starts_nothing)
 {
-    struct iap_record rec;
+    struct proto_record rec;
     int rc = -1;
     app_by_native_update(42);
     CHECK_EQ(sim_run(corrupt_frame_then_update, &rc), SIM_RETURNED);
-    CHECK_EQ(rc, IAP_OK);
+    CHECK_EQ(rc, PROTO_OK);
     CHECK(fm_app_valid(&rec));
     CHECK_EQ(rec.version, 3);
 }

@@ -34,7 +34,7 @@ static void dev_poll(void *arg)
 
 static void serve(int m)
 {
-    static const char req[] = IAP_APP_UPDATE_CMD;
+    static const char req[] = PROTO_APP_UPDATE_CMD;
     size_t matched = 0;
     bool app = false;
     sim_reset(64 * 1024);
@@ -59,7 +59,7 @@ static void serve(int m)
                     app = false;
                     matched = 0;
                     sim_power_cycle();
-                    sim_bkp = IAP_BKP_REQUEST;
+                    sim_bkp = PROTO_BKP_REQUEST;
                     session_init();
                     boot_decide(BOOT_LISTEN_MS);
                 }
@@ -155,8 +155,8 @@ static const char *app_hex_flip(const char *name, uint32_t base, uint32_t size, 
         for (int i = 0; i < 16; i++)
             img[i] = (uint8_t)(fill + off + i);
         if (off == 0) {
-            iap_put32(img, 0x20005000u);
-            iap_put32(img + 4, base + 0x101);
+            proto_put32(img, 0x20005000u);
+            proto_put32(img + 4, base + 0x101);
         }
         if (flip >= (long)off && flip < (long)off + 16)
             img[flip - (long)off] ^= 0xFF;
@@ -233,7 +233,7 @@ TEST(read_writes_what_was_flashed)
     size_t n = fread(b, 1, sizeof b, f);
     fclose(f);
     CHECK_EQ(n, 1024);
-    CHECK_EQ(iap_get32(b), 0x20005000u);
+    CHECK_EQ(proto_get32(b), 0x20005000u);
     CHECK_EQ(b[1023], (uint8_t)(7 + 1023));
 }
 

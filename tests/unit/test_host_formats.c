@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "formats/format.h"
-#include "iap_proto.h"
+#include "proto.h"
 #include "test.h"
 
 static struct image img;
@@ -267,13 +267,13 @@ static size_t make_elf(void)
     elf[4] = 1;
     elf[5] = 1;
     elf[6] = 1;
-    iap_put16(elf + 16, 2);   /* ET_EXEC */
-    iap_put16(elf + 18, 40);  /* EM_ARM */
-    iap_put32(elf + 24, 0x08002101u);
-    iap_put32(elf + 28, 52);  /* e_phoff */
-    iap_put16(elf + 40, 52);
-    iap_put16(elf + 42, 32);
-    iap_put16(elf + 44, 3);
+    proto_put16(elf + 16, 2);   /* ET_EXEC */
+    proto_put16(elf + 18, 40);  /* EM_ARM */
+    proto_put32(elf + 24, 0x08002101u);
+    proto_put32(elf + 28, 52);  /* e_phoff */
+    proto_put16(elf + 40, 52);
+    proto_put16(elf + 42, 32);
+    proto_put16(elf + 44, 3);
     static const uint32_t ph[3][8] = {
         {1, 0x100, 0x08002000u, 0x08002000u, 8, 8, 5, 4},
         {1, 0x108, 0x20000000u, 0x08002008u, 4, 4, 6, 4},
@@ -281,7 +281,7 @@ static size_t make_elf(void)
     };
     for (int i = 0; i < 3; i++)
         for (int k = 0; k < 8; k++)
-            iap_put32(elf + 52 + 32 * i + 4 * k, ph[i][k]);
+            proto_put32(elf + 52 + 32 * i + 4 * k, ph[i][k]);
     for (int i = 0; i < 12; i++)
         elf[0x100 + i] = (uint8_t)(0xA0 + i);
     return 0x10C;
@@ -324,7 +324,7 @@ TEST(elf_big_endian_is_refused_at_offset_5)
 TEST(elf_for_another_machine_is_refused_at_offset_0x12)
 {
     size_t n = make_elf();
-    iap_put16(elf + 18, 62);
+    proto_put16(elf + 18, 62);
     CHECK_EQ(load_elf(n), IAP_ERR_FORMAT);
     CHECK_MSG("app.elf: offset 0x12: ELF machine 62");
 }
@@ -347,7 +347,7 @@ TEST(elf_truncated_header_is_refused)
 TEST(elf_without_program_headers_is_an_object_file)
 {
     size_t n = make_elf();
-    iap_put16(elf + 44, 0);
+    proto_put16(elf + 44, 0);
     CHECK_EQ(load_elf(n), IAP_ERR_FORMAT);
     CHECK_MSG("no program headers");
 }
@@ -355,7 +355,7 @@ TEST(elf_without_program_headers_is_an_object_file)
 TEST(elf_program_headers_past_the_end_are_refused)
 {
     size_t n = make_elf();
-    iap_put32(elf + 28, 0x400);
+    proto_put32(elf + 28, 0x400);
     CHECK_EQ(load_elf(n), IAP_ERR_FORMAT);
     CHECK_MSG("offset 0x1c");
 }
@@ -363,7 +363,7 @@ TEST(elf_program_headers_past_the_end_are_refused)
 TEST(elf_filesz_larger_than_memsz_is_refused)
 {
     size_t n = make_elf();
-    iap_put32(elf + 52 + 20, 4);
+    proto_put32(elf + 52 + 20, 4);
     CHECK_EQ(load_elf(n), IAP_ERR_FORMAT);
     CHECK_MSG("offset 0x44: segment 0 has p_filesz");
 }
@@ -372,7 +372,7 @@ TEST(elf_without_loadable_data_is_refused)
 {
     size_t n = make_elf();
     for (int i = 0; i < 3; i++)
-        iap_put32(elf + 52 + 32 * i, 0);
+        proto_put32(elf + 52 + 32 * i, 0);
     CHECK_EQ(load_elf(n), IAP_ERR_FORMAT);
     CHECK_MSG("no PT_LOAD segment");
 }

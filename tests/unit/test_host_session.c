@@ -14,7 +14,7 @@
 
 #include "../../host/session.h"
 
-#define APP IAP_APP_START
+#define APP PROTO_APP_START
 
 /* ---- a transport wired to the simulated board ------------------------------------------------ */
 
@@ -82,12 +82,12 @@ static int sim_write(struct iap_transport *t, const uint8_t *buf, size_t len, st
     if (b->dead)
         return 0;
     if (b->app_running) {
-        if (len == sizeof IAP_APP_UPDATE_CMD - 1 && memcmp(buf, IAP_APP_UPDATE_CMD, len) == 0) {
+        if (len == sizeof PROTO_APP_UPDATE_CMD - 1 && memcmp(buf, PROTO_APP_UPDATE_CMD, len) == 0) {
             /* the template app: leave the request in BKP_DR1 and reset */
             b->reboots++;
             b->app_running = false;
             sim_power_cycle();
-            sim_bkp = IAP_BKP_REQUEST;
+            sim_bkp = PROTO_BKP_REQUEST;
             session_init();
             if (boot_decide(BOOT_LISTEN_MS) != BOOT_IAP_REQUEST)
                 return -1;
@@ -101,7 +101,7 @@ static int sim_write(struct iap_transport *t, const uint8_t *buf, size_t len, st
         return 0;
     if (wall_s() < b->stall_until)
         return 0;
-    uint8_t tmp[IAP_MAX_FRAME + 64];
+    uint8_t tmp[PROTO_MAX_FRAME + 64];
     memcpy(tmp, buf, len);
     if (k == b->corrupt_write)
         tmp[len / 2] ^= 0x10;
@@ -118,20 +118,20 @@ static int sim_write(struct iap_transport *t, const uint8_t *buf, size_t len, st
 /* Moves the board's output to q, frame by frame, dropping the chosen response. */
 static void collect(struct simt *b)
 {
-    uint8_t buf[IAP_MAX_FRAME];
-    while (sim_uart_pending() >= IAP_HDR_LEN) {
-        sim_uart_get(buf, IAP_HDR_LEN);
-        size_t rest = iap_get16(buf + 3) + IAP_CRC_LEN;
-        sim_uart_get(buf + IAP_HDR_LEN, rest);
+    uint8_t buf[PROTO_MAX_FRAME];
+    while (sim_uart_pending() >= PROTO_HDR_LEN) {
+        sim_uart_get(buf, PROTO_HDR_LEN);
+        size_t rest = proto_get16(buf + 3) + PROTO_CRC_LEN;
+        sim_uart_get(buf + PROTO_HDR_LEN, rest);
         if (b->rsps++ == b->drop_rsp)
             continue;
         if (fault(b)) {
             if (b->rng & 1)
                 continue;
-            buf[(b->rng >> 8) % (IAP_HDR_LEN + rest)] ^= 0x04;
+            buf[(b->rng >> 8) % (PROTO_HDR_LEN + rest)] ^= 0x04;
         }
-        memcpy(b->q + b->qn, buf, IAP_HDR_LEN + rest);
-        b->qn += IAP_HDR_LEN + rest;
+        memcpy(b->q + b->qn, buf, PROTO_HDR_LEN + rest);
+        b->qn += PROTO_HDR_LEN + rest;
     }
 }
 
@@ -199,7 +199,7 @@ static void setup(void) { setup_cfg(&fast); }
 static int flash(uint32_t len)
 {
     int rc = iap_session_write(&s, APP, img, len, &err);
-    return rc ? rc : iap_session_commit(&s, len, iap_crc32(0, img, len), 7, &err);
+    return rc ? rc : iap_session_commit(&s, len, proto_crc32(0, img, len), 7, &err);
 }
 
 /* ---- tests ----------------------------------------------------------------------------------- */
@@ -208,10 +208,10 @@ TEST(connect_reads_the_device_information)
 {
     setup();
     CHECK_EQ(iap_session_connect(&s, &err), 0);
-    CHECK_EQ(s.info.proto_version, IAP_PROTO_VERSION);
+    CHECK_EQ(s.info.proto_version, PROTO_VERSION);
     CHECK_EQ(s.info.app_start, APP);
     CHECK_EQ(s.info.app_end, 0x0800FC00u);
-    CHECK_EQ(s.info.max_data, IAP_MAX_DATA);
+    CHECK_EQ(s.info.max_data, PROTO_MAX_DATA);
     CHECK_EQ(s.info.page_size, 1024);
     CHECK_EQ(s.info.app_valid, 0);
     CHECK(sim_led); /* the board is in IAP mode */
@@ -227,7 +227,7 @@ TEST(flash_writes_the_image_and_commit_makes_it_valid)
     CHECK_EQ(iap_session_connect(&s, &err), 0);
     CHECK_EQ(s.info.app_valid, 1);
     CHECK_EQ(s.info.app_size, 10000);
-    CHECK_EQ(s.info.app_crc, iap_crc32(0, img, 10000));
+    CHECK_EQ(s.info.app_crc, proto_crc32(0, img, 10000));
     CHECK_EQ(s.info.app_version, 7);
 }
 
@@ -316,10 +316,10 @@ TEST(crc_matches_after_flash_and_differs_after_one_changed_byte)
     CHECK_EQ(flash(6000), 0);
     uint32_t crc = 0;
     CHECK_EQ(iap_session_crc(&s, APP, 6000, &crc, &err), 0);
-    CHECK_EQ(crc, iap_crc32(0, img, 6000));
+    CHECK_EQ(crc, proto_crc32(0, img, 6000));
     *sim_flash_at(APP + 5000) ^= 0x01;
     CHECK_EQ(iap_session_crc(&s, APP, 6000, &crc, &err), 0);
-    CHECK(crc != iap_crc32(0, img, 6000));
+    CHECK(crc != proto_crc32(0, img, 6000));
 }
 
 TEST(write_outside_the_application_area_is_refused_with_its_status)
@@ -327,8 +327,8 @@ TEST(write_outside_the_application_area_is_refused_with_its_status)
     setup();
     sh_image(img, 2048, 10);
     CHECK_EQ(iap_session_connect(&s, &err), 0);
-    CHECK_EQ(iap_session_write(&s, IAP_FLASH_BASE, img, 2048, &err), IAP_ERR_REFUSED);
-    CHECK_EQ(err.status, IAP_E_RANGE);
+    CHECK_EQ(iap_session_write(&s, PROTO_FLASH_BASE, img, 2048, &err), IAP_ERR_REFUSED);
+    CHECK_EQ(err.status, PROTO_E_RANGE);
     CHECK(strstr(err.msg, "E_RANGE") != NULL);
     CHECK_EQ(sim_boot_writes, 0);
 }
@@ -339,7 +339,7 @@ TEST(commit_of_an_image_without_vectors_is_refused)
     memset(img, 0x42, 4096);
     CHECK_EQ(iap_session_connect(&s, &err), 0);
     CHECK_EQ(flash(4096), IAP_ERR_REFUSED);
-    CHECK_EQ(err.status, IAP_E_VECTOR);
+    CHECK_EQ(err.status, PROTO_E_VECTOR);
     CHECK(strstr(err.msg, "0x08002000") != NULL);
 }
 
@@ -414,7 +414,7 @@ TEST(a_stall_longer_than_the_retries_at_a_fixed_timeout_is_ridden_out)
     board.stall_until = wall_s() + 0.5;
     uint32_t crc = 0;
     CHECK_EQ(iap_session_crc(&s, APP, 2048, &crc, &err), 0);
-    CHECK_EQ(crc, iap_crc32(0, img, 2048));
+    CHECK_EQ(crc, proto_crc32(0, img, 2048));
     CHECK(s.timeouts >= 3);
 }
 
@@ -464,7 +464,7 @@ TEST(updates_over_a_line_losing_or_corrupting_2_percent_of_frames_all_commit_the
         CHECK(rc == 0 || rc == IAP_ERR_TRANSFER);
         if (rc)
             continue;
-        CHECK_EQ(crc, iap_crc32(0, img, len));
+        CHECK_EQ(crc, proto_crc32(0, img, len));
         CHECK_EQ(iap_session_commit(&s, len, crc, round, &err), 0);
         CHECK_MEM(sim_flash_at(APP), img, len);
         ok++;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iap_proto.h"
+#include "proto.h"
 #include "port.h"
 
 uint8_t sim_flash[SIM_FLASH_MAX];
@@ -27,7 +27,7 @@ static size_t rx_head, rx_tail, tx_head, tx_tail;
 
 static jmp_buf *exit_to;
 
-static uint8_t later[IAP_MAX_FRAME];
+static uint8_t later[PROTO_MAX_FRAME];
 static size_t later_len;
 static uint32_t later_at;
 
@@ -79,8 +79,8 @@ void sim_fail_at(long n) { fail_at = n ? sim_ops + n : 0; }
 
 uint8_t *sim_flash_at(uint32_t addr)
 {
-    assert(addr >= IAP_FLASH_BASE && addr - IAP_FLASH_BASE < flash_size);
-    return sim_flash + (addr - IAP_FLASH_BASE);
+    assert(addr >= PROTO_FLASH_BASE && addr - PROTO_FLASH_BASE < flash_size);
+    return sim_flash + (addr - PROTO_FLASH_BASE);
 }
 
 /* Counts the operation; returns 1 when it must fail, 2 when power is cut during it. */
@@ -97,40 +97,40 @@ static int next_op(void)
 
 int port_flash_erase_page(uint32_t addr)
 {
-    assert(addr % IAP_PAGE_SIZE == 0);
-    if (addr < IAP_APP_START) {
+    assert(addr % PROTO_PAGE_SIZE == 0);
+    if (addr < PROTO_APP_START) {
         sim_boot_writes++;
-        return IAP_E_FLASH;
+        return PROTO_E_FLASH;
     }
     uint8_t *p = sim_flash_at(addr);
     switch (next_op()) {
     case 1:
-        return IAP_E_FLASH;
+        return PROTO_E_FLASH;
     case 2:
-        memset(p, 0xFF, IAP_PAGE_SIZE / 2); /* erase interrupted half way */
+        memset(p, 0xFF, PROTO_PAGE_SIZE / 2); /* erase interrupted half way */
         powered = false;
         leave(SIM_POWER_CUT);
     default:
         break;
     }
-    memset(p, 0xFF, IAP_PAGE_SIZE);
-    return IAP_OK;
+    memset(p, 0xFF, PROTO_PAGE_SIZE);
+    return PROTO_OK;
 }
 
 int port_flash_program(uint32_t addr, const void *data, size_t len)
 {
     assert(addr % 2 == 0 && len % 2 == 0);
-    if (addr < IAP_APP_START) {
+    if (addr < PROTO_APP_START) {
         sim_boot_writes++;
-        return IAP_E_FLASH;
+        return PROTO_E_FLASH;
     }
     uint8_t *p = sim_flash_at(addr);
-    assert(len <= flash_size - (addr - IAP_FLASH_BASE));
+    assert(len <= flash_size - (addr - PROTO_FLASH_BASE));
     const uint8_t *d = data;
     size_t n = len;
     switch (next_op()) {
     case 1:
-        return IAP_E_FLASH;
+        return PROTO_E_FLASH;
     case 2:
         n = len / 4 * 2; /* half of the half-words landed */
         break;
@@ -141,7 +141,7 @@ int port_flash_program(uint32_t addr, const void *data, size_t len)
         bool erased = p[i] == 0xFF && p[i + 1] == 0xFF;
         if (!erased && (d[i] | d[i + 1]) != 0) {
             sim_pgerr++;
-            return IAP_E_FLASH;
+            return PROTO_E_FLASH;
         }
         p[i] = d[i];
         p[i + 1] = d[i + 1];
@@ -150,7 +150,7 @@ int port_flash_program(uint32_t addr, const void *data, size_t len)
         powered = false;
         leave(SIM_POWER_CUT);
     }
-    return IAP_OK;
+    return PROTO_OK;
 }
 
 const uint8_t *port_flash_ptr(uint32_t addr) { return sim_flash_at(addr); }

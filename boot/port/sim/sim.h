@@ -23,14 +23,14 @@ enum sim_exit sim_run(void (*fn)(void *), void *arg);
 extern uint32_t sim_jump_addr; /* argument of the last port_jump */
 
 /* Flash: a copy of the F1 behaviour. Erased = 0xFF; a half-word is programmed only onto 0xFFFF
- * (or as 0x0000), otherwise PGERR: IAP_E_FLASH, counted in sim_pgerr. Erase and program of the
+ * (or as 0x0000), otherwise PGERR: PROTO_E_FLASH, counted in sim_pgerr. Erase and program of the
  * bootloader pages are refused and counted in sim_boot_writes (the core must never try). */
 extern uint8_t sim_flash[SIM_FLASH_MAX];
 extern long sim_ops;        /* erase + program calls so far */
 extern long sim_pgerr;
 extern long sim_boot_writes;
 void sim_cut_at(long n);    /* power cut during the n-th operation from now: half done, no more */
-void sim_fail_at(long n);   /* the n-th operation from now fails with IAP_E_FLASH, no effect */
+void sim_fail_at(long n);   /* the n-th operation from now fails with PROTO_E_FLASH, no effect */
 uint8_t *sim_flash_at(uint32_t addr);
 
 /* UART: the host's side of the wire. */

@@ -9,19 +9,19 @@ uint8_t sh_seq;
 
 size_t sh_frame(uint8_t *buf, uint8_t type, uint8_t seq, const void *payload, size_t len)
 {
-    buf[0] = IAP_SOF;
+    buf[0] = PROTO_SOF;
     buf[1] = type;
     buf[2] = seq;
-    iap_put16(buf + 3, (uint16_t)len);
+    proto_put16(buf + 3, (uint16_t)len);
     if (len)
-        memcpy(buf + IAP_HDR_LEN, payload, len);
-    iap_put32(buf + IAP_HDR_LEN + len, iap_crc32(0, buf + 1, 4 + len));
-    return IAP_HDR_LEN + len + IAP_CRC_LEN;
+        memcpy(buf + PROTO_HDR_LEN, payload, len);
+    proto_put32(buf + PROTO_HDR_LEN + len, proto_crc32(0, buf + 1, 4 + len));
+    return PROTO_HDR_LEN + len + PROTO_CRC_LEN;
 }
 
 void sh_send(uint8_t type, uint8_t seq, const void *payload, size_t len)
 {
-    static uint8_t buf[IAP_MAX_FRAME + 64];
+    static uint8_t buf[PROTO_MAX_FRAME + 64];
     sim_uart_put(buf, sh_frame(buf, type, seq, payload, len));
 }
 
@@ -34,20 +34,20 @@ void sh_poll(void)
 
 bool sh_recv(struct sh_rsp *r)
 {
-    uint8_t hdr[IAP_HDR_LEN], rest[IAP_MAX_PAYLOAD + IAP_CRC_LEN], all[IAP_MAX_FRAME];
+    uint8_t hdr[PROTO_HDR_LEN], rest[PROTO_MAX_PAYLOAD + PROTO_CRC_LEN], all[PROTO_MAX_FRAME];
     while (sim_uart_pending()) {
-        if (sim_uart_get(hdr, 1) != 1 || hdr[0] != IAP_SOF)
+        if (sim_uart_get(hdr, 1) != 1 || hdr[0] != PROTO_SOF)
             continue;
         if (sim_uart_get(hdr + 1, 4) != 4)
             return false;
-        size_t len = iap_get16(hdr + 3);
-        if (hdr[1] != IAP_RSP || len == 0 || len > IAP_MAX_PAYLOAD)
+        size_t len = proto_get16(hdr + 3);
+        if (hdr[1] != PROTO_RSP || len == 0 || len > PROTO_MAX_PAYLOAD)
             return false;
         if (sim_uart_get(rest, len + 4) != len + 4)
             return false;
         memcpy(all, hdr, 5);
         memcpy(all + 5, rest, len + 4);
-        if (iap_crc32(0, all + 1, 4 + len) != iap_get32(all + 5 + len))
+        if (proto_crc32(0, all + 1, 4 + len) != proto_get32(all + 5 + len))
             return false;
         r->seq = hdr[2];
         r->status = (int8_t)rest[0];
@@ -83,22 +83,22 @@ int sh_cmd(uint8_t type, const void *payload, size_t len, struct sh_rsp *r)
 int sh_cmd2(uint8_t type, uint32_t a, uint32_t b, struct sh_rsp *r)
 {
     uint8_t p[8];
-    iap_put32(p, a);
-    iap_put32(p + 4, b);
+    proto_put32(p, a);
+    proto_put32(p + 4, b);
     return sh_cmd(type, p, 8, r);
 }
 
 int sh_write(uint32_t addr, const void *data, size_t len)
 {
-    static uint8_t p[IAP_MAX_PAYLOAD];
+    static uint8_t p[PROTO_MAX_PAYLOAD];
     const uint8_t *d = data;
-    int rc = IAP_OK;
-    for (size_t off = 0; rc == IAP_OK && off < len; off += IAP_MAX_DATA) {
-        size_t n = len - off < IAP_MAX_DATA ? len - off : IAP_MAX_DATA;
-        iap_put32(p, addr + (uint32_t)off);
-        iap_put32(p + 4, 0);
+    int rc = PROTO_OK;
+    for (size_t off = 0; rc == PROTO_OK && off < len; off += PROTO_MAX_DATA) {
+        size_t n = len - off < PROTO_MAX_DATA ? len - off : PROTO_MAX_DATA;
+        proto_put32(p, addr + (uint32_t)off);
+        proto_put32(p + 4, 0);
         memcpy(p + 8, d + off, n);
-        rc = sh_cmd(IAP_CMD_WRITE, p, 8 + n, NULL);
+        rc = sh_cmd(PROTO_CMD_WRITE, p, 8 + n, NULL);
     }
     return rc;
 }
@@ -106,10 +106,10 @@ int sh_write(uint32_t addr, const void *data, size_t len)
 int sh_commit(uint32_t size, uint32_t crc, uint32_t version)
 {
     uint8_t p[12];
-    iap_put32(p, size);
-    iap_put32(p + 4, crc);
-    iap_put32(p + 8, version);
-    return sh_cmd(IAP_CMD_COMMIT, p, 12, NULL);
+    proto_put32(p, size);
+    proto_put32(p + 4, crc);
+    proto_put32(p + 8, version);
+    return sh_cmd(PROTO_CMD_COMMIT, p, 12, NULL);
 }
 
 void sh_image(uint8_t *img, size_t size, uint32_t seed)
@@ -119,14 +119,14 @@ void sh_image(uint8_t *img, size_t size, uint32_t seed)
         x = x * 1103515245u + 12345u;
         img[i] = (uint8_t)(x >> 16);
     }
-    iap_put32(img, IAP_SRAM_BASE + IAP_SRAM_SIZE);
-    iap_put32(img + 4, IAP_APP_START + 0x101);
+    proto_put32(img, PROTO_SRAM_BASE + PROTO_SRAM_SIZE);
+    proto_put32(img + 4, PROTO_APP_START + 0x101);
 }
 
 int sh_update(const uint8_t *img, size_t size, uint32_t version, size_t chunk, unsigned window)
 {
-    static uint8_t p[IAP_MAX_PAYLOAD];
-    int rc = sh_cmd(IAP_CMD_SYNC, NULL, 0, NULL);
+    static uint8_t p[PROTO_MAX_PAYLOAD];
+    int rc = sh_cmd(PROTO_CMD_SYNC, NULL, 0, NULL);
     if (rc)
         return rc;
     size_t off = 0;
@@ -135,10 +135,10 @@ int sh_update(const uint8_t *img, size_t size, uint32_t version, size_t chunk, u
         uint8_t first = sh_seq;
         for (; sent < window && off < size; sent++) {
             size_t n = size - off < chunk ? size - off : chunk;
-            iap_put32(p, IAP_APP_START + (uint32_t)off);
-            iap_put32(p + 4, 0);
+            proto_put32(p, PROTO_APP_START + (uint32_t)off);
+            proto_put32(p + 4, 0);
             memcpy(p + 8, img + off, n);
-            sh_send(IAP_CMD_WRITE, sh_seq++, p, 8 + n);
+            sh_send(PROTO_CMD_WRITE, sh_seq++, p, 8 + n);
             off += n;
         }
         sh_poll();
@@ -150,5 +150,5 @@ int sh_update(const uint8_t *img, size_t size, uint32_t version, size_t chunk, u
                 return r.status;
         }
     }
-    return sh_commit((uint32_t)size, iap_crc32(0, img, size), version);
+    return sh_commit((uint32_t)size, proto_crc32(0, img, size), version);
 }

@@ -7,13 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "iap_proto.h"
+#include "proto.h"
 
 struct sh_rsp {
     uint8_t seq;
     int8_t status;
     size_t len; /* data bytes after the status */
-    uint8_t data[IAP_MAX_PAYLOAD];
+    uint8_t data[PROTO_MAX_PAYLOAD];
 };
 
 extern uint8_t sh_seq; /* seq of the next command sh_cmd sends */
@@ -27,7 +27,7 @@ int sh_count_rsp(void);             /* drains and counts the responses */
  * no response (or one with another seq) came back. r may be NULL. */
 int sh_cmd(uint8_t type, const void *payload, size_t len, struct sh_rsp *r);
 int sh_cmd2(uint8_t type, uint32_t a, uint32_t b, struct sh_rsp *r); /* two u32 arguments */
-int sh_write(uint32_t addr, const void *data, size_t len); /* in IAP_MAX_DATA chunks */
+int sh_write(uint32_t addr, const void *data, size_t len); /* in PROTO_MAX_DATA chunks */
 int sh_commit(uint32_t size, uint32_t crc, uint32_t version);
 
 /* An application image: SP 0x20005000, reset vector APP_START + 0x101, pseudo-random body. */

@@ -1,7 +1,7 @@
 /* STM32F103 port: clocks, GPIO, SysTick, backup register, identity, reset and the jump to the
  * application. USART1 is in uart.c, the flash controller in flash.c. */
 #include "f1.h"
-#include "iap_proto.h"
+#include "proto.h"
 #include "port.h"
 #include "regs.h"
 

@@ -26,7 +26,7 @@ passed = failed = 0
 
 
 def record(image, version):
-    """The image record the bootloader writes on COMMIT (proto/iap_proto.h)."""
+    """The image record the bootloader writes on COMMIT (proto/proto.h)."""
     head = struct.pack("<5I", 0x31504149, len(image), zlib.crc32(image), version, 0)
     return head + struct.pack("<I", zlib.crc32(head))
 

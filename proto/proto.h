@@ -1,0 +1,125 @@
+/* Native IAP wire protocol and on-flash image record, shared by the bootloader and the host tool.
+ * Every multi-byte field is little-endian. docs/PROTOCOL.md is the prose version of this file. */
+#ifndef PROTO_H
+#define PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_VERSION 1u
+
+/* ---- Memory map (STM32F103, 1 KB pages) ------------------------------------------------------ */
+#define PROTO_FLASH_BASE     0x08000000u
+#define PROTO_BOOT_SIZE      0x00002000u /* bootloader: pages 0..7 */
+#define PROTO_APP_START      (PROTO_FLASH_BASE + PROTO_BOOT_SIZE)
+#define PROTO_PAGE_SIZE      1024u
+/* The last page of flash holds the image record; the application area ends just below it.
+ * For a 64 KB part: app 0x08002000..0x0800FBFF (55 KB), record page 0x0800FC00. */
+#define PROTO_RECORD_ADDR(flash_size) (PROTO_FLASH_BASE + (flash_size) - PROTO_PAGE_SIZE)
+#define PROTO_APP_END(flash_size)     PROTO_RECORD_ADDR(flash_size) /* exclusive */
+#define PROTO_SRAM_BASE      0x20000000u
+#define PROTO_SRAM_SIZE      0x00005000u /* 20 KB */
+
+/* BKP->DR1 value the application leaves before resetting to ask for an update. */
+#define PROTO_BKP_REQUEST    0xB007u
+
+/* ---- Image record: written last, makes the application bootable -------------------------------
+ * Valid when magic matches, rec_crc is the CRC-32 of the first 20 bytes, size is within the
+ * application area and CRC-32 of [PROTO_APP_START, PROTO_APP_START + size) equals image_crc. A power
+ * cut while it is being programmed leaves erased (0xFF) half-words, which fail rec_crc. */
+#define PROTO_RECORD_MAGIC   0x31504149u /* "IAP1" */
+struct proto_record {
+    uint32_t magic;
+    uint32_t size;      /* image bytes from PROTO_APP_START */
+    uint32_t image_crc; /* CRC-32 of the image */
+    uint32_t version;   /* application version, opaque to the bootloader */
+    uint32_t flags;     /* reserved, 0 */
+    uint32_t rec_crc;   /* CRC-32 of the 20 bytes above */
+};
+_Static_assert(sizeof(struct proto_record) == 24, "record layout");
+
+/* ---- Frames ------------------------------------------------------------------------------------
+ *   0      1     2     3..4     5 .. 5+len-1   5+len .. 5+len+3
+ *   SOF    type  seq   len(LE)  payload        CRC-32(LE) of bytes 1 .. 5+len-1 (type..payload)
+ * Host -> device: commands. Device -> host: a response of type PROTO_RSP for every command, carrying
+ * the command's seq, then status (int8, enum proto_status) and command-specific data. */
+#define PROTO_SOF            0xA5u
+#define PROTO_HDR_LEN        5u
+#define PROTO_CRC_LEN        4u
+#define PROTO_MAX_DATA       1024u                 /* bytes of flash data in one WRITE/READ */
+#define PROTO_MAX_PAYLOAD    (8u + PROTO_MAX_DATA)   /* WRITE: addr + reserved + data */
+#define PROTO_MAX_FRAME      (PROTO_HDR_LEN + PROTO_MAX_PAYLOAD + PROTO_CRC_LEN)
+/* Most frames the host may have in flight unanswered (besides INFO.rx_window bytes): the device
+ * takes a seq up to this far behind the expected one for a retransmission (docs/PROTOCOL.md). */
+#define PROTO_MAX_INFLIGHT   32u
+
+enum proto_cmd {
+    PROTO_CMD_INFO   = 0x01, /* -> struct proto_info; also ends the host's handshake */
+    PROTO_CMD_ERASE  = 0x02, /* addr u32, len u32: erase the pages covering the range */
+    PROTO_CMD_WRITE  = 0x03, /* addr u32, reserved u32 (0), data[n]; n even, addr even */
+    PROTO_CMD_READ   = 0x04, /* addr u32, len u32 (<= PROTO_MAX_DATA) -> data */
+    PROTO_CMD_CRC    = 0x05, /* addr u32, len u32 -> crc u32 */
+    PROTO_CMD_COMMIT = 0x06, /* size u32, crc u32, version u32: check image, write the record */
+    PROTO_CMD_RESET  = 0x07, /* respond, then start the application if valid, else reset */
+    PROTO_CMD_SYNC   = 0x08, /* sequence restart: seq of this frame becomes the next expected */
+    PROTO_RSP        = 0x80,
+};
+
+/* Bootloader status codes, sent as int8 in responses. 0 = OK, negative = refusal. */
+enum proto_status {
+    PROTO_OK           = 0,
+    PROTO_E_CRC        = -1,  /* frame CRC mismatch (resend) */
+    PROTO_E_SEQ        = -2,  /* unexpected sequence number: payload u8 = expected seq */
+    PROTO_E_LEN        = -3,  /* payload length wrong for the command */
+    PROTO_E_CMD        = -4,  /* unknown command */
+    PROTO_E_RANGE      = -5,  /* address range outside the application area */
+    PROTO_E_ALIGN      = -6,  /* odd address or length */
+    PROTO_E_FLASH      = -7,  /* flash controller error (PGERR/WRPRTERR/timeout) */
+    PROTO_E_NOT_ERASED = -8,  /* write onto a non-erased cell with different data */
+    PROTO_E_VERIFY     = -9,  /* read-back after programming differs */
+    PROTO_E_IMAGE_CRC  = -10, /* COMMIT: image CRC differs from the host's */
+    PROTO_E_VECTOR     = -11, /* COMMIT: initial SP / reset vector not plausible */
+    PROTO_E_SIZE       = -12, /* COMMIT: size zero or larger than the application area */
+};
+
+/* INFO response data (after the status byte). */
+struct proto_info {
+    uint8_t  proto_version;
+    uint8_t  boot_major, boot_minor, boot_patch;
+    uint32_t chip_id;      /* DBGMCU_IDCODE */
+    uint32_t flash_size;   /* bytes */
+    uint32_t app_start;
+    uint32_t app_end;      /* exclusive */
+    uint16_t page_size;
+    uint16_t max_data;     /* largest WRITE/READ data field */
+    uint32_t rx_window;    /* bytes of frames the host may have in flight unanswered */
+    uint16_t erase_ms;     /* worst-case page erase time */
+    uint16_t prog_us;      /* worst-case half-word program time */
+    uint32_t app_valid;    /* 1 if a valid image record is present */
+    uint32_t app_size;
+    uint32_t app_crc;
+    uint32_t app_version;
+    uint32_t listen_ms;    /* listening window after reset (0 = disabled) */
+    uint8_t  uid[12];
+};
+_Static_assert(sizeof(struct proto_info) == 64, "info layout");
+
+/* The template application reboots into the bootloader when it receives this line on USART1. */
+#define PROTO_APP_UPDATE_CMD "\r#iap-update\r"
+
+/* CRC-32 (ISO-HDLC / zlib: reflected 0xEDB88320, init and final xor 0xFFFFFFFF).
+ * Start with crc = 0 and feed chunks: crc = proto_crc32(crc, p, n). */
+uint32_t proto_crc32(uint32_t crc, const void *data, size_t len);
+
+static inline uint32_t proto_get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint16_t proto_get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static inline void proto_put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+}
+static inline void proto_put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+
+#endif
