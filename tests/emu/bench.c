@@ -14,6 +14,11 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+#ifndef EMU_BUILD_DIR
+#define EMU_BUILD_DIR "build"
+#endif
+static const char *build_dir = EMU_BUILD_DIR; /* argv[1], else $BUILD, else the build's own */
+
 static int bench(const char *name, bool realtime, uint64_t emulated_ns)
 {
     char path[] = "/tmp/emu-bench-XXXXXX";
@@ -23,8 +28,8 @@ static int bench(const char *name, bool realtime, uint64_t emulated_ns)
     struct emu_config c;
     memset(&c, 0, sizeof c);
     c.flash_file = path;
-    char elf[64];
-    snprintf(elf, sizeof elf, "build/emu-fw/%s.elf", name);
+    char elf[256];
+    snprintf(elf, sizeof elf, "%s/emu-fw/%s.elf", build_dir, name);
     c.preload[0].path = elf;
     c.npreload = 1;
     c.stop_after_ns = emulated_ns;
@@ -48,8 +53,12 @@ static int bench(const char *name, bool realtime, uint64_t emulated_ns)
     return rc;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1)
+        build_dir = argv[1];
+    else if (getenv("BUILD"))
+        build_dir = getenv("BUILD");
     /* core_loop: register-only code; core_loopmem: one SRAM store per 4 instructions (Unicorn
      * 2.0.1 takes a slow path for every store, see docs/EMULATOR.md). */
     int rc = bench("core_loop", false, 10000000000u);

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # stm32emu from the command line: exit codes, loud faults, UART on stdio, power cut. Runs the
-# ASan/UBSan build (build/stm32emu-san): the same program, memory errors fatal.
+# ASan/UBSan build (BUILD/stm32emu-san): the same program, memory errors fatal.
+# Usage: tests/emu/test_cli.sh [BUILD_DIR] (default $BUILD, else build).
 set -u
-EMU=build/stm32emu-san
-FW=build/emu-fw
+cd "$(dirname "$0")/../.." || exit 1
+BUILD=${1:-${BUILD:-build}}
+EMU=$BUILD/stm32emu-san
+FW=$BUILD/emu-fw
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0

@@ -10,7 +10,22 @@
 #include "emu.h"
 #include "test.h"
 
-#define FW(name) "build/emu-fw/" name ".elf"
+/* The build directory holding emu-fw/: argv[1], else $BUILD, else the one this test was built in. */
+#ifndef EMU_BUILD_DIR
+#define EMU_BUILD_DIR "build"
+#endif
+static const char *build_dir = EMU_BUILD_DIR;
+
+/* Path of a test image; a few calls may be live at once (rotating buffers). */
+static const char *fw_path(const char *name)
+{
+    static char buf[4][256];
+    static unsigned n;
+    char *p = buf[n++ % 4];
+    snprintf(p, sizeof buf[0], "%s/emu-fw/%s.elf", build_dir, name);
+    return p;
+}
+#define FW(name) fw_path(name)
 
 static char flash_path[64];
 
@@ -312,8 +327,12 @@ TEST(set_pin_from_another_thread_reaches_the_firmware)
     CHECK_EQ(rc, 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1)
+        build_dir = argv[1];
+    else if (getenv("BUILD"))
+        build_dir = getenv("BUILD");
     RUN(startup_code_runs_and_hello_prints_over_uart);
     RUN(flash_unlock_erase_program_readback_pgerr_and_locked);
     RUN(wrong_key_locks_the_controller_until_reset);

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Peripheral models on the whole board: the test firmware images tests/emu/fw/periph_*.c run on
-# build/stm32emu; each check is one behaviour. Ends with "N passed, N failed".
+# BUILD/stm32emu; each check is one behaviour. Ends with "N passed, N failed".
+# Usage: tests/emu/test_periph_fw.sh [BUILD_DIR] (default $BUILD, else build).
 set -u
-cd "$(dirname "$0")/../.."
-EMU=build/stm32emu
-FW=build/emu-fw
+cd "$(dirname "$0")/../.." || exit 1
+BUILD=${1:-${BUILD:-build}}
+EMU=$BUILD/stm32emu
+FW=$BUILD/emu-fw
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0
