@@ -1,4 +1,5 @@
-# stm32-iap: one Makefile; each part adds its rules in its own fragment (*/*.mk).
+# stm32-iap: one Makefile; each part adds its build rules in its own fragment (*/*.mk), and every
+# test is registered from tests/.
 #   make          build everything under build/
 #   make test     install missing packages, build, run every test (ends with "N passed, N failed")
 #   make demo     install missing packages, build, boot the virtual board, flash the example app
@@ -23,19 +24,21 @@ ALL_TARGETS :=
 TESTS       :=
 BENCHES     :=
 
-.PHONY: all test demo bench deps clean cppcheck
+.PHONY: all test test-build demo bench deps clean cppcheck
 all:
 
+# Build fragments, then every test's registration (all under tests/).
 include proto/proto.mk
--include emu/emu.mk
--include emu/periph.mk
--include boot/core/core.mk
--include boot/boot.mk
--include examples/examples.mk
--include host/host.mk
--include tests/tests.mk
--include tests/robust/robust.mk
--include tests/fuzz/fuzz.mk
+include emu/emu.mk
+include emu/periph.mk
+include boot/core/core.mk
+include boot/boot.mk
+include examples/examples.mk
+include host/host.mk
+include tests/unit/unit.mk
+include tests/e2e/e2e.mk
+include tests/robust/robust.mk
+include tests/fuzz/fuzz.mk
 
 all: $(ALL_TARGETS)
 
@@ -45,8 +48,11 @@ deps:
 	@scripts/deps.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all $(TESTS_BUILD)
+	@$(MAKE) --no-print-directory test-build
 	@tests/run.sh $(TESTS)
+
+# Everything the tests need, built without running them.
+test-build: all $(TESTS_BUILD)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

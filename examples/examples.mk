@@ -2,10 +2,10 @@
 # Two versions of the demo (APP_VERSION=1, 2) so an update can be shown and tested:
 # build/app-v1.{elf,bin,hex,srec} and build/app-v2.*.
 APP_LD       := examples/template/app.ld
-APP_TEMPLATE := examples/template/startup.c examples/template/iap_app.c examples/template/iap_cmd.c
+APP_TEMPLATE := examples/template/startup.c examples/template/app_iap.c examples/template/app_cmd.c
 APP_SRC      := $(APP_TEMPLATE) examples/demo/main.c
 APP_BUILD_ID := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-APP_CFLAGS   := $(ARM_CFLAGS) -Iexamples/template -Iboot/port/stm32f1 -DAPP_BUILD='"$(APP_BUILD_ID)"'
+APP_CFLAGS   := $(ARM_CFLAGS) -Iexamples/template -DAPP_BUILD='"$(APP_BUILD_ID)"'
 APP_VERSIONS := 1 2
 
 # $(1): version number
@@ -34,12 +34,3 @@ $(BUILD)/app-v%.srec: $(BUILD)/app-v%.elf
 
 APP_IMAGES := $(foreach v,$(APP_VERSIONS),$(addprefix $(BUILD)/app-v$(v).,elf bin hex srec))
 ALL_TARGETS += $(APP_IMAGES)
-
-# Host test of the update-command matcher.
-$(BUILD)/tests/test_iap_cmd: examples/template/test_iap_cmd.c examples/template/iap_cmd.c \
-                             examples/template/iap_app.h proto/proto.h tests/test.h
-	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Iexamples/template -Itests -o $@ \
-	  examples/template/test_iap_cmd.c examples/template/iap_cmd.c
-TESTS       += $(BUILD)/tests/test_iap_cmd
-TESTS_BUILD += $(BUILD)/tests/test_iap_cmd

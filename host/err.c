@@ -37,7 +37,8 @@ int iap_exit_code(int code)
     case IAP_ERR_PROTOCOL: return 6;
     case IAP_ERR_REFUSED: return 7;
     case IAP_ERR_VERIFY: return 8;
-    default: return 9;
+    case IAP_ERR_NOMEM: return 9;
+    default: return 6; /* an error this table does not know is the tool's own failure */
     }
 }
 

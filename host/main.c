@@ -8,7 +8,7 @@
 
 #include "formats/format.h"
 #include "image.h"
-#include "session.h"
+#include "iap_session.h"
 #include "transport.h"
 #include "ui.h"
 
@@ -25,19 +25,10 @@ struct opts {
     unsigned window;
     int timeout_ms, retries;
     bool no_reset, app_request;
+    bool quiet, verbose, json;
 };
 
-static const char usage_text[] =
-    "usage: iap [options] COMMAND\n"
-    "\n"
-    "commands:\n"
-    "  info                  show the bootloader's device information\n"
-    "  flash FILE            write FILE to the application area, commit it, start it\n"
-    "  verify FILE           compare the device's application area with FILE (CRC-32)\n"
-    "  erase                 erase the whole application area (the app is gone afterwards)\n"
-    "  read ADDR LEN -o FILE read LEN bytes of flash from ADDR into FILE\n"
-    "  reset                 leave the bootloader: start the application if valid\n"
-    "\n"
+static const char usage_options[] =
     "options:\n"
     "  -p, --port PORT       serial device (/dev/ttyUSB0) or tcp://HOST:PORT; default $IAP_PORT\n"
     "  -b, --baud N          baud rate (default 115200)\n"
@@ -58,7 +49,7 @@ static const char usage_text[] =
     "\n"
     "exit status: 0 ok, 1 usage, 2 file or format error, 3 image does not fit or is linked for\n"
     "the wrong address, 4 port error, 5 no bootloader answered, 6 transfer failed after retries,\n"
-    "7 device refused a command, 8 verify mismatch (docs/iap.md)\n";
+    "7 device refused a command, 8 verify mismatch, 9 out of memory (docs/iap.md)\n";
 
 static int parse_u32(const char *s, uint32_t *out)
 {
@@ -77,10 +68,10 @@ static int parse_u32(const char *s, uint32_t *out)
     return 0;
 }
 
-static void hook_trace(void *ctx, bool tx, const uint8_t *f, size_t len)
+static void hook_trace(void *ctx, bool tx, const struct proto_frame *f)
 {
     (void)ctx;
-    ui_trace(tx, f, len);
+    ui_trace(tx, f);
 }
 static void hook_progress(void *ctx, uint64_t done, uint64_t total)
 {
@@ -320,7 +311,133 @@ static int cmd_reset(const struct opts *o, struct iap_session *s, struct iap_err
     return rc;
 }
 
-static int run(int argc, char **argv, struct iap_err *err)
+/* What a command needs from the command line, filled before the port is opened. */
+struct cmd_args {
+    struct image img;      /* needs_image: argument 0, loaded */
+    uint32_t addr, len;    /* read */
+};
+
+static int run_info(const struct opts *o, struct iap_session *s, struct cmd_args *a,
+                    struct iap_err *err)
+{
+    (void)a;
+    return cmd_info(o, s, err);
+}
+static int run_flash(const struct opts *o, struct iap_session *s, struct cmd_args *a,
+                     struct iap_err *err)
+{
+    return cmd_flash(o, s, &a->img, err);
+}
+static int run_verify(const struct opts *o, struct iap_session *s, struct cmd_args *a,
+                      struct iap_err *err)
+{
+    return cmd_verify(o, s, &a->img, err);
+}
+static int run_erase(const struct opts *o, struct iap_session *s, struct cmd_args *a,
+                     struct iap_err *err)
+{
+    (void)a;
+    return cmd_erase(o, s, err);
+}
+static int run_read(const struct opts *o, struct iap_session *s, struct cmd_args *a,
+                    struct iap_err *err)
+{
+    return cmd_read(o, s, a->addr, a->len, err);
+}
+static int run_reset(const struct opts *o, struct iap_session *s, struct cmd_args *a,
+                     struct iap_err *err)
+{
+    (void)a;
+    return cmd_reset(o, s, err);
+}
+
+/* Parses read's ADDR LEN. */
+static int args_read(const struct opts *o, char **args, struct cmd_args *a, struct iap_err *err)
+{
+    if (parse_u32(args[0], &a->addr) || parse_u32(args[1], &a->len) || a->len == 0)
+        return iap_fail(err, IAP_ERR_USAGE, "read ADDR LEN: e.g. read 0x08002000 4096 -o out.bin");
+    if (!o->output)
+        return iap_fail(err, IAP_ERR_USAGE, "read needs -o FILE");
+    return 0;
+}
+
+struct command {
+    const char *name, *args, *help;
+    int nargs;
+    bool needs_image; /* argument 0 is a firmware file, loaded before the port is opened */
+    /* Reads only: a running application that had to reboot for it is started again after it
+     * succeeds (or finds a difference). A command that writes gives the application back only
+     * when it was refused before its first write (IAP_ERR_FIT). */
+    bool read_only;
+    int (*parse)(const struct opts *o, char **args, struct cmd_args *a, struct iap_err *err);
+    int (*run)(const struct opts *o, struct iap_session *s, struct cmd_args *a,
+               struct iap_err *err);
+};
+
+static const struct command commands[] = {
+    {"info", "", "show the bootloader's device information", 0, false, true, NULL, run_info},
+    {"flash", "FILE", "write FILE to the application area, commit it, start it", 1, true, false,
+     NULL, run_flash},
+    {"verify", "FILE", "compare the device's application area with FILE (CRC-32)", 1, true, true,
+     NULL, run_verify},
+    {"erase", "", "erase the whole application area (the app is gone afterwards)", 0, false,
+     false, NULL, run_erase},
+    {"read", "ADDR LEN -o FILE", "read LEN bytes of flash from ADDR into FILE", 2, false, true,
+     args_read, run_read},
+    {"reset", "", "leave the bootloader: start the application if valid", 0, false, false, NULL,
+     run_reset},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const struct command *find_command(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+static void usage(void)
+{
+    fputs("usage: iap [options] COMMAND\n\ncommands:\n", stdout);
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        char head[40];
+        snprintf(head, sizeof head, "%s %s", commands[i].name, commands[i].args);
+        printf("  %-21s %s\n", head, commands[i].help);
+    }
+    fputs("\n", stdout);
+    fputs(usage_options, stdout);
+}
+
+/* "info|flash FILE|..." for the no-command message. */
+static void command_list(char *out, size_t size)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < NCOMMANDS && n < size; i++)
+        n += (size_t)snprintf(out + n, size - n, "%s%s%s%s", i ? "|" : "", commands[i].name,
+                              *commands[i].args ? " " : "", commands[i].args);
+}
+
+/* A running app had to reboot, and the command left the flash as it was: give the board back as
+ * it was; a failure to do so does not hide the first error. */
+static int restart_app(const struct opts *o, const struct command *c, struct iap_session *s,
+                       int rc, struct iap_err *err)
+{
+    bool untouched = c->read_only ? rc == 0 || rc == IAP_ERR_VERIFY : rc == IAP_ERR_FIT;
+    if (!untouched || !s->app_rebooted || o->no_reset || !s->info.app_valid)
+        return rc;
+    struct iap_err reset_err = {0};
+    int rc2 = iap_session_reset(s, rc ? &reset_err : err);
+    if (!rc2)
+        ui_note("application restarted");
+    else if (!rc)
+        rc = rc2;
+    return rc;
+}
+
+/* Fills *o from the options; 1 when the options asked for --help or --version (printed). */
+static int parse_options(int argc, char **argv, struct opts *o, struct iap_err *err)
 {
     static const struct option longopts[] = {
         {"port", required_argument, NULL, 'p'},
@@ -341,56 +458,55 @@ static int run(int argc, char **argv, struct iap_err *err)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    struct opts o = {.port = getenv("IAP_PORT"), .baud = DEFAULT_BAUD, .address = PROTO_APP_START,
-                     .timeout_ms = DEFAULT_TIMEOUT_MS, .retries = DEFAULT_RETRIES,
-                     .app_request = true};
-    bool quiet = false, verbose = false, json = false;
-    if (o.port && !*o.port)
-        o.port = NULL;
+    *o = (struct opts){.port = getenv("IAP_PORT"), .baud = DEFAULT_BAUD,
+                       .address = PROTO_APP_START, .timeout_ms = DEFAULT_TIMEOUT_MS,
+                       .retries = DEFAULT_RETRIES, .app_request = true};
+    if (o->port && !*o->port)
+        o->port = NULL;
     int c;
     uint32_t v;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":p:b:o:qvhV", longopts, NULL)) != -1) {
         switch (c) {
-        case 'p': o.port = optarg; break;
+        case 'p': o->port = optarg; break;
         case 'b':
             if (parse_u32(optarg, &v) || v == 0)
                 return iap_fail(err, IAP_ERR_USAGE, "bad baud rate '%s'", optarg);
-            o.baud = v;
+            o->baud = v;
             break;
         case 'A':
-            if (parse_u32(optarg, &o.address))
+            if (parse_u32(optarg, &o->address))
                 return iap_fail(err, IAP_ERR_USAGE, "bad address '%s': e.g. 0x08002000", optarg);
             break;
-        case 'F': o.format = optarg; break;
-        case 'N': o.no_reset = true; break;
+        case 'F': o->format = optarg; break;
+        case 'N': o->no_reset = true; break;
         case 'a':
-            if (parse_u32(optarg, &o.app_version))
+            if (parse_u32(optarg, &o->app_version))
                 return iap_fail(err, IAP_ERR_USAGE, "bad version '%s'", optarg);
             break;
         case 'w':
             if (parse_u32(optarg, &v) || v == 0 || v > PROTO_MAX_INFLIGHT)
                 return iap_fail(err, IAP_ERR_USAGE, "bad window '%s': 1..%u frames", optarg,
                                 PROTO_MAX_INFLIGHT);
-            o.window = v;
+            o->window = v;
             break;
         case 't':
             if (parse_u32(optarg, &v) || v == 0 || v > 600000)
                 return iap_fail(err, IAP_ERR_USAGE, "bad timeout '%s': milliseconds", optarg);
-            o.timeout_ms = (int)v;
+            o->timeout_ms = (int)v;
             break;
         case 'r':
             if (parse_u32(optarg, &v) || v > 1000)
                 return iap_fail(err, IAP_ERR_USAGE, "bad retries '%s'", optarg);
-            o.retries = (int)v;
+            o->retries = (int)v;
             break;
-        case 'R': o.app_request = false; break;
-        case 'o': o.output = optarg; break;
-        case 'q': quiet = true; break;
-        case 'v': verbose = true; break;
-        case 'j': json = true; break;
-        case 'h': fputs(usage_text, stdout); return 0;
-        case 'V': printf("iap %s (protocol %u)\n", IAP_TOOL_VERSION, PROTO_VERSION); return 0;
+        case 'R': o->app_request = false; break;
+        case 'o': o->output = optarg; break;
+        case 'q': o->quiet = true; break;
+        case 'v': o->verbose = true; break;
+        case 'j': o->json = true; break;
+        case 'h': usage(); return 1;
+        case 'V': printf("iap %s (protocol %u)\n", IAP_TOOL_VERSION, PROTO_VERSION); return 1;
         case ':':
             return iap_fail(err, IAP_ERR_USAGE, "option %s needs a value (iap --help)",
                             argv[optind - 1]);
@@ -399,73 +515,43 @@ static int run(int argc, char **argv, struct iap_err *err)
                             argv[optind - 1]);
         }
     }
-    ui_init(quiet, verbose, json);
-    if (optind >= argc)
-        return iap_fail(err, IAP_ERR_USAGE, "no command: iap info|flash FILE|verify FILE|erase|"
-                                            "read ADDR LEN -o FILE|reset (iap --help)");
-    const char *cmd = argv[optind];
+    return 0;
+}
+
+static int run(int argc, char **argv, struct iap_err *err)
+{
+    struct opts o;
+    int rc = parse_options(argc, argv, &o, err);
+    if (rc)
+        return rc < 0 ? rc : 0;
+    ui_init(o.quiet, o.verbose, o.json);
+    if (optind >= argc) {
+        char list[160];
+        command_list(list, sizeof list);
+        return iap_fail(err, IAP_ERR_USAGE, "no command: iap %s (iap --help)", list);
+    }
+    const struct command *cmd = find_command(argv[optind]);
+    if (!cmd)
+        return iap_fail(err, IAP_ERR_USAGE, "unknown command '%s' (iap --help)", argv[optind]);
     char **args = argv + optind + 1;
     int nargs = argc - optind - 1;
-    int want = strcmp(cmd, "flash") == 0 || strcmp(cmd, "verify") == 0 ? 1
-               : strcmp(cmd, "read") == 0                              ? 2
-               : strcmp(cmd, "info") == 0 || strcmp(cmd, "erase") == 0 ||
-                       strcmp(cmd, "reset") == 0
-                   ? 0
-                   : -1;
-    if (want < 0)
-        return iap_fail(err, IAP_ERR_USAGE, "unknown command '%s' (iap --help)", cmd);
-    if (nargs != want)
-        return iap_fail(err, IAP_ERR_USAGE, "%s takes %d argument%s, not %d (iap --help)", cmd,
-                        want, want == 1 ? "" : "s", nargs);
-    uint32_t raddr = 0, rlen = 0;
-    if (want == 2) {
-        if (parse_u32(args[0], &raddr) || parse_u32(args[1], &rlen) || rlen == 0)
-            return iap_fail(err, IAP_ERR_USAGE, "read ADDR LEN: e.g. read 0x08002000 4096 -o "
-                                                "out.bin");
-        if (!o.output)
-            return iap_fail(err, IAP_ERR_USAGE, "read needs -o FILE");
-    }
-    struct image img;
-    image_init(&img);
-    int rc = 0;
-    if (want == 1)
-        rc = load_image(&o, args[0], &img, err);
+    if (nargs != cmd->nargs)
+        return iap_fail(err, IAP_ERR_USAGE, "%s takes %d argument%s, not %d (iap --help)",
+                        cmd->name, cmd->nargs, cmd->nargs == 1 ? "" : "s", nargs);
+    struct cmd_args a = {0};
+    image_init(&a.img);
+    rc = cmd->parse ? cmd->parse(&o, args, &a, err) : 0;
+    if (!rc && cmd->needs_image)
+        rc = load_image(&o, args[0], &a.img, err);
     struct iap_transport *t = NULL;
     struct iap_session s;
     if (!rc)
         rc = connect_device(&o, &t, &s, err);
-    if (!rc) {
-        if (strcmp(cmd, "info") == 0)
-            rc = cmd_info(&o, &s, err);
-        else if (strcmp(cmd, "flash") == 0)
-            rc = cmd_flash(&o, &s, &img, err);
-        else if (strcmp(cmd, "verify") == 0)
-            rc = cmd_verify(&o, &s, &img, err);
-        else if (strcmp(cmd, "erase") == 0)
-            rc = cmd_erase(&o, &s, err);
-        else if (strcmp(cmd, "read") == 0)
-            rc = cmd_read(&o, &s, raddr, rlen, err);
-        else
-            rc = cmd_reset(&o, &s, err);
-        /* A running app had to reboot, and nothing was written: info, verify, read (also a
-         * verify that found a difference), or a flash refused before its first write. Give the
-         * board back as it was; a failure to do so does not hide the first error. */
-        bool readonly = strcmp(cmd, "info") == 0 || strcmp(cmd, "verify") == 0 ||
-                        strcmp(cmd, "read") == 0;
-        bool untouched = readonly ? rc == 0 || rc == IAP_ERR_VERIFY
-                                  : strcmp(cmd, "flash") == 0 && rc == IAP_ERR_FIT;
-        if (untouched && s.app_rebooted && !o.no_reset && s.info.app_valid) {
-            struct iap_err reset_err = {0};
-            int rc2 = iap_session_reset(&s, rc ? &reset_err : err);
-            if (!rc2)
-                ui_note("application restarted");
-            else if (!rc)
-                rc = rc2;
-        }
-    }
+    if (!rc)
+        rc = restart_app(&o, cmd, &s, cmd->run(&o, &s, &a, err), err);
     if (t)
         t->close(t);
-    image_free(&img);
+    image_free(&a.img);
     return rc;
 }
 

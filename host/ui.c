@@ -152,34 +152,24 @@ void ui_progress(uint64_t done, uint64_t total)
 
 void ui_progress_end(void) { prog.active = false; }
 
-static const char *type_name(uint8_t t)
+void ui_trace(bool tx, const struct proto_frame *f)
 {
-    static const char *const n[] = {"?",   "INFO", "ERASE",  "WRITE", "READ",
-                                    "CRC", "COMMIT", "RESET", "SYNC"};
-    if (t == PROTO_RSP)
-        return "RSP";
-    return t < sizeof n / sizeof n[0] ? n[t] : "?";
-}
-
-void ui_trace(bool tx, const uint8_t *f, size_t len)
-{
-    if (!ui.verbose || len < PROTO_HDR_LEN + PROTO_CRC_LEN)
+    if (!ui.verbose)
         return;
-    uint16_t plen = proto_get16(f + 3);
-    const uint8_t *p = f + PROTO_HDR_LEN;
+    const uint8_t *p = f->payload;
     static double t0;
     double now = ui_now();
     if (t0 == 0)
         t0 = now;
-    fprintf(stderr, "%9.3f %s %-6s seq=%3u len=%4u", now - t0, tx ? ">" : "<", type_name(f[1]),
-            f[2], plen);
-    if (f[1] == PROTO_RSP && plen >= 1) {
+    fprintf(stderr, "%9.3f %s %-6s seq=%3u len=%4u", now - t0, tx ? ">" : "<",
+            proto_cmd_name(f->type), f->seq, f->len);
+    if (f->type == PROTO_RSP && f->len >= 1) {
         fprintf(stderr, " status=%d", (int8_t)p[0]);
-        if (plen == 2 && (int8_t)p[0] < 0)
+        if (f->len == 2 && (int8_t)p[0] < 0)
             fprintf(stderr, " expect=%u", p[1]);
-    } else if (plen >= 8) {
-        fprintf(stderr, " 0x%08x 0x%x", proto_get32(p), f[1] == PROTO_CMD_WRITE ? plen - 8u :
-                                                      proto_get32(p + 4));
+    } else if (f->len >= 8) {
+        fprintf(stderr, " 0x%08x 0x%x", proto_get32(p),
+                f->type == PROTO_CMD_WRITE ? f->len - 8u : proto_get32(p + 4));
     }
     fputc('\n', stderr);
 }
@@ -189,8 +179,9 @@ void ui_error(const struct iap_err *err)
     if (ui.json) {
         char js[1100];
         ui_json_str(js, sizeof js, err->msg);
-        printf("{\"event\":\"error\",\"code\":%d,\"exit\":%d,\"status\":%d,\"message\":%s}\n",
-               err->code, iap_exit_code(err->code), err->status, js);
+        printf("{\"event\":\"error\",\"code\":%d,\"exit\":%d,\"status\":%d,\"message\":%s,"
+               "\"error\":\"%s\"}\n",
+               err->code, iap_exit_code(err->code), err->status, js, iap_strerror(err->code));
         fflush(stdout);
     }
     if (prog.active && ui.tty && !ui.quiet && !ui.json)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "frame.h"
 #include "proto.h"
 
 struct ui_settings {
@@ -22,7 +23,7 @@ void ui_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ui_progress_start(const char *what, uint64_t total);
 void ui_progress(uint64_t done, uint64_t total);
 void ui_progress_end(void);
-void ui_trace(bool tx, const uint8_t *frame, size_t len);
+void ui_trace(bool tx, const struct proto_frame *f);
 void ui_error(const struct iap_err *err);
 void ui_info(const char *port, const struct proto_info *info);
 /* "flashed 32768 bytes in 3.4 s (9.6 KB/s), line-rate limit 2.8 s at 115200 baud: 83% efficiency" */

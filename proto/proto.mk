@@ -1,1 +1,1 @@
-PROTO_SRC := proto/crc32.c
+PROTO_SRC := proto/crc32.c proto/frame.c

@@ -6,12 +6,13 @@
 
 #include "boot.h"
 #include "flashmgr.h"
+#include "frame.h"
 #include "port.h"
 
 #define FRAME_GAP_MS   100u /* silence inside a frame that makes it a truncated frame */
 
-static uint8_t rx[PROTO_MAX_FRAME];
-static size_t rx_n;
+static uint8_t rx_buf[PROTO_MAX_FRAME];
+static struct proto_rx rx;
 static uint32_t rx_last;
 static uint8_t tx[PROTO_MAX_FRAME]; /* the last response, re-sent for retransmitted frames */
 static size_t tx_n;
@@ -20,23 +21,18 @@ static bool nak_sent;  /* a NAK for `expect` went out: stay silent until progres
 
 static void native_init(void)
 {
-    rx_n = tx_n = 0;
+    proto_rx_init(&rx, rx_buf, sizeof rx_buf);
+    tx_n = 0;
     expect = 0;
     nak_sent = false;
 }
 
 static bool native_claims(uint8_t first) { return first == PROTO_SOF; }
 
-/* Frame the response in buf: payload (status + data_len bytes) already at buf + PROTO_HDR_LEN. */
-static size_t send(uint8_t *buf, uint8_t seq, size_t data_len)
+/* Frame and send the response whose data (data_len bytes) is already at buf + PROTO_RSP_DATA. */
+static size_t send(uint8_t *buf, uint8_t seq, int8_t status, size_t data_len)
 {
-    size_t len = 1 + data_len;
-    buf[0] = PROTO_SOF;
-    buf[1] = PROTO_RSP;
-    buf[2] = seq;
-    proto_put16(buf + 3, (uint16_t)len);
-    proto_put32(buf + PROTO_HDR_LEN + len, proto_crc32(0, buf + 1, 4 + len));
-    len += PROTO_HDR_LEN + PROTO_CRC_LEN;
+    size_t len = proto_rsp_seal(buf, seq, status, (uint16_t)data_len);
     port_uart_write(buf, len);
     return len;
 }
@@ -49,9 +45,8 @@ static void nak(int8_t status)
     if (nak_sent)
         return;
     nak_sent = true;
-    buf[PROTO_HDR_LEN] = (uint8_t)status;
-    buf[PROTO_HDR_LEN + 1] = expect;
-    send(buf, expect, 1);
+    buf[PROTO_RSP_DATA] = expect;
+    send(buf, expect, status, 1);
 }
 
 static int8_t cmd_info(uint8_t *out)
@@ -82,7 +77,7 @@ static int8_t cmd_info(uint8_t *out)
     }
     info.listen_ms = BOOT_LISTEN_MS;
     port_uid(info.uid);
-    memcpy(out, &info, sizeof info); /* little-endian target and host */
+    proto_info_encode(out, &info);
     return PROTO_OK;
 }
 
@@ -98,7 +93,7 @@ static int8_t execute(uint8_t type, const uint8_t *p, size_t len, uint8_t *out, 
     int rc = PROTO_OK;
     switch (type) {
     case PROTO_CMD_INFO:
-        *out_len = sizeof(struct proto_info);
+        *out_len = PROTO_INFO_LEN;
         return cmd_info(out);
     case PROTO_CMD_ERASE:
         rc = fm_erase(a, b);
@@ -137,9 +132,9 @@ static int8_t execute(uint8_t type, const uint8_t *p, size_t len, uint8_t *out, 
     return (int8_t)rc;
 }
 
-static void frame(void)
+static void frame(const struct proto_frame *f)
 {
-    uint8_t type = rx[1], seq = rx[2];
+    uint8_t type = f->type, seq = f->seq;
     if (type & PROTO_RSP)
         return; /* our own responses echoed back (loopback): never answer them */
     session_host_seen(); /* any well-formed frame: a host is there */
@@ -159,56 +154,32 @@ static void frame(void)
     expect++;
     nak_sent = false;
     size_t out_len = 0;
-    int8_t st = execute(type, rx + PROTO_HDR_LEN, proto_get16(rx + 3), tx + PROTO_HDR_LEN + 1, &out_len);
-    tx[PROTO_HDR_LEN] = (uint8_t)st;
-    tx_n = send(tx, seq, out_len);
+    int8_t st = execute(type, f->payload, f->len, tx + PROTO_RSP_DATA, &out_len);
+    tx_n = send(tx, seq, st, out_len);
     if (type == PROTO_CMD_RESET && st == PROTO_OK)
         boot_finish();
 }
 
-/* Drop the SOF of a bad frame and keep the bytes from the next SOF: a good frame hidden behind
- * garbage is found again. */
-static void drop(size_t n)
-{
-    rx_n -= n;
-    memmove(rx, rx + n, rx_n);
-}
-
-static void resync(int8_t status)
-{
-    size_t i = 1;
-    nak(status);
-    while (i < rx_n && rx[i] != PROTO_SOF)
-        i++;
-    drop(i);
-}
-
-/* Each pass either waits for more bytes or removes at least one byte: bounded by rx_n. */
+/* Each pass either waits for more bytes or removes at least one byte: bounded by rx.n. */
 static void parse(void)
 {
-    while (rx_n >= PROTO_HDR_LEN) {
-        size_t len = proto_get16(rx + 3);
-        if (len > PROTO_MAX_PAYLOAD) {
-            resync(PROTO_E_CRC); /* the length is not trusted before the CRC */
+    struct proto_frame f;
+    int r;
+    while ((r = proto_rx_next(&rx, &f)) != PROTO_RX_MORE) {
+        if (r == PROTO_RX_BAD) {
+            nak(PROTO_E_CRC);
             continue;
         }
-        size_t total = PROTO_HDR_LEN + len + PROTO_CRC_LEN;
-        if (rx_n < total)
-            return;
-        if (proto_crc32(0, rx + 1, total - 1 - PROTO_CRC_LEN) != proto_get32(rx + total - PROTO_CRC_LEN)) {
-            resync(PROTO_E_CRC);
-            continue;
-        }
-        frame();
-        drop(total); /* bytes may follow it after a resync */
+        frame(&f);
+        proto_rx_consume(&rx, &f); /* bytes may follow it after a resync */
     }
 }
 
 static bool native_feed(uint8_t byte)
 {
-    if (rx_n == 0 && byte != PROTO_SOF)
+    if (rx.n == 0 && byte != PROTO_SOF)
         return false;
-    rx[rx_n++] = byte;
+    proto_rx_push(&rx, &byte, 1);
     rx_last = port_millis();
     parse();
     return true;
@@ -216,8 +187,9 @@ static bool native_feed(uint8_t byte)
 
 static void native_poll(void)
 {
-    if (rx_n && port_millis() - rx_last >= FRAME_GAP_MS) {
-        resync(PROTO_E_CRC); /* truncated frame */
+    if (rx.n && port_millis() - rx_last >= FRAME_GAP_MS) {
+        nak(PROTO_E_CRC); /* truncated frame */
+        proto_rx_truncated(&rx);
         parse();
     }
 }

@@ -3,14 +3,14 @@
  *  - blinks the LED on PA4 at 2 Hz from the SysTick interrupt, taken through its own vector
  *    table (VTOR = 0x08002000);
  *  - receives on USART1 through its own RXNE interrupt; on PROTO_APP_UPDATE_CMD it reboots into
- *    the bootloader (iap_request_update), which is how `iap flash` updates it without a button.
+ *    the bootloader (app_request_update), which is how `iap flash` updates it without a button.
  * It runs on the reset clock, HSI 8 MHz: a readable banner also shows that the bootloader
  * handed over the clock tree as after reset (on its 64 MHz PLL the baud rate would be 8x off). */
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "iap_app.h"
-#include "regs.h"
+#include "app_iap.h"
+#include "app_regs.h"
 
 #ifndef APP_VERSION
 #define APP_VERSION 1
@@ -23,36 +23,35 @@
 
 #define HCLK      8000000u
 #define PIN_LED   4u
-#define IRQ_USART1 37u
 
 static volatile uint32_t ms;
 static volatile bool second_elapsed, update_requested;
-static struct iap_cmd_matcher matcher;
+static struct app_cmd_matcher matcher;
 
 void systick_handler(void)
 {
     uint32_t t = ++ms;
     if (t % 250u == 0) /* toggle every 250 ms: 2 Hz */
-        GPIOA_ODR ^= 1u << PIN_LED;
+        GPIO_ODR(0) ^= 1u << PIN_LED;
     if (t % 1000u == 0)
         second_elapsed = true;
 }
 
 void usart1_handler(void)
 {
-    uint32_t sr = USART1_SR;
+    uint32_t sr = USART_SR(USART1_BASE);
     if (sr & (USART_SR_RXNE | USART_SR_ORE)) {
-        uint8_t c = (uint8_t)USART1_DR; /* also clears ORE */
-        if (iap_cmd_feed(&matcher, c))
+        uint8_t c = (uint8_t)USART_DR(USART1_BASE); /* also clears ORE */
+        if (app_cmd_feed(&matcher, c))
             update_requested = true;
     }
 }
 
 static void putc_(char c)
 {
-    while (!(USART1_SR & USART_SR_TXE)) {
+    while (!(USART_SR(USART1_BASE) & USART_SR_TXE)) {
     }
-    USART1_DR = (uint8_t)c;
+    USART_DR(USART1_BASE) = (uint8_t)c;
 }
 
 static void puts_(const char *s)
@@ -81,15 +80,15 @@ static void puthex(uint32_t v)
 
 int main(void)
 {
-    RCC_APB2ENR |= RCC_APB2_IOPA | RCC_APB2_USART1;
-    GPIOA_ODR = 1u << 10; /* PA10 pull-up, LED off */
-    GPIOA_CRL = (GPIOA_CRL & ~(0xFu << GPIO_CR_SHIFT(PIN_LED))) |
+    RCC_APB2ENR |= RCC_APB2_IOP(0) | RCC_APB2_USART1;
+    GPIO_ODR(0) = 1u << 10; /* PA10 pull-up, LED off */
+    GPIO_CRL(0) = (GPIO_CRL(0) & ~(0xFu << GPIO_CR_SHIFT(PIN_LED))) |
                 GPIO_OUT_PP_2MHZ << GPIO_CR_SHIFT(PIN_LED);
-    GPIOA_CRH = (GPIOA_CRH & ~(0xFFu << GPIO_CR_SHIFT(9))) |
+    GPIO_CRH(0) = (GPIO_CRH(0) & ~(0xFFu << GPIO_CR_SHIFT(9))) |
                 GPIO_AF_PP_50MHZ << GPIO_CR_SHIFT(9) | GPIO_IN_PULL << GPIO_CR_SHIFT(10);
 
-    USART1_BRR = USART_BRR(HCLK, 115200u); /* 69: 115942 baud, +0.6 % */
-    USART1_CR1 = USART_CR1_UE | USART_CR1_TE | USART_CR1_RE | USART_CR1_RXNEIE;
+    USART_BRR_R(USART1_BASE) = USART_BRR(HCLK, 115200u); /* 69: 115942 baud, +0.6 % */
+    USART_CR1(USART1_BASE) = USART_CR1_UE | USART_CR1_TE | USART_CR1_RE | USART_CR1_RXNEIE;
     NVIC_ISER(IRQ_USART1 / 32u) = 1u << (IRQ_USART1 % 32u);
 
     SYST_RVR = HCLK / 1000u - 1u;
@@ -111,9 +110,9 @@ int main(void)
         }
         if (update_requested) {
             puts_("rebooting into the bootloader\r\n");
-            while (!(USART1_SR & USART_SR_TC)) {
+            while (!(USART_SR(USART1_BASE) & USART_SR_TC)) {
             }
-            iap_request_update();
+            app_request_update();
         }
     }
 }

@@ -27,10 +27,10 @@ $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_FORMATS)): $(FUZZ_DIR)/fuzz_%: tests/fuzz
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Ihost -o $@ $< $(FUZZ_FORMAT_SRC)
 
 # The host's frame decoder (device -> host stream).
-$(FUZZ_DIR)/fuzz_frame: tests/fuzz/fuzz_frame.c host/frame.c proto/crc32.c $(HOST_DEPS) \
+$(FUZZ_DIR)/fuzz_frame: tests/fuzz/fuzz_frame.c $(PROTO_SRC) $(HOST_DEPS) \
                         tests/fuzz/oracle.h tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Ihost -o $@ $< host/frame.c proto/crc32.c
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Iproto -o $@ $< $(PROTO_SRC)
 
 FUZZ_NAMES := $(FUZZ_SESSION) $(FUZZ_FORMATS) frame
 FUZZ_BINS  := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_NAMES))

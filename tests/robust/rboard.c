@@ -165,7 +165,7 @@ int rb_run(struct rb_board *b, rb_host_fn host, void *arg)
          * gets the CPU on a loaded machine (the board runs ahead in fast mode). */
         uint8_t sync[PROTO_HDR_LEN + PROTO_CRC_LEN];
         struct iap_err err;
-        size_t n = frame_encode(sync, PROTO_CMD_SYNC, 0xF0, NULL, 0);
+        size_t n = proto_frame_encode(sync, PROTO_CMD_SYNC, 0xF0, NULL, 0);
         if (b->t.write(&b->t, sync, n, &err))
             return -1;
         pthread_create(&b->th, NULL, host_main, b);
@@ -287,23 +287,24 @@ int rb_raw_cmd(struct rb_board *b, uint8_t type, uint8_t seq, const uint8_t *pay
                uint16_t len, struct iap_frame *rsp)
 {
     uint8_t buf[PROTO_MAX_FRAME];
-    struct frame_rx rx;
+    static uint8_t rx_buf[2 * PROTO_MAX_FRAME];
+    struct proto_rx rx;
     struct iap_err err;
-    size_t n = frame_encode(buf, type, seq, payload, len);
+    size_t n = proto_frame_encode(buf, type, seq, payload, len);
     if (b->t.write(&b->t, buf, n, &err))
         return 1000;
-    frame_rx_init(&rx);
+    proto_rx_init(&rx, rx_buf, sizeof rx_buf);
     double end = rb_now() + 5.0;
     while (rb_now() < end) {
-        while (frame_rx_next(&rx, rsp))
+        while (iap_frame_next(&rx, rsp))
             if (rsp->type == PROTO_RSP && rsp->seq == seq && rsp->len >= 1)
                 return (int8_t)rsp->payload[0];
         uint8_t in[512];
-        size_t room = frame_rx_room(&rx) < sizeof in ? frame_rx_room(&rx) : sizeof in;
+        size_t room = proto_rx_room(&rx) < sizeof in ? proto_rx_room(&rx) : sizeof in;
         int r = b->t.read(&b->t, in, room, 100, &err);
         if (r < 0)
             return 1000;
-        frame_rx_push(&rx, in, (size_t)r);
+        proto_rx_push(&rx, in, (size_t)r);
     }
     return 1000;
 }

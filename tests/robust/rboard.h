@@ -12,7 +12,7 @@
 
 #include "emu.h"
 #include "proto.h"
-#include "session.h"
+#include "iap_session.h"
 
 #define RB_FLASH_SIZE (64u * 1024u)
 #define RB_RECORD     PROTO_RECORD_ADDR(RB_FLASH_SIZE)

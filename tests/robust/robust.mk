@@ -1,6 +1,6 @@
 # Robustness: power-loss sweeps of the real bootloader on the virtual board, self-protection,
 # watchdog and line-fault tests (docs/ROBUSTNESS.md).
-ROBUST_HOST_SRC := host/frame.c host/session.c host/err.c host/transports/fdio.c $(PROTO_SRC)
+ROBUST_HOST_SRC := host/iap_session.c host/err.c host/transports/fdio.c $(PROTO_SRC)
 ROBUST_DEPS := tests/robust/rboard.c tests/robust/rboard.h tests/test.h $(BUILD)/libemu.a \
                $(wildcard host/*.h proto/*.h) tests/robust/robust.mk
 ROBUST_CFLAGS := $(HOST_CFLAGS) -Iemu -Ihost -Itests -Itests/robust

@@ -203,7 +203,7 @@ static int host_garbage(struct rb_board *b, void *arg)
         return -1;
     proto_put32(p, PROTO_APP_START);
     proto_put32(p + 4, 1024);
-    size_t n = frame_encode(f, PROTO_CMD_ERASE, 1, p, 8);
+    size_t n = proto_frame_encode(f, PROTO_CMD_ERASE, 1, p, 8);
     f[n - 1] ^= 0x40; /* an ERASE with a bad CRC: must not run */
     struct iap_err err;
     b->t.write(&b->t, f, n, &err);

@@ -12,7 +12,7 @@
 #include "simhost.h"
 #include "test.h"
 
-#include "../../host/session.h"
+#include "iap_session.h"
 
 #define APP PROTO_APP_START
 

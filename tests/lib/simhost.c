@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "frame.h"
 #include "session.h"
 #include "sim.h"
 
@@ -9,14 +10,7 @@ uint8_t sh_seq;
 
 size_t sh_frame(uint8_t *buf, uint8_t type, uint8_t seq, const void *payload, size_t len)
 {
-    buf[0] = PROTO_SOF;
-    buf[1] = type;
-    buf[2] = seq;
-    proto_put16(buf + 3, (uint16_t)len);
-    if (len)
-        memcpy(buf + PROTO_HDR_LEN, payload, len);
-    proto_put32(buf + PROTO_HDR_LEN + len, proto_crc32(0, buf + 1, 4 + len));
-    return PROTO_HDR_LEN + len + PROTO_CRC_LEN;
+    return proto_frame_encode(buf, type, seq, payload, (uint16_t)len);
 }
 
 void sh_send(uint8_t type, uint8_t seq, const void *payload, size_t len)
@@ -32,27 +26,30 @@ void sh_poll(void)
     session_poll();
 }
 
+/* Reads the device's output a byte at a time, so whatever follows a response stays in the sim
+ * UART for the next call. A malformed response is a failure, not something to skip. */
 bool sh_recv(struct sh_rsp *r)
 {
-    uint8_t hdr[PROTO_HDR_LEN], rest[PROTO_MAX_PAYLOAD + PROTO_CRC_LEN], all[PROTO_MAX_FRAME];
-    while (sim_uart_pending()) {
-        if (sim_uart_get(hdr, 1) != 1 || hdr[0] != PROTO_SOF)
+    static uint8_t buf[PROTO_MAX_FRAME];
+    struct proto_rx rx;
+    struct proto_frame f;
+    uint8_t byte;
+    proto_rx_init(&rx, buf, sizeof buf);
+    while (sim_uart_get(&byte, 1) == 1) {
+        if (rx.n == 0 && byte != PROTO_SOF)
             continue;
-        if (sim_uart_get(hdr + 1, 4) != 4)
+        proto_rx_push(&rx, &byte, 1);
+        int st = proto_rx_next(&rx, &f);
+        if (st == PROTO_RX_BAD)
             return false;
-        size_t len = proto_get16(hdr + 3);
-        if (hdr[1] != PROTO_RSP || len == 0 || len > PROTO_MAX_PAYLOAD)
+        if (st == PROTO_RX_MORE)
+            continue;
+        if (f.type != PROTO_RSP || f.len == 0)
             return false;
-        if (sim_uart_get(rest, len + 4) != len + 4)
-            return false;
-        memcpy(all, hdr, 5);
-        memcpy(all + 5, rest, len + 4);
-        if (proto_crc32(0, all + 1, 4 + len) != proto_get32(all + 5 + len))
-            return false;
-        r->seq = hdr[2];
-        r->status = (int8_t)rest[0];
-        r->len = len - 1;
-        memcpy(r->data, rest + 1, len - 1);
+        r->seq = f.seq;
+        r->status = (int8_t)f.payload[0];
+        r->len = f.len - 1u;
+        memcpy(r->data, f.payload + 1, r->len);
         return true;
     }
     return false;

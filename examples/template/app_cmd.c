@@ -1,6 +1,6 @@
 /* Application side of stm32-iap: recognising the update command in received bytes.
- * Plain C, no hardware: tested on the host (test_iap_cmd.c). */
-#include "iap_app.h"
+ * Plain C, no hardware: tested on the host (test_app_cmd.c). */
+#include "app_iap.h"
 
 #include "proto.h"
 
@@ -16,7 +16,7 @@ static bool border(unsigned from, unsigned n)
     return true;
 }
 
-bool iap_cmd_feed(struct iap_cmd_matcher *m, uint8_t c)
+bool app_cmd_feed(struct app_cmd_matcher *m, uint8_t c)
 {
     unsigned seen = m->matched, k = seen;
     /* on a mismatch, fall back to the longest prefix of cmd that ends the bytes seen (KMP) */

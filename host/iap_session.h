@@ -22,17 +22,28 @@ struct iap_session_cfg {
 
 /* Optional observers (the UI); any may be NULL. */
 struct iap_session_hooks {
-    void (*trace)(void *ctx, bool tx, const uint8_t *frame, size_t len);
+    void (*trace)(void *ctx, bool tx, const struct proto_frame *f);
     void (*progress)(void *ctx, uint64_t done, uint64_t total);
     void (*note)(void *ctx, const char *msg); /* "asking the application to reboot..." */
     void *ctx;
 };
 
+/* A received frame, copied out of the decoder's buffer. */
+struct iap_frame {
+    uint8_t type, seq;
+    uint16_t len;
+    uint8_t payload[PROTO_MAX_PAYLOAD];
+};
+/* The next good frame of the stream in rx (corrupt ones skipped): 1, or 0 when more bytes are
+ * needed. */
+int iap_frame_next(struct proto_rx *rx, struct iap_frame *f);
+
 struct iap_session {
     struct iap_transport *t;
     struct iap_session_cfg cfg;
     const struct iap_session_hooks *hooks;
-    struct frame_rx rx;
+    uint8_t rx_buf[2 * PROTO_MAX_FRAME];
+    struct proto_rx rx; /* over rx_buf */
     uint8_t seq; /* seq of the next command */
     struct proto_info info;
     unsigned window_frames; /* in effect for the pipeline */

@@ -1,4 +1,4 @@
-#include "session.h"
+#include "iap_session.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,11 +32,20 @@ unsigned iap_line_ms(const struct iap_session *s, uint64_t n)
     return (unsigned)((n * 10u * 1000u + baud - 1) / baud);
 }
 
-static const char *cmd_name(uint8_t cmd)
+int iap_frame_next(struct proto_rx *rx, struct iap_frame *f)
 {
-    static const char *const names[] = {"?",    "INFO",   "ERASE", "WRITE",
-                                        "READ", "CRC",    "COMMIT", "RESET", "SYNC"};
-    return cmd < sizeof names / sizeof names[0] ? names[cmd] : "?";
+    struct proto_frame pf;
+    int r;
+    while ((r = proto_rx_next(rx, &pf)) == PROTO_RX_BAD)
+        ;
+    if (r != PROTO_RX_FRAME)
+        return 0;
+    f->type = pf.type;
+    f->seq = pf.seq;
+    f->len = pf.len;
+    memcpy(f->payload, pf.payload, pf.len);
+    proto_rx_consume(rx, &pf);
+    return 1;
 }
 
 void iap_session_init(struct iap_session *s, struct iap_transport *t,
@@ -48,7 +57,7 @@ void iap_session_init(struct iap_session *s, struct iap_transport *t,
     if (s->cfg.retries < 0)
         s->cfg.retries = 0;
     s->hooks = hooks;
-    frame_rx_init(&s->rx);
+    proto_rx_init(&s->rx, s->rx_buf, sizeof s->rx_buf);
     s->window_frames = 1;
 }
 
@@ -62,11 +71,13 @@ static int send_frame(struct iap_session *s, uint8_t type, uint8_t seq, const ui
                       uint16_t len, size_t *size, struct iap_err *err)
 {
     uint8_t buf[PROTO_MAX_FRAME];
-    size_t n = frame_encode(buf, type, seq, payload, len);
+    size_t n = proto_frame_encode(buf, type, seq, payload, len);
     if (size)
         *size = n;
-    if (s->hooks && s->hooks->trace)
-        s->hooks->trace(s->hooks->ctx, true, buf, n);
+    if (s->hooks && s->hooks->trace) {
+        struct proto_frame f = {type, seq, len, buf + PROTO_HDR_LEN};
+        s->hooks->trace(s->hooks->ctx, true, &f);
+    }
     return s->t->write(s->t, buf, n, err);
 }
 
@@ -75,11 +86,10 @@ static int wait_rsp(struct iap_session *s, uint64_t deadline, struct iap_frame *
                     struct iap_err *err)
 {
     for (;;) {
-        while (frame_rx_next(&s->rx, f)) {
+        while (iap_frame_next(&s->rx, f)) {
             if (s->hooks && s->hooks->trace) {
-                uint8_t buf[PROTO_MAX_FRAME];
-                s->hooks->trace(s->hooks->ctx, false, buf,
-                                frame_encode(buf, f->type, f->seq, f->payload, f->len));
+                struct proto_frame pf = {f->type, f->seq, f->len, f->payload};
+                s->hooks->trace(s->hooks->ctx, false, &pf);
             }
             if (f->type == PROTO_RSP && f->len >= 1)
                 return 1;
@@ -88,12 +98,12 @@ static int wait_rsp(struct iap_session *s, uint64_t deadline, struct iap_frame *
         if (now >= deadline)
             return 0;
         uint8_t buf[PROTO_MAX_FRAME];
-        size_t room = frame_rx_room(&s->rx);
+        size_t room = proto_rx_room(&s->rx);
         int n = s->t->read(s->t, buf, room < sizeof buf ? room : sizeof buf,
                            (int)(deadline - now), err);
         if (n < 0)
             return n;
-        frame_rx_push(&s->rx, buf, (size_t)n);
+        proto_rx_push(&s->rx, buf, (size_t)n);
     }
 }
 
@@ -165,32 +175,9 @@ int iap_session_cmd(struct iap_session *s, uint8_t cmd, const uint8_t *payload, 
             return iap_fail(err, IAP_ERR_TRANSFER,
                             "no answer to %s from the bootloader on %s after %d tries: check "
                             "the cable, or try a lower baud rate or a longer --timeout",
-                            cmd_name(cmd), s->t->desc, tries + 1);
+                            proto_cmd_name(cmd), s->t->desc, tries + 1);
         s->resends++;
     }
-}
-
-static void decode_info(const uint8_t *p, struct proto_info *i)
-{
-    i->proto_version = p[0];
-    i->boot_major = p[1];
-    i->boot_minor = p[2];
-    i->boot_patch = p[3];
-    i->chip_id = proto_get32(p + 4);
-    i->flash_size = proto_get32(p + 8);
-    i->app_start = proto_get32(p + 12);
-    i->app_end = proto_get32(p + 16);
-    i->page_size = proto_get16(p + 20);
-    i->max_data = proto_get16(p + 22);
-    i->rx_window = proto_get32(p + 24);
-    i->erase_ms = proto_get16(p + 28);
-    i->prog_us = proto_get16(p + 30);
-    i->app_valid = proto_get32(p + 32);
-    i->app_size = proto_get32(p + 36);
-    i->app_crc = proto_get32(p + 40);
-    i->app_version = proto_get32(p + 44);
-    i->listen_ms = proto_get32(p + 48);
-    memcpy(i->uid, p + 52, sizeof i->uid);
 }
 
 static int get_info(struct iap_session *s, struct iap_err *err)
@@ -201,13 +188,12 @@ static int get_info(struct iap_session *s, struct iap_err *err)
         return rc;
     if (status_of(&f) != PROTO_OK)
         return refused(err, "INFO", status_of(&f));
-    if (f.len < 1 + sizeof(struct proto_info))
-        return iap_fail(err, IAP_ERR_PROTOCOL,
-                        "the bootloader's INFO answer has %u bytes, not %zu: update iap or the "
-                        "bootloader so that they match",
-                        f.len, 1 + sizeof(struct proto_info));
     struct proto_info *i = &s->info;
-    decode_info(f.payload + 1, i);
+    if (proto_info_decode(i, f.payload + 1, f.len - 1u) != PROTO_OK)
+        return iap_fail(err, IAP_ERR_PROTOCOL,
+                        "the bootloader's INFO answer has %u bytes, not %u: update iap or the "
+                        "bootloader so that they match",
+                        f.len, 1 + PROTO_INFO_LEN);
     if (i->proto_version != PROTO_VERSION)
         return iap_fail(err, IAP_ERR_PROTOCOL,
                         "the bootloader speaks protocol version %u, this iap speaks %u: use a "
@@ -237,7 +223,7 @@ static int probe(struct iap_session *s, unsigned duration_ms, struct iap_err *er
     uint8_t first = s->seq;
     unsigned sent = 0;
     s->t->discard(s->t);
-    frame_rx_init(&s->rx);
+    proto_rx_init(&s->rx, s->rx_buf, sizeof s->rx_buf);
     for (;;) {
         uint64_t now = now_ms();
         if (now >= end)
@@ -565,7 +551,7 @@ static int cmd2(struct iap_session *s, uint8_t cmd, uint32_t a, uint32_t b, uint
         return rc;
     if (status_of(f) != PROTO_OK) {
         char what[80];
-        snprintf(what, sizeof what, "%s 0x%08x, 0x%x", cmd_name(cmd), a, b);
+        snprintf(what, sizeof what, "%s 0x%08x, 0x%x", proto_cmd_name(cmd), a, b);
         return refused(err, what, status_of(f));
     }
     return 0;

@@ -4,20 +4,21 @@
 Checks what only the F1 port can get wrong: the boot decision seen from the pins, the hand-over
 to the application (its own vector table, clocks as after reset), the application's update
 request through BKP_DR1, and a streamed native update through the DMA ring and the flash
-controller. Usage: test_on_board.py BUILD_DIR. Prints "N passed, N failed" last.
+controller. The protocol is spoken by build/iap, the records made by build/protoenc (the proto
+codec). Usage: test_on_board.py BUILD_DIR. Prints "N passed, N failed" last.
 """
 import os
 import re
 import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
-import zlib
 
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
 EMU = os.path.join(BUILD, "stm32emu")
+IAP = os.path.join(BUILD, "iap")
+PROTOENC = os.path.join(BUILD, "protoenc")
 BOOT = os.path.join(BUILD, "boot.elf")
 APP = {v: os.path.join(BUILD, "app-v%d.bin" % v) for v in (1, 2)}
 APP_START, RECORD_ADDR = 0x08002000, 0x0800FC00
@@ -25,10 +26,10 @@ TMP = tempfile.mkdtemp(prefix="f1-board-")
 passed = failed = 0
 
 
-def record(image, version):
-    """The image record the bootloader writes on COMMIT (proto/proto.h)."""
-    head = struct.pack("<5I", 0x31504149, len(image), zlib.crc32(image), version, 0)
-    return head + struct.pack("<I", zlib.crc32(head))
+def record(path, version):
+    """The image record the bootloader writes on COMMIT (proto_record_make)."""
+    return subprocess.run([PROTOENC, "record", path, str(version)], check=True,
+                          capture_output=True).stdout
 
 
 def board(name, args, timeout=60):
@@ -42,9 +43,8 @@ def board(name, args, timeout=60):
 
 
 def with_app(name, version=1):
-    image = open(APP[version], "rb").read()
     rec = os.path.join(TMP, name + ".rec")
-    open(rec, "wb").write(record(image, version))
+    open(rec, "wb").write(record(APP[version], version))
     return ["--load", "%s@0x%08x" % (APP[version], APP_START), "--load", "%s@0x%08x" % (rec, RECORD_ADDR)]
 
 
@@ -102,7 +102,7 @@ def released_button_pin_does_not_count_as_held():
 
 
 class Link:
-    """Native protocol client on the board's TCP UART (just enough for these tests)."""
+    """The board's TCP UART, for reading what the application prints."""
 
     def __init__(self, port):
         for _ in range(200):
@@ -113,60 +113,11 @@ class Link:
                 time.sleep(0.05)
         self.buf = b""
 
-    @staticmethod
-    def frame(typ, seq, payload=b""):
-        body = struct.pack("<BBH", typ, seq & 0xFF, len(payload)) + payload
-        return b"\xa5" + body + struct.pack("<I", zlib.crc32(body))
-
     def text_until(self, needle, timeout=20):
         self.s.settimeout(timeout)
         while needle.encode() not in self.buf:
             self.buf += self.s.recv(4096)
         self.buf = b""
-
-    def response(self, timeout=10):
-        self.s.settimeout(timeout)
-        while True:
-            i = self.buf.find(b"\xa5")
-            if i < 0:
-                self.buf = b""
-            elif len(self.buf) >= i + 5:
-                typ, seq, n = struct.unpack("<BBH", self.buf[i + 1:i + 5])
-                if len(self.buf) >= i + 9 + n:
-                    body, crc = self.buf[i + 1:i + 5 + n], self.buf[i + 5 + n:i + 9 + n]
-                    self.buf = self.buf[i + 9 + n:]
-                    if typ == 0x80 and struct.pack("<I", zlib.crc32(body)) == crc:
-                        return seq, struct.unpack("<b", body[4:5])[0], body[5:]
-                    continue
-            self.buf += self.s.recv(4096)
-
-    def sync(self):
-        """SYNC every 50 ms until the bootloader answers (listening window or IAP mode)."""
-        for _ in range(400):
-            self.s.sendall(self.frame(0x08, 0))
-            try:
-                return self.response(timeout=0.05)
-            except socket.timeout:
-                pass
-        raise AssertionError("no answer to SYNC")
-
-    def update(self, image, version, window):
-        """Streams WRITEs with `window` frames in flight, then CRC, COMMIT, RESET."""
-        cmds = [(0x03, struct.pack("<II", APP_START + o, 0) + image[o:o + 1024])
-                for o in range(0, len(image), 1024)]
-        cmds += [(0x05, struct.pack("<II", APP_START, len(image))),
-                 (0x06, struct.pack("<III", len(image), zlib.crc32(image), version)),
-                 (0x07, b"")]
-        sent = done = 0
-        while done < len(cmds):
-            while sent < len(cmds) and sent - done < window:
-                self.s.sendall(self.frame(cmds[sent][0], 1 + sent, cmds[sent][1]))
-                sent += 1
-            seq, status, data = self.response()
-            assert status == 0, "command %d answered %d" % (seq - 1, status)
-            if cmds[seq - 1][0] == 0x05:
-                assert struct.unpack("<I", data)[0] == zlib.crc32(image), "CRC differs"
-            done = seq
 
 
 def board_tcp(name, port, args):
@@ -205,13 +156,16 @@ def streamed_update_replaces_the_app_without_losing_a_byte():
     port = free_port()
     p = board_tcp("update", port, with_app("update") + ["--stop-on-uart", "app v2 tick 1",
                                                         "--stop-after", "30000"])
+    path = os.path.join(TMP, "update.bin")
+    open(path, "wb").write(image)
     link = Link(port)
     link.text_until("app v1 tick 1")
-    link.s.sendall(b"\r#iap-update\r")
-    link.sync()
+    link.s.close()  # the board serves one TCP client: iap is the next
     t0 = time.time()
-    link.update(image, 2, window=2)
+    r = subprocess.run([IAP, "-p", "tcp://127.0.0.1:%d" % port, "--app-version",
+                        "2", "-q", "flash", path], capture_output=True, timeout=60)
     seconds = time.time() - t0
+    assert r.returncode == 0, "iap flash: exit %d: %s" % (r.returncode, r.stderr.decode())
     out, log = p.communicate(timeout=60)
     assert p.returncode == 0, "app v2 did not start: exit %d\n%s" % (p.returncode,
                                                                      log.decode("latin-1")[-2000:])

@@ -1,0 +1,52 @@
+# Host tests (ASan/UBSan): the proto codec, the bootloader core on the sim port (its fake F1
+# flash, tests/lib/simhost.c as the host), the iap tool's modules and its command line, the
+# application template's command matcher.
+TEST_LIB_SRC := tests/lib/simhost.c
+TEST_CFLAGS  := $(HOST_CFLAGS) $(SAN_FLAGS) -Itests -Itests/lib
+BOOT_TEST_SRC := $(BOOT_CORE_SRC) $(BOOT_SIM_SRC) $(TEST_LIB_SRC)
+BOOT_CORE_DEPS = $(BOOT_TEST_SRC) $(wildcard boot/core/*.h boot/port/*.h boot/port/sim/*.h \
+                 proto/*.h tests/lib/*.h) tests/test.h boot/core/core.mk tests/unit/unit.mk
+
+# The codec alone.
+$(BUILD)/tests/test_proto_frame: tests/unit/test_proto_frame.c $(PROTO_SRC) $(wildcard proto/*.h) \
+                                 tests/test.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(TEST_CFLAGS) -o $@ $< $(PROTO_SRC)
+
+# The bootloader core.
+BOOT_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_boot_*.c))
+$(BUILD)/tests/test_boot_%: tests/unit/test_boot_%.c $(BOOT_CORE_DEPS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(TEST_CFLAGS) $(BOOT_CORE_INC) -Iboot/port/sim -o $@ $< $(BOOT_TEST_SRC)
+
+# The iap tool's parsers, image and transports.
+HOST_UNIT_TESTS := $(BUILD)/tests/test_host_formats $(BUILD)/tests/test_host_image \
+                   $(BUILD)/tests/test_host_transport
+$(HOST_UNIT_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(HOST_LIB_SRC) $(HOST_DEPS) tests/test.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(TEST_CFLAGS) -Ihost -o $@ $< $(HOST_LIB_SRC)
+
+# The iap session against the real bootloader core on the sim port.
+HOST_SESSION_TEST := $(BUILD)/tests/test_host_session
+$(HOST_SESSION_TEST): tests/unit/test_host_session.c $(HOST_LIB_SRC) $(HOST_DEPS) $(BOOT_CORE_DEPS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(TEST_CFLAGS) -Ihost $(BOOT_CORE_INC) -Iboot/port/sim -o $@ $< \
+	  $(filter-out $(PROTO_SRC),$(HOST_LIB_SRC)) $(BOOT_TEST_SRC)
+
+# build/iap-san on its command line against the real core served on a pty by a child process.
+HOST_CLI_TEST := $(BUILD)/tests/test_host_cli
+$(HOST_CLI_TEST): tests/unit/test_host_cli.c $(BUILD)/iap-san $(BOOT_CORE_DEPS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(TEST_CFLAGS) -DIAP_BIN='"$(BUILD)/iap-san"' $(BOOT_CORE_INC) -Iboot/port/sim \
+	  -o $@ $< $(BOOT_TEST_SRC)
+
+# The application template's update-command matcher.
+$(BUILD)/tests/test_app_cmd: tests/unit/test_app_cmd.c examples/template/app_cmd.c \
+                             examples/template/app_iap.h proto/proto.h tests/test.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(TEST_CFLAGS) -Iexamples/template -o $@ $< examples/template/app_cmd.c
+
+UNIT_TESTS := $(BUILD)/tests/test_proto_frame $(BOOT_UNIT_TESTS) $(HOST_UNIT_TESTS) \
+              $(HOST_SESSION_TEST) $(HOST_CLI_TEST) $(BUILD)/tests/test_app_cmd
+TESTS       += $(UNIT_TESTS)
+TESTS_BUILD += $(UNIT_TESTS)
