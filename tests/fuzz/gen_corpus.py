@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Writes the kept seed corpora tests/fuzz/corpus/<harness>/: whole sessions and edge cases for
 the bootloader harnesses (byte 0 = setup flags, see fuzz_session.h), and small valid and broken
-files for the parsers (from build/app-v1.* when built). Run from the repository root; the output
-is committed, so rerun only to change the seeds."""
+files for the parsers (from build/app-v1.* when built). Frames come from build/protoenc (the
+proto codec; make build/protoenc first). Run from the repository root; the output is committed,
+so rerun only to change the seeds."""
 import os
 import struct
 import subprocess
@@ -37,8 +38,8 @@ INFO, ERASE, WRITE, READ, CRC, COMMIT, RESET, SYNC = range(1, 9)
 
 
 def frame(t, seq, payload=b""):
-    body = struct.pack("<BBH", t, seq & 0xFF, len(payload)) + payload
-    return b"\xa5" + body + struct.pack("<I", crc(body))
+    return subprocess.run([os.path.join("build", "protoenc"), "frame", str(t), str(seq & 0xFF)],
+                          input=payload, capture_output=True, check=True).stdout
 
 
 def image(size, seed=1):
