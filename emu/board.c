@@ -52,6 +52,11 @@ const struct emu_config *board_config(struct board *b)
     return &b->cfg;
 }
 
+const struct part *board_part(struct board *b)
+{
+    return b->part;
+}
+
 struct board_models *board_models(struct board *b)
 {
     return &b->models;
@@ -170,7 +175,7 @@ static bool periph_write(struct board *b, uint32_t addr, unsigned size, uint32_t
 
 bool board_mem_read(struct board *b, uint32_t addr, unsigned size, uint32_t *val)
 {
-    if (addr >= SRAM_BASE && addr + size <= SRAM_BASE + SRAM_SIZE) {
+    if (addr >= SRAM_BASE && addr - SRAM_BASE + size <= b->sram_size) {
         uint32_t v = 0;
         memcpy(&v, &b->sram[addr - SRAM_BASE], size);
         *val = v;
@@ -185,7 +190,7 @@ bool board_mem_read(struct board *b, uint32_t addr, unsigned size, uint32_t *val
 
 bool board_mem_write(struct board *b, uint32_t addr, unsigned size, uint32_t val)
 {
-    if (addr >= SRAM_BASE && addr + size <= SRAM_BASE + SRAM_SIZE) {
+    if (addr >= SRAM_BASE && addr - SRAM_BASE + size <= b->sram_size) {
         memcpy(&b->sram[addr - SRAM_BASE], &val, size);
         return true;
     }
@@ -441,13 +446,12 @@ int emu_run(struct emu *e)
             continue;
         }
 
-        /* A flash operation stalls instruction fetches from flash. */
-        if (flash_busy(b->flash)) {
-            uint32_t pc = board_pc(b);
-            if (pc < 0x00100000u || (pc >= FLASH_BASE && pc < FLASH_BASE + 0x00100000u)) {
-                skip_to(b, flash_busy_until(b->flash));
-                continue;
-            }
+        /* A flash operation stalls instruction fetches from its bank (XL parts read the other
+         * bank while one is busy). */
+        uint64_t stall = flash_fetch_stall(b->flash, board_pc(b));
+        if (stall) {
+            skip_to(b, stall);
+            continue;
         }
 
         uint64_t bound = next;
@@ -483,6 +487,44 @@ int emu_run(struct emu *e)
 
 /* ---- public API ---- */
 
+static void list_parts(void)
+{
+    fprintf(stderr, "emu: parts:");
+    for (int i = 0; part_at(i); i++)
+        fprintf(stderr, " %s", part_at(i)->name);
+    fputc('\n', stderr);
+}
+
+/* cfg.part by name; without one, --flash-size picks the medium-density part of that size. The
+ * flash size, when given with a part, must be the part's. */
+static int choose_part(struct board *b)
+{
+    uint32_t kb = b->cfg.flash_size;
+    if (b->cfg.part) {
+        b->part = part_find(b->cfg.part);
+        if (!b->part) {
+            fprintf(stderr, "emu: unknown part '%s'\n", b->cfg.part);
+            list_parts();
+            return -1;
+        }
+        if (kb && kb != b->part->flash_kb) {
+            fprintf(stderr, "emu: the %s has %u KB of flash, not %u (leave out the flash size, "
+                    "or choose another part)\n", b->part->chip, b->part->flash_kb, kb);
+            return -1;
+        }
+    } else {
+        b->part = part_for_flash_kb(kb ? kb : 64);
+        if (!b->part) {
+            fprintf(stderr, "emu: flash size %u KB: without a part it must be 64 (f103c8) or 128 "
+                    "(f103cb); choose a part for other sizes\n", kb);
+            list_parts();
+            return -1;
+        }
+    }
+    b->cfg.flash_size = b->part->flash_kb;
+    return 0;
+}
+
 struct emu *emu_create(const struct emu_config *cfg)
 {
     struct emu *e = calloc(1, sizeof *e);
@@ -491,14 +533,21 @@ struct emu *emu_create(const struct emu_config *cfg)
     struct board *b = &e->b;
     pthread_mutex_init(&e->pin_lock, NULL);
     b->cfg = *cfg;
-    if (b->cfg.flash_size == 0)
-        b->cfg.flash_size = 64;
     memset(b->periph_at, -1, sizeof b->periph_at);
     b->hz = 8000000u;
-    if (b->cfg.flash_size != 64 && b->cfg.flash_size != 128) {
-        fprintf(stderr, "emu: flash size must be 64 or 128 (KB), not %u\n", b->cfg.flash_size);
+    if (choose_part(b) != 0)
         goto fail;
-    }
+    b->sram_size = b->part->sram_kb * 1024u;
+    for (int i = 0; i < b->cfg.npins; i++)
+        if (b->cfg.pins[i].port >= b->part->gpio_ports || b->cfg.pins[i].pin > 15) {
+            fprintf(stderr, "emu: pin P%c%u: the %s has GPIO ports A to %c\n",
+                    'A' + b->cfg.pins[i].port, b->cfg.pins[i].pin, b->part->chip,
+                    'A' + b->part->gpio_ports - 1);
+            goto fail;
+        }
+    board_log(b, 1, "%s (%s): %u KB flash in %u-byte pages%s, %u KB SRAM, device ID 0x%03x",
+              b->part->chip, b->part->density, b->part->flash_kb, b->part->page_size,
+              b->part->bank1_kb ? " (two banks)" : "", b->part->sram_kb, b->part->dev_id);
     if (m3_init(b) != 0)
         goto fail;
     b->flash = flash_create(b);

@@ -11,6 +11,31 @@
 
 struct board;
 
+/* One STM32F1 part (emu/part.c): everything that differs between the parts the board can be. */
+enum rcc_kind {
+    RCC_F10X, /* low/medium/high/XL density: PLL from HSI/2 or HSE (/2), x2..x16 */
+    RCC_CL,   /* connectivity line: PREDIV1/PREDIV2, PLL2, PLL3 (RCC_CFGR2), PLL x4..x9 or x6.5 */
+};
+struct part {
+    const char *name;    /* --part NAME */
+    const char *chip;    /* "STM32F103C8" */
+    const char *density; /* "medium density" */
+    uint16_t dev_id;     /* DBGMCU_IDCODE DEV_ID as a debugger reads it (software reads 0) */
+    uint16_t flash_kb;   /* main flash, also the F_SIZE register */
+    uint16_t page_size;  /* flash page, bytes */
+    uint16_t bank1_kb;   /* dual bank (XL): size of bank 1, bank 2 follows; 0 = one bank */
+    uint16_t sram_kb;
+    uint8_t wrp_pages;   /* pages per option-byte WRP bit; bit 31 also covers every later page */
+    uint8_t nirq;        /* NVIC interrupt lines */
+    uint8_t gpio_ports;  /* GPIOA, GPIOB, ... */
+    uint8_t bkp_dr;      /* backup data registers BKP_DR1..n */
+    bool afio_mapr2;     /* AFIO_MAPR2 exists */
+    enum rcc_kind rcc;
+};
+const struct part *part_at(int i);            /* the table, NULL past the end */
+const struct part *part_find(const char *name);
+const struct part *part_for_flash_kb(uint32_t kb);
+
 enum reset_kind {
     RESET_POWER,   /* power-on: everything resets, SRAM and backup domain lost (flash kept) */
     RESET_SYSTEM,  /* SYSRESETREQ, IWDG, NRST: SRAM and backup domain kept */
@@ -42,6 +67,7 @@ struct periph {
 /* ---- Services of the core, for the models ---- */
 void board_add_periph(struct board *b, const struct periph *p);  /* copied */
 const struct emu_config *board_config(struct board *b);
+const struct part *board_part(struct board *b);
 uint64_t board_now_ns(struct board *b);
 void board_irq(struct board *b, int irqn, bool pending);  /* NVIC external interrupt line (level) */
 void board_reset_request(struct board *b, enum reset_kind kind, const char *why);

@@ -11,16 +11,15 @@
 #include "board.h"
 
 #define FLASH_BASE 0x08000000u
-#define FLASH_PAGE 1024u
 #define SRAM_BASE 0x20000000u
-#define SRAM_SIZE (20u * 1024u)
+#define SRAM_MAX (96u * 1024u) /* the largest part's; the part's own size is mapped */
 #define PERIPH_BASE 0x40000000u
 #define PERIPH_SIZE 0x30000u /* APB1, APB2, AHB up to the CRC unit */
 #define MAX_PERIPHS 32
 
 /* Exception numbers (PM0056 2.3.2). */
 enum { EXC_NMI = 2, EXC_HARDFAULT = 3, EXC_MEMMANAGE = 4, EXC_BUSFAULT = 5, EXC_USAGEFAULT = 6,
-       EXC_SVCALL = 11, EXC_PENDSV = 14, EXC_SYSTICK = 15, EXC_IRQ0 = 16, NUM_IRQ = 64,
+       EXC_SVCALL = 11, EXC_PENDSV = 14, EXC_SYSTICK = 15, EXC_IRQ0 = 16, NUM_IRQ = 96,
        NUM_EXC = EXC_IRQ0 + NUM_IRQ };
 
 struct scs;
@@ -34,8 +33,10 @@ struct icache_entry {
 
 struct board {
     struct emu_config cfg;
+    const struct part *part;
     uc_engine *uc;
-    uint8_t sram[SRAM_SIZE];
+    uint32_t sram_size;
+    uint8_t sram[SRAM_MAX];
 
     struct periph periphs[MAX_PERIPHS];
     int nperiph;
@@ -68,7 +69,7 @@ struct board {
     enum reset_kind reset_kind;
 
     uint32_t pin_done;       /* cfg.pins already applied */
-    uint32_t dbgmcu_cr;
+    bool dbgmcu_cr_logged;
 
     unsigned long host_inputs; /* poll_in calls so far */
 
@@ -117,8 +118,8 @@ struct flash *flash_create(struct board *b);
 void flash_destroy(struct flash *f);
 void flash_reset(struct flash *f, enum reset_kind kind);
 uint64_t flash_advance(struct flash *f, uint64_t now_ns);
-bool flash_busy(struct flash *f);
-uint64_t flash_busy_until(struct flash *f);
+/* A flash operation stalls instruction fetches from its bank: until when, 0 if pc is not stalled. */
+uint64_t flash_fetch_stall(struct flash *f, uint32_t pc);
 void flash_cpu_store(struct flash *f, uint32_t addr, unsigned size, uint32_t val);
 void flash_fixup(struct flash *f);  /* undo the raw stores Unicorn made to the CPU view */
 bool flash_fixup_pending(struct flash *f);
@@ -130,7 +131,7 @@ uint8_t *flash_view(struct flash *f);
 uint8_t flash_option_byte(struct flash *f, unsigned idx);
 int flash_preload(struct flash *f, const char *path, uint32_t addr);
 
-/* sysmem.c: flash-size register, unique ID, option bytes, DBGMCU */
+/* sysmem.c: flash-size register, unique ID, option bytes, DBGMCU (reads 0 from software) */
 int sysmem_init(struct board *b);
 
 #endif

@@ -27,7 +27,7 @@ static bool fetch16(struct board *b, uint32_t a, uint16_t *hw)
         memcpy(hw, flash_view(b->flash) + a, 2);
     } else if (a >= FLASH_BASE && a - FLASH_BASE < fs) {
         memcpy(hw, flash_view(b->flash) + (a - FLASH_BASE), 2);
-    } else if (a >= SRAM_BASE && a - SRAM_BASE < SRAM_SIZE - 1) {
+    } else if (a >= SRAM_BASE && a - SRAM_BASE < b->sram_size - 1) {
         memcpy(hw, b->sram + (a - SRAM_BASE), 2);
     } else {
         return false;
@@ -302,6 +302,18 @@ static bool hook_write_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int 
     return hook_unmapped(uc, type, addr, size, val, user);
 }
 
+/* uc_hook_add takes its callback as void *; ISO C has no cast from a function pointer to an
+ * object pointer, so the bits are copied (POSIX guarantees they fit, as dlsym relies on). */
+typedef void (*hook_fn)(void);
+_Static_assert(sizeof(hook_fn) == sizeof(void *), "function and object pointers differ in size");
+static void *hook_ptr(hook_fn f)
+{
+    void *p;
+    memcpy(&p, &f, sizeof p);
+    return p;
+}
+#define HOOK(fn) hook_ptr((hook_fn)(fn))
+
 int m3_init(struct board *b)
 {
     uc_hook h;
@@ -310,14 +322,14 @@ int m3_init(struct board *b)
         fprintf(stderr, "emu: cannot create the Unicorn Cortex-M3\n");
         return -1;
     }
-    if (uc_mem_map_ptr(b->uc, SRAM_BASE, SRAM_SIZE, UC_PROT_ALL, b->sram) != UC_ERR_OK ||
-        uc_hook_add(b->uc, &h, UC_HOOK_BLOCK, (void *)hook_block, b, 1, 0) != UC_ERR_OK ||
-        uc_hook_add(b->uc, &h, UC_HOOK_INTR, (void *)hook_intr, b, 1, 0) != UC_ERR_OK ||
-        uc_hook_add(b->uc, &h, UC_HOOK_MEM_WRITE_PROT, (void *)hook_write_prot, b, 1, 0) !=
+    if (uc_mem_map_ptr(b->uc, SRAM_BASE, b->sram_size, UC_PROT_ALL, b->sram) != UC_ERR_OK ||
+        uc_hook_add(b->uc, &h, UC_HOOK_BLOCK, HOOK(hook_block), b, 1, 0) != UC_ERR_OK ||
+        uc_hook_add(b->uc, &h, UC_HOOK_INTR, HOOK(hook_intr), b, 1, 0) != UC_ERR_OK ||
+        uc_hook_add(b->uc, &h, UC_HOOK_MEM_WRITE_PROT, HOOK(hook_write_prot), b, 1, 0) !=
             UC_ERR_OK ||
         uc_hook_add(b->uc, &h,
                     UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_FETCH_PROT | UC_HOOK_MEM_READ_PROT,
-                    (void *)hook_unmapped, b, 1, 0) != UC_ERR_OK) {
+                    HOOK(hook_unmapped), b, 1, 0) != UC_ERR_OK) {
         fprintf(stderr, "emu: cannot set up the Unicorn memory map and hooks\n");
         return -1;
     }

@@ -12,14 +12,15 @@ enum emu_uart_mode { EMU_UART_NONE, EMU_UART_PTY, EMU_UART_STDIO, EMU_UART_TCP, 
 
 struct emu_pin_event {        /* drive an input pin at an emulated time */
     uint64_t at_ns;
-    uint8_t port;             /* 0 = A, 1 = B, 2 = C */
+    uint8_t port;             /* 0 = A, 1 = B, ... (the part's GPIO ports) */
     uint8_t pin;              /* 0..15 */
     int8_t level;             /* 1 high, 0 low, -1 released (floating: pull-up/down decides) */
 };
 
 struct emu_config {
+    const char *part;         /* emu_part_name(): "f103c8" (NULL: from flash_size, else f103c8) */
     const char *flash_file;   /* persistent flash image; created erased (0xFF) when missing */
-    uint32_t flash_size;      /* 64 or 128 KB (0 = 64 KB) */
+    uint32_t flash_size;      /* KB: 0 = the part's; without part, 64 = f103c8, 128 = f103cb */
     struct { const char *path; uint32_t addr; } preload[EMU_MAX_PRELOAD]; /* .elf (addr ignored) or .bin */
     int npreload;
     enum emu_uart_mode uart_mode;
@@ -47,6 +48,8 @@ enum emu_exit {
     EMU_EXIT_TIMEOUT = 4,     /* stop_after_ns elapsed before stop_on_uart was seen */
     /* bkpt with r0 != 0 exits with r0 & 0xff (tests use values >= 16) */
 };
+
+const char *emu_part_name(int i);                       /* the parts, NULL past the last */
 
 struct emu;
 struct emu *emu_create(const struct emu_config *cfg);   /* NULL on setup error (logged) */

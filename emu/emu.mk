@@ -32,7 +32,7 @@ $(BUILD)/stm32emu-san: $(BUILD)/san/emu/main.o $(BUILD)/libemu-san.a
 
 ALL_TARGETS += $(BUILD)/stm32emu $(BUILD)/libemu.a
 
--include $(EMU_OBJ:.o=.d) $(EMU_SAN_OBJ:.o=.d)
+-include $(EMU_OBJ:.o=.d) $(EMU_SAN_OBJ:.o=.d) $(BUILD)/host/emu/main.d $(BUILD)/san/emu/main.d
 
 # Until the top Makefile includes tests/emu/emu.mk itself (its guard makes that harmless).
 -include tests/emu/emu.mk

@@ -1,4 +1,6 @@
-/* Main flash as a persistent file, and its controller (FPEC, RM0008 3.3 and PM0075).
+/* Main flash as a persistent file, and its controller (FPEC, RM0008 3.3 and PM0075), with the
+ * part's geometry: page size, and on XL-density parts two banks, each with its own controller
+ * registers (bank 2: FLASH_KEYR2/SR2/CR2/AR2), busy state and read-while-write.
  *
  * Two copies: img is the file (mmap MAP_SHARED, written through on every program and erase, so
  * a killed emulator leaves what the flash held), view is what Unicorn maps read+execute at
@@ -39,19 +41,28 @@
 #define ERASE_NS_TYP 20000000u  /* tERASE 20 ms min / 40 ms max: page */
 #define MASS_NS_TYP 20000000u   /* tME 20 ms min / 40 ms max */
 
+/* One bank's controller: KEYR, SR, CR, AR and the operation in progress. */
+struct bank {
+    uint32_t lo, hi;             /* flash offsets it controls */
+    const char *name;            /* for logs: "" or "bank 2 " */
+    uint32_t sr, cr, ar;
+    int key_state;               /* 1 after KEY1 */
+    bool locked_until_reset;
+    bool busy;
+    uint64_t busy_until;
+};
+
 struct flash {
     struct board *b;
-    uint32_t size;
+    uint32_t size, page;
+    unsigned wrp_pages;          /* pages per WRP bit */
+    int nbank;
+    struct bank bank[2];
     int fd;
     uint8_t *img, *view;
     uint8_t opt[16];
-    /* registers */
-    uint32_t acr, sr, cr, ar;
-    int key_state, optkey_state; /* 1 after KEY1 */
-    bool locked_until_reset;
-    /* operation in progress */
-    bool busy;
-    uint64_t busy_until;
+    uint32_t acr;
+    int optkey_state;
     /* raw CPU stores to undo in view */
     bool fixup;
     uint32_t fix_lo, fix_hi;
@@ -79,14 +90,22 @@ long flash_ops(struct flash *f)
     return f->ops;
 }
 
-bool flash_busy(struct flash *f)
+static struct bank *bank_of(struct flash *f, uint32_t off)
 {
-    return f->busy;
+    return off >= f->bank[0].hi && f->nbank > 1 ? &f->bank[1] : &f->bank[0];
 }
 
-uint64_t flash_busy_until(struct flash *f)
+uint64_t flash_fetch_stall(struct flash *f, uint32_t pc)
 {
-    return f->busy_until;
+    uint32_t off;
+    if (pc < f->size)
+        off = pc;
+    else if (pc >= FLASH_BASE && pc - FLASH_BASE < f->size)
+        off = pc - FLASH_BASE;
+    else
+        return 0;
+    struct bank *k = bank_of(f, off);
+    return k->busy ? k->busy_until : 0;
 }
 
 uint8_t flash_option_byte(struct flash *f, unsigned idx)
@@ -113,11 +132,20 @@ static uint32_t obr(struct flash *f)
            (uint32_t)f->opt[4] << 10 | (uint32_t)f->opt[6] << 18;
 }
 
-/* Medium density: one WRP bit protects 4 pages (RM0008 3.3.6 / PM0075 2.4.2). */
+/* One WRP bit protects 4 pages on medium density, 2 pages on high/XL density and connectivity
+ * line, where bit 31 also protects every page from 62 on (PM0075 2.4.2, RM0008 3.3.6). */
 static bool page_protected(struct flash *f, uint32_t off)
 {
-    unsigned bit = (off / FLASH_PAGE) / 4u;
-    return bit < 32 && !((wrpr(f) >> bit) & 1u);
+    unsigned bit = (off / f->page) / f->wrp_pages;
+    return !((wrpr(f) >> (bit < 31 ? bit : 31)) & 1u);
+}
+
+static bool range_protected(struct flash *f, uint32_t lo, uint32_t hi)
+{
+    for (uint32_t a = lo; a < hi; a += f->page)
+        if (page_protected(f, a))
+            return true;
+    return false;
 }
 
 /* img changed in [off, off+len): show it to the CPU. Translated code is dropped later, in
@@ -156,10 +184,15 @@ void flash_fixup(struct flash *f)
     publish(f, f->fix_lo, f->fix_hi - f->fix_lo);
 }
 
+/* One FLASH interrupt line for both banks. */
 static void update_irq(struct flash *f)
 {
-    bool lvl = ((f->cr & CR_EOPIE) && (f->sr & SR_EOP)) ||
-               ((f->cr & CR_ERRIE) && (f->sr & (SR_PGERR | SR_WRPRTERR)));
+    bool lvl = false;
+    for (int i = 0; i < f->nbank; i++) {
+        const struct bank *k = &f->bank[i];
+        lvl |= ((k->cr & CR_EOPIE) && (k->sr & SR_EOP)) ||
+               ((k->cr & CR_ERRIE) && (k->sr & (SR_PGERR | SR_WRPRTERR)));
+    }
     board_irq(f->b, FLASH_IRQ, lvl);
 }
 
@@ -190,40 +223,47 @@ static void power_cut(struct flash *f, const char *what, uint32_t off)
     board_stop(f->b, EMU_EXIT_POWER_CUT, why);
 }
 
-static void start_busy(struct flash *f, uint32_t ns)
+static void start_busy(struct flash *f, struct bank *k, uint32_t ns)
 {
-    f->busy = true;
-    f->busy_until = board_now_ns(f->b) + ns;
-    f->sr |= SR_BSY;
+    k->busy = true;
+    k->busy_until = board_now_ns(f->b) + ns;
+    k->sr |= SR_BSY;
     board_kick(f->b);
 }
 
-static void complete(struct flash *f)
+static void complete(struct flash *f, struct bank *k)
 {
-    if (!f->busy)
+    if (!k->busy)
         return;
-    f->busy = false;
-    f->sr = (f->sr & ~SR_BSY) | SR_EOP;
-    f->cr &= ~CR_STRT;
+    k->busy = false;
+    k->sr = (k->sr & ~SR_BSY) | SR_EOP;
+    k->cr &= ~CR_STRT;
     update_irq(f);
 }
 
 uint64_t flash_advance(struct flash *f, uint64_t now)
 {
-    if (f->busy && now >= f->busy_until)
-        complete(f);
-    return f->busy ? f->busy_until : UINT64_MAX;
+    uint64_t next = UINT64_MAX;
+    for (int i = 0; i < f->nbank; i++) {
+        struct bank *k = &f->bank[i];
+        if (k->busy && now >= k->busy_until)
+            complete(f, k);
+        if (k->busy && k->busy_until < next)
+            next = k->busy_until;
+    }
+    return next;
 }
 
-/* The bus stalls while the controller is busy: the access waits for the end of the operation. */
-static void stall(struct flash *f)
+/* The bus stalls while a bank's controller is busy: an access to that bank waits for the end of
+ * its operation. */
+static void stall(struct flash *f, struct bank *k)
 {
-    if (!f->busy)
+    if (!k->busy)
         return;
     uint64_t now = board_now_ns(f->b);
-    if (f->busy_until > now)
-        f->b->base_ns += f->busy_until - now;
-    complete(f);
+    if (k->busy_until > now)
+        f->b->base_ns += k->busy_until - now;
+    complete(f, k);
 }
 
 static void erase_range(struct flash *f, uint32_t off, uint32_t len, const char *what)
@@ -253,21 +293,24 @@ void flash_cpu_store(struct flash *f, uint32_t addr, unsigned size, uint32_t val
             f->fix_hi = off + size;
     }
     f->fixup = true;
-    stall(f);
-    if (!(f->cr & CR_PG)) {
-        board_log(f->b, 1, "flash: %u-byte store to 0x%08x without PG ignored (PC 0x%08x)", size,
-                  addr, board_pc(f->b));
+    struct bank *k = bank_of(f, off);
+    stall(f, k);
+    if (!(k->cr & CR_PG)) {
+        /* On XL parts this includes PG set in the other bank's FLASH_CR: each controller
+         * programs its own bank only. */
+        board_log(f->b, 1, "flash: %u-byte store to 0x%08x without %sPG ignored (PC 0x%08x)",
+                  size, addr, k->name, board_pc(f->b));
         return;
     }
     if (size != 2 || (off & 1u)) {
         /* The F1 programs half-words only; we reject other widths with PGERR. */
         board_log(f->b, 1, "flash: %u-byte store to 0x%08x while PG: PGERR", size, addr);
-        f->sr |= SR_PGERR;
+        k->sr |= SR_PGERR;
         update_irq(f);
         return;
     }
     if (page_protected(f, off)) {
-        f->sr |= SR_WRPRTERR;
+        k->sr |= SR_WRPRTERR;
         update_irq(f);
         return;
     }
@@ -275,11 +318,11 @@ void flash_cpu_store(struct flash *f, uint32_t addr, unsigned size, uint32_t val
     memcpy(&old, f->img + off, 2);
     if (old != 0xFFFFu && v != 0) {
         board_log(f->b, 1, "flash: program 0x%04x over 0x%04x at 0x%08x: PGERR", v, old, addr);
-        f->sr |= SR_PGERR;
+        k->sr |= SR_PGERR;
         update_irq(f);
         return;
     }
-    f->ar = FLASH_BASE + off;
+    k->ar = FLASH_BASE + off;
     if (!op_starts(f)) {
         uint16_t clear = old & (uint16_t)~v, done = clear & (uint16_t)rnd(f);
         uint16_t partial = old & (uint16_t)~done;
@@ -291,42 +334,68 @@ void flash_cpu_store(struct flash *f, uint32_t addr, unsigned size, uint32_t val
     v &= old;
     memcpy(f->img + off, &v, 2);
     publish(f, off, 2);
-    start_busy(f, f->prog_ns);
+    start_busy(f, k, f->prog_ns);
 }
 
-static void start(struct flash *f)
+/* STRT in bank k's CR: page erase of the page holding its AR, or mass erase of the bank. */
+static void start(struct flash *f, struct bank *k)
 {
-    if (f->cr & (CR_OPTER | CR_OPTPG)) {
+    if (k->cr & (CR_OPTER | CR_OPTPG)) {
         board_fault(f->b, "flash: option byte erase/program is not modelled (PC 0x%08x)",
                     board_pc(f->b));
         return;
     }
-    if (f->cr & CR_PER) {
-        uint32_t a = f->ar >= FLASH_BASE ? f->ar - FLASH_BASE : f->ar;
+    if (k->cr & CR_PER) {
+        uint32_t a = k->ar >= FLASH_BASE ? k->ar - FLASH_BASE : k->ar;
         if (a >= f->size) {
-            board_fault(f->b, "flash: page erase of 0x%08x, outside the %u KB flash", f->ar,
+            board_fault(f->b, "flash: page erase of 0x%08x, outside the %u KB flash", k->ar,
                         f->size / 1024u);
             return;
         }
-        a &= ~(FLASH_PAGE - 1u);
+        if (a < k->lo || a >= k->hi) {
+            /* We chose: a controller ignores a page of the other bank (RM0008 gives each bank
+             * its own registers and says nothing of crossing over). */
+            board_log(f->b, 1, "flash: %spage erase of 0x%08x ignored: that page is in the other "
+                      "bank (PC 0x%08x)", k->name, k->ar, board_pc(f->b));
+            return;
+        }
+        a &= ~(f->page - 1u);
         if (page_protected(f, a)) {
-            f->sr |= SR_WRPRTERR;
+            k->sr |= SR_WRPRTERR;
             update_irq(f);
             return;
         }
-        f->cr |= CR_STRT;
-        start_busy(f, f->erase_ns);
-        erase_range(f, a, FLASH_PAGE, "page erase");
-    } else if (f->cr & CR_MER) {
-        if (wrpr(f) != 0xFFFFFFFFu) {
-            f->sr |= SR_WRPRTERR;
+        k->cr |= CR_STRT;
+        start_busy(f, k, f->erase_ns);
+        erase_range(f, a, f->page, "page erase");
+    } else if (k->cr & CR_MER) {
+        if (range_protected(f, k->lo, k->hi)) {
+            k->sr |= SR_WRPRTERR;
             update_irq(f);
             return;
         }
-        f->cr |= CR_STRT;
-        start_busy(f, f->erase_ns);
-        erase_range(f, 0, f->size, "mass erase");
+        k->cr |= CR_STRT;
+        start_busy(f, k, f->erase_ns);
+        erase_range(f, k->lo, k->hi - k->lo, f->nbank > 1 ? "bank mass erase" : "mass erase");
     }
+}
+
+/* Register offsets: bank 1 (every part) and bank 2 (XL density). */
+enum { R_ACR = 0x00, R_KEYR = 0x04, R_OPTKEYR = 0x08, R_SR = 0x0C, R_CR = 0x10, R_AR = 0x14,
+       R_OBR = 0x1C, R_WRPR = 0x20, R_KEYR2 = 0x44, R_SR2 = 0x4C, R_CR2 = 0x50, R_AR2 = 0x54 };
+
+/* The bank whose KEYR/SR/CR/AR sits at off (bank 2's at 0x40 higher), NULL for the others. */
+static struct bank *bank_reg(struct flash *f, uint32_t off, uint32_t *reg)
+{
+    if (off == R_KEYR || off == R_SR || off == R_CR || off == R_AR) {
+        *reg = off;
+        return &f->bank[0];
+    }
+    if (f->nbank > 1 && (off == R_KEYR2 || off == R_SR2 || off == R_CR2 || off == R_AR2)) {
+        *reg = off - 0x40u;
+        return &f->bank[1];
+    }
+    return NULL;
 }
 
 static bool regs_read(void *ctx, uint32_t off, unsigned size, uint32_t *val)
@@ -335,85 +404,102 @@ static bool regs_read(void *ctx, uint32_t off, unsigned size, uint32_t *val)
     if (size != 4 || (off & 3u))
         return false;
     flash_advance(f, board_now_ns(f->b));
+    uint32_t reg;
+    struct bank *k = bank_reg(f, off, &reg);
+    if (k) {
+        *val = reg == R_SR ? k->sr : reg == R_CR ? k->cr : reg == R_AR ? k->ar : 0; /* KEYR: w/o */
+        return true;
+    }
     switch (off) {
-    case 0x00: *val = f->acr; return true;
-    case 0x04: case 0x08: *val = 0; return true; /* KEYR, OPTKEYR: write-only */
-    case 0x0C: *val = f->sr; return true;
-    case 0x10: *val = f->cr; return true;
-    case 0x14: *val = f->ar; return true;
-    case 0x1C: *val = obr(f); return true;
-    case 0x20: *val = wrpr(f); return true;
+    case R_ACR: *val = f->acr; return true;
+    case R_OPTKEYR: *val = 0; return true; /* write-only */
+    case R_OBR: *val = obr(f); return true;
+    case R_WRPR: *val = wrpr(f); return true;
     default: return false;
     }
+}
+
+static void write_keyr(struct flash *f, struct bank *k, uint32_t val)
+{
+    struct board *b = f->b;
+    if (k->locked_until_reset || !(k->cr & CR_LOCK)) {
+        board_log(b, 1, "flash: %sKEYR write 0x%08x ignored (%s)", k->name, val,
+                  k->locked_until_reset ? "locked until reset" : "already unlocked");
+        return;
+    }
+    if (k->key_state == 0 && val == KEY1) {
+        k->key_state = 1;
+    } else if (k->key_state == 1 && val == KEY2) {
+        k->key_state = 0;
+        k->cr &= ~CR_LOCK;
+        board_log(b, 2, "flash: %sunlocked", k->name);
+    } else {
+        k->locked_until_reset = true;
+        board_log(b, 1, "flash: wrong %skey sequence (0x%08x): FPEC locked until reset", k->name, val);
+    }
+}
+
+static void write_cr(struct flash *f, struct bank *k, uint32_t val)
+{
+    if (k->cr & CR_LOCK)
+        return; /* only LOCK itself can be written while locked, and it is set */
+    if (k->busy && (val & CR_STRT))
+        stall(f, k);
+    /* Bank 2's CR has no option-byte bits. */
+    uint32_t opt = k == &f->bank[0] ? CR_OPTPG | CR_OPTER : 0;
+    k->cr = (k->cr & (CR_OPTWRE | CR_STRT)) |
+            (val & (CR_PG | CR_PER | CR_MER | CR_LOCK | CR_ERRIE | CR_EOPIE | opt));
+    if (!(val & CR_OPTWRE))
+        k->cr &= ~CR_OPTWRE;
+    if (k->cr & CR_LOCK)
+        k->cr &= ~CR_OPTWRE;
+    update_irq(f);
+    if ((val & CR_STRT) && !(k->cr & CR_LOCK))
+        start(f, k);
 }
 
 static bool regs_write(void *ctx, uint32_t off, unsigned size, uint32_t val)
 {
     struct flash *f = ctx;
-    struct board *b = f->b;
     if (size != 4 || (off & 3u))
         return false;
-    flash_advance(f, board_now_ns(b));
+    flash_advance(f, board_now_ns(f->b));
+    uint32_t reg;
+    struct bank *k = bank_reg(f, off, &reg);
+    if (k) {
+        switch (reg) {
+        case R_KEYR: write_keyr(f, k, val); break;
+        case R_SR:
+            k->sr &= ~(val & (SR_PGERR | SR_WRPRTERR | SR_EOP));
+            update_irq(f);
+            break;
+        case R_CR: write_cr(f, k, val); break;
+        default:
+            if (!k->busy)
+                k->ar = val;
+            break;
+        }
+        return true;
+    }
     switch (off) {
-    case 0x00:
+    case R_ACR:
         f->acr = (val & 0x1Fu) | ((val & 0x10u) << 1); /* PRFTBS follows PRFTBE */
         return true;
-    case 0x04:
-        if (f->locked_until_reset || !(f->cr & CR_LOCK)) {
-            board_log(b, 1, "flash: KEYR write 0x%08x ignored (%s)", val,
-                      f->locked_until_reset ? "locked until reset" : "already unlocked");
-            return true;
-        }
-        if (f->key_state == 0 && val == KEY1) {
-            f->key_state = 1;
-        } else if (f->key_state == 1 && val == KEY2) {
-            f->key_state = 0;
-            f->cr &= ~CR_LOCK;
-            board_log(b, 2, "flash: unlocked");
-        } else {
-            f->locked_until_reset = true;
-            board_log(b, 1, "flash: wrong key sequence (0x%08x): FPEC locked until reset", val);
-        }
-        return true;
-    case 0x08:
-        if (f->cr & CR_LOCK)
+    case R_OPTKEYR: {
+        struct bank *b1 = &f->bank[0];
+        if (b1->cr & CR_LOCK)
             return true;
         if (f->optkey_state == 0 && val == KEY1) {
             f->optkey_state = 1;
         } else if (f->optkey_state == 1 && val == KEY2) {
             f->optkey_state = 0;
-            f->cr |= CR_OPTWRE;
+            b1->cr |= CR_OPTWRE;
         } else {
             f->optkey_state = 0;
         }
         return true;
-    case 0x0C:
-        f->sr &= ~(val & (SR_PGERR | SR_WRPRTERR | SR_EOP));
-        update_irq(f);
-        return true;
-    case 0x10:
-        if (f->cr & CR_LOCK) {
-            /* Only LOCK itself can be written while locked. */
-            return true;
-        }
-        if (f->busy && (val & CR_STRT))
-            stall(f);
-        f->cr = (f->cr & (CR_OPTWRE | CR_STRT)) |
-                (val & (CR_PG | CR_PER | CR_MER | CR_OPTPG | CR_OPTER | CR_LOCK | CR_ERRIE |
-                        CR_EOPIE));
-        if (!(val & CR_OPTWRE))
-            f->cr &= ~CR_OPTWRE;
-        if (f->cr & CR_LOCK)
-            f->cr &= ~CR_OPTWRE;
-        update_irq(f);
-        if ((val & CR_STRT) && !(f->cr & CR_LOCK))
-            start(f);
-        return true;
-    case 0x14:
-        if (!f->busy)
-            f->ar = val;
-        return true;
-    case 0x1C: case 0x20: return true; /* read-only */
+    }
+    case R_OBR: case R_WRPR: return true; /* read-only */
     default: return false;
     }
 }
@@ -421,13 +507,17 @@ static bool regs_write(void *ctx, uint32_t off, unsigned size, uint32_t val)
 void flash_reset(struct flash *f, enum reset_kind kind)
 {
     (void)kind;
-    complete(f);
+    for (int i = 0; i < f->nbank; i++) {
+        struct bank *k = &f->bank[i];
+        complete(f, k);
+        k->sr = 0;
+        k->cr = CR_LOCK;
+        k->ar = 0;
+        k->key_state = 0;
+        k->locked_until_reset = false;
+    }
     f->acr = 0x30u;
-    f->sr = 0;
-    f->cr = CR_LOCK;
-    f->ar = 0;
-    f->key_state = f->optkey_state = 0;
-    f->locked_until_reset = false;
+    f->optkey_state = 0;
     f->fixup = false;
     board_irq(f->b, FLASH_IRQ, false);
 }
@@ -548,7 +638,14 @@ struct flash *flash_create(struct board *b)
         return NULL;
     f->b = b;
     f->fd = -1;
-    f->size = cfg->flash_size * 1024u;
+    const struct part *pt = b->part;
+    f->size = pt->flash_kb * 1024u;
+    f->page = pt->page_size;
+    f->wrp_pages = pt->wrp_pages;
+    f->nbank = pt->bank1_kb ? 2 : 1;
+    f->bank[0] = (struct bank){ .lo = 0, .hi = pt->bank1_kb ? pt->bank1_kb * 1024u : f->size,
+                                .name = "" };
+    f->bank[1] = (struct bank){ .lo = f->bank[0].hi, .hi = f->size, .name = "bank 2 " };
     f->rng = cfg->power_cut_seed ? cfg->power_cut_seed : 0x9E3779B9u;
     f->prog_ns = cfg->flash_prog_ns ? cfg->flash_prog_ns : PROG_NS_TYP;
     f->erase_ns = cfg->flash_erase_ns ? cfg->flash_erase_ns : ERASE_NS_TYP;
@@ -559,8 +656,8 @@ struct flash *flash_create(struct board *b)
         goto fail;
     }
     if ((uint64_t)st.st_size > f->size) {
-        fprintf(stderr, "emu: %s is %lld bytes, larger than the %u KB flash (--flash-size)\n",
-                cfg->flash_file, (long long)st.st_size, f->size / 1024u);
+        fprintf(stderr, "emu: %s is %lld bytes, larger than the %u KB flash of the %s (--part)\n",
+                cfg->flash_file, (long long)st.st_size, f->size / 1024u, pt->chip);
         goto fail;
     }
     if ((uint64_t)st.st_size < f->size && ftruncate(f->fd, f->size) != 0) {

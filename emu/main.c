@@ -11,7 +11,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: stm32emu --flash FILE [options]\n"
             "  --flash FILE          persistent flash image (created erased when missing)\n"
-            "  --flash-size 64|128   flash size in KB (default 64)\n"
+            "  --part NAME           the chip (default f103c8; the list below)\n"
+            "  --flash-size 64|128   without --part: f103c8 (64 KB) or f103cb (128 KB)\n"
             "  --load FILE[@ADDR]    preload an ELF (PT_LOAD segments) or a binary (at ADDR,\n"
             "                        default 0x08000000) into the flash image; repeatable\n"
             "  --uart MODE           pty[:LINK] | stdio | tcp:PORT | none (default none)\n"
@@ -19,7 +20,7 @@ static void usage(FILE *out)
             "  --stop-after MS       stop after MS milliseconds of emulated time\n"
             "  --stop-on-uart STR    stop (exit 0) once USART1 output contains STR\n"
             "  --stop-on-bkpt        a bkpt instruction stops the board: exit status = r0 & 0xff\n"
-            "  --pin PXn=L[@MS]      drive input pin (e.g. PA0=1): L = 1, 0 or z (released),\n"
+            "  --pin PXn=L[@MS]      drive input pin (e.g. PA0=1, PE3=0): L = 1, 0 or z (released),\n"
             "                        at power-on or at MS milliseconds; repeatable\n"
             "  --power-cut N         cut power at the Nth flash erase/program operation\n"
             "  --seed S              what an interrupted operation leaves is drawn from S\n"
@@ -28,6 +29,10 @@ static void usage(FILE *out)
             "  -v, -vv               log events; -vv also every peripheral access\n"
             "exit status: 0 stop condition met, 1 setup error, 2 fault, 3 power cut,\n"
             "             4 time elapsed before --stop-on-uart, N bkpt with r0 = N\n");
+    fprintf(out, "parts:");
+    for (int i = 0; emu_part_name(i); i++)
+        fprintf(out, " %s", emu_part_name(i));
+    fprintf(out, "\n");
 }
 
 static int parse_pin(const char *s, struct emu_pin_event *p)
@@ -37,7 +42,7 @@ static int parse_pin(const char *s, struct emu_pin_event *p)
     char lvl[8];
     double ms = 0;
     int n = sscanf(s, "P%c%d=%7[^@]@%lf", &port, &pin, lvl, &ms);
-    if (n < 3 || port < 'A' || port > 'C' || pin < 0 || pin > 15)
+    if (n < 3 || port < 'A' || port > 'G' || pin < 0 || pin > 15) /* the part may have fewer */
         return -1;
     p->port = (uint8_t)(port - 'A');
     p->pin = (uint8_t)pin;
@@ -55,10 +60,11 @@ static int parse_pin(const char *s, struct emu_pin_event *p)
 
 int main(int argc, char **argv)
 {
-    enum { O_FLASH = 256, O_SIZE, O_LOAD, O_UART, O_RT, O_AFTER, O_UARTSTR, O_BKPT, O_PIN,
+    enum { O_FLASH = 256, O_PART, O_SIZE, O_LOAD, O_UART, O_RT, O_AFTER, O_UARTSTR, O_BKPT, O_PIN,
            O_CUT, O_SEED, O_ERASE, O_PROG, O_HELP };
     static const struct option opts[] = {
         {"flash", required_argument, 0, O_FLASH},     {"flash-size", required_argument, 0, O_SIZE},
+        {"part", required_argument, 0, O_PART},
         {"load", required_argument, 0, O_LOAD},       {"uart", required_argument, 0, O_UART},
         {"realtime", no_argument, 0, O_RT},           {"stop-after", required_argument, 0, O_AFTER},
         {"stop-on-uart", required_argument, 0, O_UARTSTR},
@@ -73,6 +79,7 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
         switch (c) {
         case O_FLASH: cfg.flash_file = optarg; break;
+        case O_PART: cfg.part = optarg; break;
         case O_SIZE: cfg.flash_size = (uint32_t)strtoul(optarg, NULL, 0); break;
         case O_LOAD: {
             if (cfg.npreload >= EMU_MAX_PRELOAD) {
@@ -111,7 +118,7 @@ int main(int argc, char **argv)
         case O_BKPT: cfg.stop_on_bkpt = true; break;
         case O_PIN:
             if (cfg.npins >= EMU_MAX_PIN_EVENTS || parse_pin(optarg, &cfg.pins[cfg.npins]) != 0) {
-                fprintf(stderr, "stm32emu: --pin %s: expected PXn=1|0|z[@MS] (X = A..C), at most %d\n",
+                fprintf(stderr, "stm32emu: --pin %s: expected PXn=1|0|z[@MS] (X = A..G), at most %d\n",
                         optarg, EMU_MAX_PIN_EVENTS);
                 return EMU_EXIT_SETUP;
             }

@@ -8,11 +8,14 @@
 
 #define SCS_BASE 0xE000E000u
 #define DWT_BASE 0xE0001000u
-#define NUM_F103_IRQ 60 /* RM0008 table 63: 0..59 on the performance line */
+/* Interrupt lines: the part's (RM0008 vector tables: 60 on the F103, 68 on connectivity line). */
+#define NIRQ(s) ((unsigned)(s)->b->part->nirq)
+
+__extension__ typedef unsigned __int128 u128; /* GCC/Clang: ns x Hz products overflow 64 bits */
 
 struct scs {
     struct board *b;
-    uint32_t enabled[2];
+    uint32_t enabled[NUM_IRQ / 32];
     bool pending[NUM_EXC], active[NUM_EXC], level[NUM_IRQ];
     uint8_t prio[NUM_EXC];      /* configurable priorities (IPR, SHPR) */
     uint32_t vtor, prigroup, scr, ccr, shcsr, cfsr, hfsr, dfsr, mmfar, bfar, actlr, demcr;
@@ -43,7 +46,7 @@ static uint64_t st_ticks(struct scs *s, uint64_t now)
 {
     if (now <= s->st_anchor_ns || !s->st_hz)
         return 0;
-    return (uint64_t)((unsigned __int128)(now - s->st_anchor_ns) * s->st_hz / 1000000000u);
+    return (uint64_t)((u128)(now - s->st_anchor_ns) * s->st_hz / 1000000000u);
 }
 
 static uint32_t st_value(struct scs *s, uint64_t now)
@@ -86,7 +89,7 @@ static uint64_t st_advance(struct scs *s, uint64_t now)
             return UINT64_MAX;
         s->st_next_zero += period;
     }
-    unsigned __int128 ns = (unsigned __int128)s->st_next_zero * 1000000000u + s->st_hz - 1u;
+    u128 ns = (u128)s->st_next_zero * 1000000000u + s->st_hz - 1u;
     return s->st_anchor_ns + (uint64_t)(ns / s->st_hz);
 }
 
@@ -163,7 +166,7 @@ void scs_set_pending(struct scs *s, int exc)
 
 void scs_irq_level(struct scs *s, int irqn, bool level)
 {
-    if (irqn < 0 || irqn >= NUM_F103_IRQ)
+    if (irqn < 0 || (unsigned)irqn >= NIRQ(s))
         return;
     s->level[irqn] = level;
     if (level && !s->active[EXC_IRQ0 + irqn])
@@ -240,10 +243,10 @@ static bool scs_read32(struct scs *s, uint32_t off, uint32_t *v)
 {
     struct board *b = s->b;
     uint64_t now = board_now_ns(b);
-    if (off >= 0x400 && off < 0x400 + NUM_F103_IRQ) { /* IPR (read as words too) */
+    if (off >= 0x400 && off < 0x400 + NIRQ(s)) { /* IPR (read as words too) */
         uint32_t w = 0;
         for (unsigned i = 0; i < 4; i++)
-            if (off + i < 0x400u + NUM_F103_IRQ)
+            if (off + i < 0x400u + NIRQ(s))
                 w |= (uint32_t)s->prio[EXC_IRQ0 + off - 0x400 + i] << (8 * i);
         *v = w;
         return true;
@@ -255,10 +258,11 @@ static bool scs_read32(struct scs *s, uint32_t off, uint32_t *v)
         *v = w;
         return true;
     }
-    if (off >= 0x100 && off < 0x380 && (off & 0x7F) < 8) { /* ISER ICER ISPR ICPR IABR */
+    if (off >= 0x100 && off < 0x380 && (off & 0x7F) < 4 * ((NIRQ(s) + 31) / 32)) {
+        /* ISER ICER ISPR ICPR IABR */
         unsigned n = (off & 0x7F) / 4, base = EXC_IRQ0 + 32 * n;
         uint32_t w = 0;
-        for (unsigned i = 0; i < 32 && base + i < EXC_IRQ0 + NUM_F103_IRQ; i++) {
+        for (unsigned i = 0; i < 32 && base + i < EXC_IRQ0 + NIRQ(s); i++) {
             bool bit = false;
             switch ((off - 0x100) / 0x80) {
             case 0: case 1: bit = (s->enabled[n] >> i) & 1u; break;
@@ -271,7 +275,7 @@ static bool scs_read32(struct scs *s, uint32_t off, uint32_t *v)
         return true;
     }
     switch (off) {
-    case 0x004: *v = 1; return true; /* ICTR: 64 lines */
+    case 0x004: *v = (NIRQ(s) - 1) / 32; return true; /* ICTR: lines in groups of 32 */
     case 0x008: *v = s->actlr; return true;
     case 0x010: {
         st_advance(s, now);
@@ -315,9 +319,9 @@ static bool scs_write32(struct scs *s, uint32_t off, uint32_t v, uint32_t lanes)
 {
     struct board *b = s->b;
     uint64_t now = board_now_ns(b);
-    if (off >= 0x400 && off < 0x400 + NUM_F103_IRQ) {
+    if (off >= 0x400 && off < 0x400 + NIRQ(s)) {
         for (unsigned i = 0; i < 4; i++)
-            if ((lanes >> (8 * i)) & 0xFFu && off + i < 0x400u + NUM_F103_IRQ)
+            if ((lanes >> (8 * i)) & 0xFFu && off + i < 0x400u + NIRQ(s))
                 s->prio[EXC_IRQ0 + off - 0x400 + i] = (uint8_t)(v >> (8 * i)) & 0xF0u;
         return true;
     }
@@ -331,10 +335,10 @@ static bool scs_write32(struct scs *s, uint32_t off, uint32_t v, uint32_t lanes)
         return true;
     }
     v &= lanes;
-    if (off >= 0x100 && off < 0x300 && (off & 0x7F) < 8) {
+    if (off >= 0x100 && off < 0x300 && (off & 0x7F) < 4 * ((NIRQ(s) + 31) / 32)) {
         unsigned n = (off & 0x7F) / 4, base = EXC_IRQ0 + 32 * n;
-        if (n == 1)
-            v &= (1u << (NUM_F103_IRQ - 32)) - 1u;
+        if (32 * (n + 1) > NIRQ(s))
+            v &= (1u << (NIRQ(s) - 32 * n)) - 1u;
         for (unsigned i = 0; i < 32; i++) {
             if (!((v >> i) & 1u))
                 continue;
@@ -350,7 +354,7 @@ static bool scs_write32(struct scs *s, uint32_t off, uint32_t v, uint32_t lanes)
         board_kick(b);
         return true;
     }
-    if (off >= 0x300 && off < 0x308)
+    if (off >= 0x300 && off < 0x300 + 4 * ((NIRQ(s) + 31) / 32))
         return true; /* IABR is read-only */
     switch (off) {
     case 0x008: s->actlr = v & 7u; return true;
@@ -404,7 +408,7 @@ static bool scs_write32(struct scs *s, uint32_t off, uint32_t v, uint32_t lanes)
     case 0xD3C: return true;
     case 0xDFC: s->demcr = v & 0x010F07F1u; return true;
     case 0xF00:
-        if ((v & 0x1FFu) < NUM_F103_IRQ)
+        if ((v & 0x1FFu) < NIRQ(s))
             scs_set_pending(s, EXC_IRQ0 + (int)(v & 0x1FFu));
         return true;
     default: return false;

@@ -1,5 +1,9 @@
 /* System memory area as far as reads need it (flash-size register, unique ID, option bytes)
- * and the DBGMCU ID code. Everything else there stops the board. */
+ * and DBGMCU. Everything else there stops the board.
+ *
+ * DBGMCU_IDCODE and DBGMCU_CR read 0 from software on the F1 (errata sheets of every density,
+ * "Debug registers cannot be read by user software": accessible only in debug mode, and the
+ * board has no debugger); writes to DBGMCU_CR are ignored (logged once, level 1). */
 #include <stdio.h>
 
 #include "core.h"
@@ -19,7 +23,7 @@ static uint64_t sysmem_read(uc_engine *uc, uint64_t off, unsigned size, void *us
     for (unsigned i = 0; i < size; i++) {
         uint32_t a = o + i, byte;
         if (a >= 0x1FFFF7E0u && a < 0x1FFFF7E2u)
-            byte = ((b->cfg.flash_size) >> (8 * (a - 0x1FFFF7E0u))) & 0xFFu; /* F_SIZE in KB */
+            byte = (b->part->flash_kb >> (8 * (a - 0x1FFFF7E0u))) & 0xFFu; /* F_SIZE in KB */
         else if (a >= 0x1FFFF7E8u && a < 0x1FFFF7F4u)
             byte = uid[a - 0x1FFFF7E8u];
         else if (a >= 0x1FFFF800u && a < 0x1FFFF810u)
@@ -47,10 +51,8 @@ static uint64_t dbgmcu_read(uc_engine *uc, uint64_t off, unsigned size, void *us
 {
     struct board *b = user;
     (void)uc;
-    if (size == 4 && off == 0)
-        return 0x20036410u; /* revision X, device 0x410 (medium density) */
-    if (size == 4 && off == 4)
-        return b->dbgmcu_cr;
+    if (size == 4 && (off == 0 || off == 4))
+        return 0; /* IDCODE and CR: debug mode only (errata); DEV_ID is in the part table */
     board_fault(b, "%u-byte read of unimplemented DBGMCU address 0x%08x, PC 0x%08x", size,
                 DBGMCU_BASE + (uint32_t)off, board_pc(b));
     return 0;
@@ -61,7 +63,10 @@ static void dbgmcu_write(uc_engine *uc, uint64_t off, unsigned size, uint64_t va
     struct board *b = user;
     (void)uc;
     if (size == 4 && off == 4) {
-        b->dbgmcu_cr = (uint32_t)val;
+        if (!b->dbgmcu_cr_logged)
+            board_log(b, 1, "DBGMCU_CR write 0x%08x ignored: debug registers are not accessible "
+                      "to software without a debugger (F1 errata)", (uint32_t)val);
+        b->dbgmcu_cr_logged = true;
         return;
     }
     board_fault(b, "%u-byte write to unimplemented DBGMCU address 0x%08x, PC 0x%08x", size,

@@ -18,6 +18,11 @@ const struct emu_config *board_config(struct board *b)
     return &b->cfg;
 }
 
+const struct part *board_part(struct board *b)
+{
+    return b->part;
+}
+
 uint64_t board_now_ns(struct board *b)
 {
     return b->now;
@@ -117,6 +122,9 @@ struct board *fake_create(const struct emu_config *cfg)
         abort();
     if (cfg)
         b->cfg = *cfg;
+    b->part = part_find(b->cfg.part ? b->cfg.part : "f103c8");
+    if (!b->part)
+        abort();
     rcc_attach(b);
     gpio_attach(b);
     usart_attach(b);

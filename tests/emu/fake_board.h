@@ -1,5 +1,5 @@
-/* A fake board for host tests of the peripheral models in isolation: a periph table, 20 KB of
- * SRAM for DMA, a settable clock, recorded interrupt lines, resets, stops and logs. */
+/* A fake board for host tests of the peripheral models in isolation: the part (cfg.part), a
+ * periph table, 20 KB of SRAM for DMA, a settable clock, recorded interrupt lines, resets, stops and logs. */
 #ifndef FAKE_BOARD_H
 #define FAKE_BOARD_H
 
@@ -10,6 +10,7 @@
 
 struct board {
     struct emu_config cfg;
+    const struct part *part; /* cfg.part, else f103c8 */
     struct periph p[32];
     int np;
     struct board_models models;
