@@ -12,6 +12,9 @@ ARM_SIZE := arm-none-eabi-size
 ARM_OBJCOPY := arm-none-eabi-objcopy
 
 HOST_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -O2 -g -D_GNU_SOURCE -Iproto
+# Prototypes for every extern function, and ISO C where the code allows (not in the vector
+# tables of the startup files, nor the emulator's Unicorn glue, which use GNU C on purpose).
+WARN_STRICT := -Wmissing-prototypes -pedantic
 SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ARM_CFLAGS  := -mcpu=cortex-m3 -mthumb -std=c11 -Os -g -Wall -Wextra -Werror -Wshadow \
                -ffreestanding -ffunction-sections -fdata-sections -fno-common -Iproto

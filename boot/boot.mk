@@ -14,9 +14,11 @@ BOOT_OBJ   := $(patsubst %.c,$(BUILD)/arm/boot/%.o,$(BOOT_SRC))
 # Link-time optimisation (the link without -ffunction-sections, which costs 270 bytes here): the core's small modules (proto's codec, the flash manager) inline
 # across files. The port's libc stays out of it, and -fno-tree-loop-distribute-patterns keeps
 # its memcpy/memset loops from becoming calls to themselves.
-BOOT_CFLAGS := $(ARM_CFLAGS) -flto $(BOOT_CORE_INC) -I$(BOOT_PORT_DIR) -DBOOT_LISTEN_MS=$(BOOT_LISTEN_MS)u
+BOOT_CFLAGS := $(ARM_CFLAGS) -Wmissing-prototypes -flto $(BOOT_CORE_INC) -I$(BOOT_PORT_DIR) -DBOOT_LISTEN_MS=$(BOOT_LISTEN_MS)u
 BOOT_LIBC_CFLAGS := $(filter-out -flto,$(BOOT_CFLAGS)) -fno-lto -fno-tree-loop-distribute-patterns
 $(BUILD)/arm/boot/$(BOOT_PORT_DIR)/libc.o: BOOT_CFLAGS := $(BOOT_LIBC_CFLAGS)
+# ISO C everywhere but the vector table (GNU range designators, the stack top as a vector).
+$(filter-out %/startup.o,$(BOOT_OBJ)): BOOT_CFLAGS += -pedantic
 
 $(BUILD)/arm/boot/%.o: %.c $(BOOT_STAMP)
 	@mkdir -p $(dir $@)

@@ -5,7 +5,7 @@ APP_LD       := examples/template/app.ld
 APP_TEMPLATE := examples/template/startup.c examples/template/app_iap.c examples/template/app_cmd.c
 APP_SRC      := $(APP_TEMPLATE) examples/demo/main.c
 APP_BUILD_ID := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-APP_CFLAGS   := $(ARM_CFLAGS) -Iexamples/template -DAPP_BUILD='"$(APP_BUILD_ID)"'
+APP_CFLAGS   := $(ARM_CFLAGS) -Wmissing-prototypes -Iexamples/template -DAPP_BUILD='"$(APP_BUILD_ID)"'
 APP_VERSIONS := 1 2
 
 # $(1): version number

@@ -8,12 +8,12 @@ HOST_DEPS := $(wildcard host/*.h host/*/*.h proto/*.h) host/host.mk
 
 $(BUILD)/iap: $(HOST_SRC) $(HOST_DEPS)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(HOST_SRC)
+	$(HOST_CC) $(HOST_CFLAGS) $(WARN_STRICT) -o $@ $(HOST_SRC)
 
 ALL_TARGETS += $(BUILD)/iap
 
 # The same tool with ASan/UBSan, which the CLI tests run (a leak or a UB exits non-zero).
 $(BUILD)/iap-san: $(HOST_SRC) $(HOST_DEPS)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ $(HOST_SRC)
+	$(HOST_CC) $(HOST_CFLAGS) $(WARN_STRICT) $(SAN_FLAGS) -o $@ $(HOST_SRC)
 

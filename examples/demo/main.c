@@ -11,6 +11,7 @@
 
 #include "app_iap.h"
 #include "app_regs.h"
+#include "app_vectors.h"
 
 #ifndef APP_VERSION
 #define APP_VERSION 1

@@ -5,13 +5,13 @@
  * StdPeriph library, SCB->VTOR = 0x08002000 in CMSIS terms. */
 #include <stdint.h>
 
+#include "app_vectors.h"
+
 #define SCB_VTOR (*(volatile uint32_t *)0xE000ED08u)
 
 extern uint32_t _sidata[], _sdata[], _edata[], _sbss[], _ebss[], _estack[];
-int main(void);
 
 /* Handlers the application may define; the default one stops in a loop a debugger can find. */
-void default_handler(void);
 void nmi_handler(void) __attribute__((weak, alias("default_handler")));
 void hardfault_handler(void) __attribute__((weak, alias("default_handler")));
 void memmanage_handler(void) __attribute__((weak, alias("default_handler")));

@@ -12,4 +12,4 @@ BENCHES     += tests/e2e/bench_flash.sh
 # The proto codec on the command line (frames, records) for scripts: tests/lib/protoenc.c.
 $(BUILD)/protoenc: tests/lib/protoenc.c $(PROTO_SRC) $(wildcard proto/*.h)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $(PROTO_SRC)
+	$(HOST_CC) $(HOST_CFLAGS) $(WARN_STRICT) -o $@ $< $(PROTO_SRC)

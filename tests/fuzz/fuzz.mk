@@ -3,7 +3,7 @@
 # never part of `make all`.
 FUZZ_CC      := clang
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS   := $(HOST_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+FUZZ_FLAGS   := $(HOST_CFLAGS) $(WARN_STRICT) -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=all
 FUZZ_DIR     := $(BUILD)/fuzz
 

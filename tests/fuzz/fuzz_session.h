@@ -86,6 +86,7 @@ static void fz_check_modify(uint32_t addr, uint32_t len)
 }
 
 int __real_port_flash_erase_page(uint32_t addr);
+int __wrap_port_flash_erase_page(uint32_t addr);
 int __wrap_port_flash_erase_page(uint32_t addr)
 {
     ORACLE(addr % PROTO_PAGE_SIZE == 0);
@@ -94,6 +95,7 @@ int __wrap_port_flash_erase_page(uint32_t addr)
 }
 
 int __real_port_flash_program(uint32_t addr, const void *data, size_t len);
+int __wrap_port_flash_program(uint32_t addr, const void *data, size_t len);
 int __wrap_port_flash_program(uint32_t addr, const void *data, size_t len)
 {
     ORACLE(addr % 2 == 0 && len % 2 == 0 && len <= SIM_FLASH_MAX);
@@ -110,6 +112,7 @@ static int fz_arg_refusal(int rc)
 }
 
 int __real_fm_erase(uint32_t addr, uint32_t len);
+int __wrap_fm_erase(uint32_t addr, uint32_t len);
 int __wrap_fm_erase(uint32_t addr, uint32_t len)
 {
     long ops = sim_ops;
@@ -123,6 +126,7 @@ int __wrap_fm_erase(uint32_t addr, uint32_t len)
 }
 
 int __real_fm_write(uint32_t addr, const uint8_t *data, size_t len);
+int __wrap_fm_write(uint32_t addr, const uint8_t *data, size_t len);
 int __wrap_fm_write(uint32_t addr, const uint8_t *data, size_t len)
 {
     long ops = sim_ops;
@@ -138,6 +142,7 @@ int __wrap_fm_write(uint32_t addr, const uint8_t *data, size_t len)
 }
 
 int __real_fm_commit(uint32_t size, uint32_t crc, uint32_t version);
+int __wrap_fm_commit(uint32_t size, uint32_t crc, uint32_t version);
 int __wrap_fm_commit(uint32_t size, uint32_t crc, uint32_t version)
 {
     long ops = sim_ops;
@@ -162,6 +167,7 @@ int __wrap_fm_commit(uint32_t size, uint32_t crc, uint32_t version)
 }
 
 void __real_port_jump(uint32_t vector_table);
+__attribute__((noreturn)) void __wrap_port_jump(uint32_t vector_table);
 __attribute__((noreturn)) void __wrap_port_jump(uint32_t vector_table)
 {
     ORACLE(vector_table == PROTO_APP_START);

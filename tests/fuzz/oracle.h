@@ -3,8 +3,13 @@
 #ifndef FUZZ_ORACLE_H
 #define FUZZ_ORACLE_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+/* libFuzzer's entry point, defined by each harness. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define ORACLE(cond)                                                                       \
     do {                                                                                   \

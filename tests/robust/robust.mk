@@ -3,7 +3,7 @@
 ROBUST_HOST_SRC := host/iap_session.c host/err.c host/transports/fdio.c $(PROTO_SRC)
 ROBUST_DEPS := tests/robust/rboard.c tests/robust/rboard.h tests/test.h $(BUILD)/libemu.a \
                $(wildcard host/*.h proto/*.h) tests/robust/robust.mk
-ROBUST_CFLAGS := $(HOST_CFLAGS) -Iemu -Ihost -Itests -Itests/robust
+ROBUST_CFLAGS := $(HOST_CFLAGS) $(WARN_STRICT) -Iemu -Ihost -Itests -Itests/robust
 ROBUST_FW := $(BUILD)/boot.elf $(BUILD)/app-v1.bin $(BUILD)/app-v2.bin
 
 $(BUILD)/tests/test_powercut: tests/robust/test_powercut.c $(ROBUST_DEPS) | $(ROBUST_FW)
@@ -39,7 +39,7 @@ TESTS       += "$(BUILD)/tests/test_protect $(BUILD)"
 # The fault-injecting relay and the updates through it (real time: a few per rate in make test).
 $(BUILD)/linefault: tests/robust/linefault.c tests/robust/robust.mk
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) -o $@ $<
+	$(HOST_CC) $(HOST_CFLAGS) $(WARN_STRICT) -o $@ $<
 
 ALL_TARGETS += $(BUILD)/linefault
 TESTS_BUILD += $(BUILD)/linefault $(BUILD)/iap $(BUILD)/stm32emu

@@ -10,6 +10,7 @@ extern uint32_t f1_hclk;
 void f1_uart_init(void);   /* USART1 115200 8N1, DMA1 channel 5 circular reception */
 void f1_uart_deinit(void); /* waits for the last byte, then DMA channel 5 back to reset values */
 
+void reset_handler(void); /* the vector table's, the ELF entry point */
 void systick_handler(void);
 void fault_handler(void);
 
