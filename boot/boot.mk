@@ -20,7 +20,7 @@ $(BUILD)/arm/boot/$(BOOT_PORT_DIR)/libc.o: BOOT_CFLAGS := $(BOOT_LIBC_CFLAGS)
 # ISO C everywhere but the vector table (GNU range designators, the stack top as a vector).
 $(filter-out %/startup.o,$(BOOT_OBJ)): BOOT_CFLAGS += -pedantic
 
-$(BUILD)/arm/boot/%.o: %.c $(BOOT_STAMP)
+$(BUILD)/arm/boot/%.o: %.c $(BOOT_STAMP) boot/boot.mk Makefile
 	@mkdir -p $(dir $@)
 	$(ARM_CC) $(BOOT_CFLAGS) -MMD -MP -c -o $@ $<
 
