@@ -1,5 +1,6 @@
-/* PWR (RM0008 section 5.4) and BKP (section 6) of a medium-density part: ten 16-bit data
- * registers, RTC calibration, tamper control. The backup domain survives system resets and is
+/* PWR (RM0008 section 5.4) and BKP (section 6): the part's 16-bit data registers (DR1..DR10
+ * at 0x04..0x28 on every part, DR11..DR42 at 0x40..0xBC on high/XL density and connectivity
+ * line), RTC calibration, tamper control. The backup domain survives system resets and is
  * cleared by a power-on reset or RCC_BDCR.BDRST; it is written only with PWR_CR.DBP = 1 (which
  * needs the PWR clock) and the BKP clock on. */
 #include <stdlib.h>
@@ -9,7 +10,7 @@
 
 #define PWR_BASE 0x40007000u
 #define BKP_BASE 0x40006C00u
-#define NDR 10
+#define NDR 42
 
 #define PWR_CR_CWUF (1u << 2)
 #define PWR_CR_CSBF (1u << 3)
@@ -17,6 +18,7 @@
 
 struct bkp {
     struct board *b;
+    unsigned ndr; /* the part's data registers: 10 or 42 */
     uint32_t pwr_cr, pwr_csr;
     uint16_t dr[NDR];
     uint32_t rtccr, cr, csr;
@@ -80,20 +82,32 @@ static void pwr_reset(void *ctx, enum reset_kind kind)
     k->pwr_csr = 0;
 }
 
+/* The data register at word offset w: DR1..10 at 0x04..0x28, DR11..42 at 0x40..0xBC; -1 for
+ * none (0x00 and 0x38..0x3C are reserved). */
+static int dr_index(const struct bkp *k, uint32_t w)
+{
+    int i = w >= 0x04u && w <= 0x28u ? (int)(w / 4u) - 1 : w >= 0x40u ? (int)(w - 0x40u) / 4 + 10 : -1;
+    return i < (int)k->ndr ? i : -1;
+}
+
+static bool bkp_reg(const struct bkp *k, uint32_t w)
+{
+    return dr_index(k, w) >= 0 || (w >= 0x2Cu && w <= 0x34u);
+}
+
 static bool bkp_read(void *ctx, uint32_t off, unsigned size, uint32_t *val)
 {
     struct bkp *k = ctx;
     uint32_t w, v;
     unsigned sh;
-    /* 0x00 is reserved; DR11..DR42 (0x40..) exist on high-density parts only. */
-    if (!reg_split(off, size, &w, &sh) || w == 0 || w > 0x34u)
+    if (!reg_split(off, size, &w, &sh) || !bkp_reg(k, w))
         return false;
     if (!bkp_clock(k)) {
         *val = 0;
         return true;
     }
-    if (w <= 0x28u)
-        v = k->dr[w / 4 - 1];
+    if (dr_index(k, w) >= 0)
+        v = k->dr[dr_index(k, w)];
     else
         v = w == 0x2Cu ? k->rtccr : w == 0x30u ? k->cr : k->csr;
     *val = (v >> sh) & lane_mask(size, 0);
@@ -105,7 +119,7 @@ static bool bkp_write(void *ctx, uint32_t off, unsigned size, uint32_t val)
     struct bkp *k = ctx;
     uint32_t w;
     unsigned sh;
-    if (!reg_split(off, size, &w, &sh) || w == 0 || w > 0x34u)
+    if (!reg_split(off, size, &w, &sh) || !bkp_reg(k, w))
         return false;
     if (!bkp_clock(k) || !(k->pwr_cr & PWR_CR_DBP)) {
         board_log(k->b, 2, "BKP: write to 0x%03x ignored (DBP = 0 or clock off) pc=0x%08x", w,
@@ -113,8 +127,9 @@ static bool bkp_write(void *ctx, uint32_t off, unsigned size, uint32_t val)
         return true;
     }
     uint32_t lanes = lane_mask(size, sh), v = val << sh;
-    if (w <= 0x28u) {
-        k->dr[w / 4 - 1] = (uint16_t)reg_merge(k->dr[w / 4 - 1], v, lanes, 0xFFFFu);
+    int i = dr_index(k, w);
+    if (i >= 0) {
+        k->dr[i] = (uint16_t)reg_merge(k->dr[i], v, lanes, 0xFFFFu);
     } else if (w == 0x2Cu) {
         k->rtccr = reg_merge(k->rtccr, v, lanes, 0x3FFu);
     } else if (w == 0x30u) {
@@ -153,6 +168,7 @@ void bkp_attach(struct board *b)
     if (!k)
         abort();
     k->b = b;
+    k->ndr = board_part(b)->bkp_dr <= NDR ? board_part(b)->bkp_dr : NDR;
     board_models(b)->bkp = k;
     struct periph pwr = { .name = "PWR", .base = PWR_BASE, .size = 0x400, .ctx = k,
                           .read = pwr_read, .write = pwr_write, .reset = pwr_reset };

@@ -72,6 +72,9 @@ uint64_t board_now_ns(struct board *b);
 void board_irq(struct board *b, int irqn, bool pending);  /* NVIC external interrupt line (level) */
 void board_reset_request(struct board *b, enum reset_kind kind, const char *why);
 void board_stop(struct board *b, int exit_code, const char *why);
+/* Stops the board with EMU_EXIT_FAULT and a message (and the CPU registers): for what the model
+ * refuses to guess, e.g. a setting RM0008 calls reserved. */
+void board_fault(struct board *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Bus access for DMA: goes through the same map as the CPU (SRAM, flash read, peripherals). */
 bool board_bus_read(struct board *b, uint32_t addr, unsigned size, uint32_t *val);
 bool board_bus_write(struct board *b, uint32_t addr, unsigned size, uint32_t val);
@@ -91,8 +94,8 @@ bool flash_hw_watchdog(struct board *b);          /* option byte WDG_SW = 0: IWD
 
 /* Peripheral constructors: each allocates its state and calls board_add_periph. */
 void rcc_attach(struct board *b);
-void gpio_attach(struct board *b);     /* GPIOA/B/C and AFIO */
-void usart_attach(struct board *b);    /* USART1 and its host bridge (pty/stdio/tcp/fd) */
+void gpio_attach(struct board *b);     /* the part's GPIO ports and AFIO */
+void usart_attach(struct board *b);    /* USART1..3 and the host bridge (pty/stdio/tcp/fd) */
 void dma_attach(struct board *b);      /* DMA1 */
 void bkp_attach(struct board *b);      /* PWR and BKP */
 void crc_attach(struct board *b);      /* CRC unit */
@@ -102,7 +105,7 @@ void iwdg_attach(struct board *b);     /* IWDG */
 struct board_models {
     struct rcc *rcc;
     struct gpio *gpio;
-    struct usart *usart1;
+    struct usart *usart[3]; /* USART1..3 */
     struct dma *dma1;
     struct bkp *bkp;
     struct crcu *crc;
@@ -110,7 +113,6 @@ struct board_models {
 };
 struct board_models *board_models(struct board *b);
 
-/* IRQ numbers (RM0008 table 63) */
-enum { IRQ_DMA1_CH4 = 14, IRQ_DMA1_CH5 = 15, IRQ_USART1 = 37 };
+#define NUSART 3
 
 #endif

@@ -80,7 +80,6 @@ struct board {
 /* board.c */
 uint64_t wall_ns(void);
 void board_kick(struct board *b);     /* end the current slice at the next block boundary */
-void board_fault(struct board *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool board_mem_read(struct board *b, uint32_t addr, unsigned size, uint32_t *val);
 bool board_mem_write(struct board *b, uint32_t addr, unsigned size, uint32_t val);
 

@@ -24,12 +24,15 @@ struct emu_config {
     struct { const char *path; uint32_t addr; } preload[EMU_MAX_PRELOAD]; /* .elf (addr ignored) or .bin */
     int npreload;
     enum emu_uart_mode uart_mode;
+    int uart_index;           /* the USART the host bridge is wired to: 1..3 (0 = USART1) */
+    int uart_remap;           /* at the pins of this AFIO_MAPR remap value (0 = default pins;
+                                 USART1/2: 1 = remapped; USART3: 1 = partial, 3 = full) */
     const char *pty_link;     /* EMU_UART_PTY: stable symlink to the pty slave, may be NULL */
     int tcp_port;             /* EMU_UART_TCP: listen on 127.0.0.1:port */
     int uart_fd;              /* EMU_UART_FD: a connected fd (socketpair/pipe end) */
     bool realtime;            /* emulated time never runs ahead of the wall clock */
     uint64_t stop_after_ns;   /* 0 = no limit */
-    const char *stop_on_uart; /* stop (exit 0) once USART1 output contains this string */
+    const char *stop_on_uart; /* stop (exit 0) once the host has received this string */
     bool stop_on_bkpt;        /* stop on bkpt: exit status = r0 & 0xff */
     struct emu_pin_event pins[EMU_MAX_PIN_EVENTS]; /* at_ns 0 = level at power-on */
     int npins;

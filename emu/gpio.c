@@ -1,4 +1,5 @@
-/* GPIOA/B/C and AFIO (RM0008 section 9). Pin levels: an output pin reads what it drives; an
+/* GPIOA.. (as many ports as the part has: A-E, or A-G on high/XL density) and AFIO (RM0008
+ * section 9), with the USART pin remaps of AFIO_MAPR. Pin levels: an output pin reads what it drives; an
  * input pin reads its external drive (gpio_set_input, pin events), and a released input reads
  * its pull (input with pull-up/-down: ODR selects up or down), a floating or analog one reads 0.
  * Output changes are logged at level 1 as "[  12.345678 ms] PA4 = 1" (0, 1, or z for an
@@ -9,7 +10,7 @@
 
 #define GPIO_BASE(p) (0x40010800u + 0x400u * (unsigned)(p))
 #define AFIO_BASE 0x40010000u
-#define NPORT 3
+#define NPORT 7 /* A..G at most */
 
 enum { CRL = 0x00, CRH = 0x04, IDR = 0x08, ODR = 0x0C, BSRR = 0x10, BRR = 0x14, LCKR = 0x18 };
 #define LCKK (1u << 16)
@@ -26,8 +27,11 @@ struct port {
 
 struct gpio {
     struct board *b;
+    int nports;
+    bool has_mapr2;
+    uint32_t mapr_mask;
     struct port port[NPORT];
-    uint32_t evcr, mapr, exticr[4];
+    uint32_t evcr, mapr, exticr[4], mapr2;
     bool applied[EMU_MAX_PIN_EVENTS];
 };
 
@@ -42,7 +46,7 @@ static int driven(const struct port *p, int pin)
     unsigned c = pin_cfg(p, pin);
     if ((c & 3u) == 0)
         return 2;
-    if (c & 8u) /* alternate function: the only modelled one, USART1 TX, idles high */
+    if (c & 8u) /* alternate function output: idles high (a USART TX), never animated */
         return 1;
     int o = (p->odr >> pin) & 1;
     if ((c & 4u) && o) /* open-drain, released */
@@ -188,16 +192,16 @@ static void gpio_reset(void *ctx, enum reset_kind kind)
 {
     struct gpio *g = ctx;
     (void)kind; /* external drive is outside the chip: it survives every reset */
-    for (int i = 0; i < NPORT; i++)
+    for (int i = 0; i < g->nports; i++)
         port_reset(&g->port[i]);
-    g->evcr = g->mapr = 0;
+    g->evcr = g->mapr = g->mapr2 = 0;
     for (int i = 0; i < 4; i++)
         g->exticr[i] = 0;
 }
 
 static void set_ext(struct gpio *g, int port, int pin, int level)
 {
-    if (port < 0 || port >= NPORT || pin < 0 || pin > 15)
+    if (port < 0 || port >= g->nports || pin < 0 || pin > 15)
         return;
     g->port[port].ext[pin] = (int8_t)(level > 0 ? 1 : level == 0 ? 0 : -1);
 }
@@ -223,19 +227,25 @@ static uint64_t gpio_advance(void *ctx, uint64_t now)
     return next;
 }
 
+/* EVCR, MAPR, EXTICR1-4; MAPR2 (0x1C) on parts that have it (XL density). */
+static bool afio_reg(const struct gpio *g, uint32_t w)
+{
+    return w <= 0x14u || (w == 0x1Cu && g->has_mapr2);
+}
+
 static bool afio_read(void *ctx, uint32_t off, unsigned size, uint32_t *val)
 {
     struct gpio *g = ctx;
     uint32_t w, v;
     unsigned sh;
-    if (!reg_split(off, size, &w, &sh) || w > 0x14u)
-        return false; /* MAPR2 (0x1C) exists on XL-density parts only */
+    if (!reg_split(off, size, &w, &sh) || !afio_reg(g, w))
+        return false;
     if (!rcc_clock_enabled(g->b, RCC_APB2ENR, RCC_APB2_AFIO)) {
         *val = 0;
         return true;
     }
     v = w == 0 ? g->evcr : w == 4 ? g->mapr & ~0x07000000u /* SWJ_CFG is write-only */
-                                  : g->exticr[(w - 8) / 4];
+      : w == 0x1Cu ? g->mapr2 : g->exticr[(w - 8) / 4];
     *val = (v >> sh) & lane_mask(size, 0);
     return true;
 }
@@ -245,16 +255,22 @@ static bool afio_write(void *ctx, uint32_t off, unsigned size, uint32_t val)
     struct gpio *g = ctx;
     uint32_t w;
     unsigned sh;
-    if (!reg_split(off, size, &w, &sh) || w > 0x14u)
+    if (!reg_split(off, size, &w, &sh) || !afio_reg(g, w))
         return false;
     if (!rcc_clock_enabled(g->b, RCC_APB2ENR, RCC_APB2_AFIO))
         return true;
     uint32_t lanes = lane_mask(size, sh), v = val << sh;
-    if (w == 0)
+    if (w == 0) {
         g->evcr = reg_merge(g->evcr, v, lanes, 0xFFu);
-    else if (w == 4)
-        g->mapr = reg_merge(g->mapr, v, lanes, 0x071FFFFFu);
-    else
+    } else if (w == 4) {
+        uint32_t old = g->mapr;
+        g->mapr = reg_merge(g->mapr, v, lanes, g->mapr_mask);
+        if ((old ^ g->mapr) & 0x3Cu)
+            board_log(g->b, 1, "AFIO_MAPR: USART1_REMAP %u, USART2_REMAP %u, USART3_REMAP %u",
+                      (g->mapr >> 2) & 1u, (g->mapr >> 3) & 1u, (g->mapr >> 4) & 3u);
+    } else if (w == 0x1Cu) {
+        g->mapr2 = reg_merge(g->mapr2, v, lanes, 0x7E0u); /* TIM9-11, TIM13-14, FSMC_NADV */
+    } else
         g->exticr[(w - 8) / 4] = reg_merge(g->exticr[(w - 8) / 4], v, lanes, 0xFFFFu);
     return true;
 }
@@ -270,8 +286,13 @@ void gpio_attach(struct board *b)
     if (!g)
         abort();
     g->b = b;
+    const struct part *pt = board_part(b);
+    g->nports = pt->gpio_ports < NPORT ? pt->gpio_ports : NPORT;
+    g->has_mapr2 = pt->afio_mapr2;
+    /* Connectivity line adds ETH/CAN2/MII_RMII/SPI3/TIM2ITR1/PTP_PPS remaps (bits 21-23, 28-30). */
+    g->mapr_mask = pt->rcc == RCC_CL ? 0x77FFFFFFu : 0x071FFFFFu;
     board_models(b)->gpio = g;
-    for (int i = 0; i < NPORT; i++) {
+    for (int i = 0; i < g->nports; i++) {
         struct port *p = &g->port[i];
         p->g = g;
         p->idx = i;
@@ -282,8 +303,9 @@ void gpio_attach(struct board *b)
     }
     gpio_reset(g, RESET_POWER);
     gpio_advance(g, 0);
-    static const char *const names[NPORT] = { "GPIOA", "GPIOB", "GPIOC" };
-    for (int i = 0; i < NPORT; i++) {
+    static const char *const names[NPORT] = { "GPIOA", "GPIOB", "GPIOC", "GPIOD", "GPIOE",
+                                              "GPIOF", "GPIOG" };
+    for (int i = 0; i < g->nports; i++) {
         struct periph p = { .name = names[i], .base = GPIO_BASE(i), .size = 0x400,
                             .ctx = &g->port[i], .read = port_read, .write = port_write };
         board_add_periph(b, &p);
@@ -307,10 +329,42 @@ void gpio_rcc_reset(struct board *b, int port)
     if (!g)
         return;
     if (port < 0) {
-        g->evcr = g->mapr = 0;
+        g->evcr = g->mapr = g->mapr2 = 0;
         for (int i = 0; i < 4; i++)
             g->exticr[i] = 0;
-    } else if (port < NPORT) {
+    } else if (port < g->nports) {
         port_reset(&g->port[port]);
     }
+}
+
+unsigned gpio_pin_cfg(struct board *b, int port, int pin)
+{
+    struct gpio *g = board_models(b)->gpio;
+    if (!g || port < 0 || port >= g->nports || pin < 0 || pin > 15)
+        return 0x4u; /* floating input, as after reset */
+    return pin_cfg(&g->port[port], pin);
+}
+
+/* USART pins per remap value (RM0008 9.3.8): USART1_REMAP (MAPR bit 2), USART2_REMAP (bit 3),
+ * USART3_REMAP (bits 5:4; 10 is "not used"). Ports: 0 = A. */
+static const struct { struct pin tx, rx; } usart_map[3][4] = {
+    { { { 0, 9 }, { 0, 10 } }, { { 1, 6 }, { 1, 7 } }, { { -1, 0 }, { -1, 0 } }, { { -1, 0 }, { -1, 0 } } },
+    { { { 0, 2 }, { 0, 3 } }, { { 3, 5 }, { 3, 6 } }, { { -1, 0 }, { -1, 0 } }, { { -1, 0 }, { -1, 0 } } },
+    { { { 1, 10 }, { 1, 11 } }, { { 2, 10 }, { 2, 11 } }, { { -1, 0 }, { -1, 0 } }, { { 3, 8 }, { 3, 9 } } },
+};
+
+bool afio_usart_map(int usart, unsigned remap, struct pin *tx, struct pin *rx)
+{
+    if (usart < 1 || usart > 3 || remap > 3 || usart_map[usart - 1][remap].tx.port < 0)
+        return false;
+    *tx = usart_map[usart - 1][remap].tx;
+    *rx = usart_map[usart - 1][remap].rx;
+    return true;
+}
+
+unsigned afio_usart_remap(struct board *b, int usart)
+{
+    struct gpio *g = board_models(b)->gpio;
+    uint32_t m = g ? g->mapr : 0;
+    return usart == 1 ? (m >> 2) & 1u : usart == 2 ? (m >> 3) & 1u : (m >> 4) & 3u;
 }

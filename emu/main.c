@@ -16,9 +16,12 @@ static void usage(FILE *out)
             "  --load FILE[@ADDR]    preload an ELF (PT_LOAD segments) or a binary (at ADDR,\n"
             "                        default 0x08000000) into the flash image; repeatable\n"
             "  --uart MODE           pty[:LINK] | stdio | tcp:PORT | none (default none)\n"
+            "  --usart N[:PINS]      the USART the host is wired to: 1, 2 or 3 (default 1), at\n"
+            "                        its default pins or PINS = remap (USART1/2), partial or\n"
+            "                        full (USART3); also accepted as --uart N[:PINS]\n"
             "  --realtime            emulated time never runs ahead of the wall clock\n"
             "  --stop-after MS       stop after MS milliseconds of emulated time\n"
-            "  --stop-on-uart STR    stop (exit 0) once USART1 output contains STR\n"
+            "  --stop-on-uart STR    stop (exit 0) once the host has received STR\n"
             "  --stop-on-bkpt        a bkpt instruction stops the board: exit status = r0 & 0xff\n"
             "  --pin PXn=L[@MS]      drive input pin (e.g. PA0=1, PE3=0): L = 1, 0 or z (released),\n"
             "                        at power-on or at MS milliseconds; repeatable\n"
@@ -30,9 +33,32 @@ static void usage(FILE *out)
             "exit status: 0 stop condition met, 1 setup error, 2 fault, 3 power cut,\n"
             "             4 time elapsed before --stop-on-uart, N bkpt with r0 = N\n");
     fprintf(out, "parts:");
+    fflush(out);
     for (int i = 0; emu_part_name(i); i++)
         fprintf(out, " %s", emu_part_name(i));
     fprintf(out, "\n");
+}
+
+/* N[:PINS]: USART N at its default pins or remapped ones (AFIO_MAPR values, RM0008 9.3.8). */
+static int parse_usart(const char *s, struct emu_config *cfg)
+{
+    static const struct { const char *name; int remap; } pins[] = {
+        { "default", 0 }, { "remap", 1 }, { "partial", 1 }, { "full", 3 } };
+    if (s[0] < '1' || s[0] > '3' || (s[1] != '\0' && s[1] != ':'))
+        return -1;
+    cfg->uart_index = s[0] - '0';
+    cfg->uart_remap = 0;
+    if (s[1] == '\0')
+        return 0;
+    for (unsigned i = 0; i < sizeof pins / sizeof pins[0]; i++)
+        if (strcmp(s + 2, pins[i].name) == 0) {
+            bool usart3_name = i >= 2, usart3 = cfg->uart_index == 3;
+            if (i > 0 && usart3_name != usart3)
+                return -1;
+            cfg->uart_remap = pins[i].remap;
+            return 0;
+        }
+    return -1;
 }
 
 static int parse_pin(const char *s, struct emu_pin_event *p)
@@ -60,12 +86,13 @@ static int parse_pin(const char *s, struct emu_pin_event *p)
 
 int main(int argc, char **argv)
 {
-    enum { O_FLASH = 256, O_PART, O_SIZE, O_LOAD, O_UART, O_RT, O_AFTER, O_UARTSTR, O_BKPT, O_PIN,
+    enum { O_FLASH = 256, O_PART, O_SIZE, O_LOAD, O_UART, O_USART, O_RT, O_AFTER, O_UARTSTR, O_BKPT, O_PIN,
            O_CUT, O_SEED, O_ERASE, O_PROG, O_HELP };
     static const struct option opts[] = {
         {"flash", required_argument, 0, O_FLASH},     {"flash-size", required_argument, 0, O_SIZE},
         {"part", required_argument, 0, O_PART},
         {"load", required_argument, 0, O_LOAD},       {"uart", required_argument, 0, O_UART},
+        {"usart", required_argument, 0, O_USART},
         {"realtime", no_argument, 0, O_RT},           {"stop-after", required_argument, 0, O_AFTER},
         {"stop-on-uart", required_argument, 0, O_UARTSTR},
         {"stop-on-bkpt", no_argument, 0, O_BKPT},     {"pin", required_argument, 0, O_PIN},
@@ -95,8 +122,21 @@ int main(int argc, char **argv)
             cfg.preload[cfg.npreload++].path = optarg;
             break;
         }
+        case O_USART:
+            if (parse_usart(optarg, &cfg) != 0) {
+                fprintf(stderr, "stm32emu: --usart %s: expected 1, 2 or 3, then :remap (USART1/2) "
+                        "or :partial / :full (USART3) for remapped pins\n", optarg);
+                return EMU_EXIT_SETUP;
+            }
+            break;
         case O_UART:
-            if (strncmp(optarg, "pty", 3) == 0 && (optarg[3] == '\0' || optarg[3] == ':')) {
+            if (optarg[0] >= '0' && optarg[0] <= '9') {
+                if (parse_usart(optarg, &cfg) != 0) {
+                    fprintf(stderr, "stm32emu: --uart %s: expected 1, 2 or 3 (the USART), then "
+                            ":remap (USART1/2) or :partial / :full (USART3)\n", optarg);
+                    return EMU_EXIT_SETUP;
+                }
+            } else if (strncmp(optarg, "pty", 3) == 0 && (optarg[3] == '\0' || optarg[3] == ':')) {
                 cfg.uart_mode = EMU_UART_PTY;
                 cfg.pty_link = optarg[3] == ':' ? optarg + 4 : NULL;
             } else if (strcmp(optarg, "stdio") == 0) {
@@ -107,8 +147,8 @@ int main(int argc, char **argv)
             } else if (strcmp(optarg, "none") == 0) {
                 cfg.uart_mode = EMU_UART_NONE;
             } else {
-                fprintf(stderr, "stm32emu: --uart %s: expected pty[:LINK], stdio, tcp:PORT or none\n",
-                        optarg);
+                fprintf(stderr, "stm32emu: --uart %s: expected pty[:LINK], stdio, tcp:PORT, none, or "
+                        "a USART number\n", optarg);
                 return EMU_EXIT_SETUP;
             }
             break;

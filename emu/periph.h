@@ -17,6 +17,8 @@
 #define RCC_APB2_AFIO 0u
 #define RCC_APB2_IOPA 2u
 #define RCC_APB2_USART1 14u
+#define RCC_APB1_USART2 17u
+#define RCC_APB1_USART3 18u
 #define RCC_APB1_BKP 27u
 #define RCC_APB1_PWR 28u
 
@@ -49,12 +51,24 @@ static inline uint32_t reg_merge(uint32_t old, uint32_t val, uint32_t lanes, uin
     return (old & ~m) | (val & m);
 }
 
+/* GPIO pins and the USART pin remaps of AFIO_MAPR. */
+struct pin {
+    int8_t port; /* 0 = A */
+    int8_t pin;
+};
+unsigned gpio_pin_cfg(struct board *b, int port, int pin);   /* CNF[1:0] MODE[1:0] nibble */
+static inline bool gpio_cfg_af_output(unsigned cfg) { return (cfg & 3u) && (cfg & 8u); }
+static inline bool gpio_cfg_digital_input(unsigned cfg) { return !(cfg & 3u) && (cfg & 0xCu); }
+/* The pins of USART n (1..3) for a remap value; false for a value RM0008 marks "not used". */
+bool afio_usart_map(int usart, unsigned remap, struct pin *tx, struct pin *rx);
+unsigned afio_usart_remap(struct board *b, int usart);       /* its field in AFIO_MAPR now */
+
 /* Cross-model hooks. */
 /* IWDG: the RCC_CSR flag the next system reset sets (default SFTRSTF). */
 void rcc_note_reset_cause(struct board *b, uint32_t csr_flag);
-void gpio_rcc_reset(struct board *b, int port);                /* port 0..2, or -1 for AFIO */
-void usart_rcc_reset(struct board *b);
-bool usart_dma_line(struct board *b, int channel);             /* request line level (ch 4, 5) */
+void gpio_rcc_reset(struct board *b, int port);                /* port 0 = A.., or -1 for AFIO */
+void usart_rcc_reset(struct board *b, int usart);              /* USART1..3 */
+bool usart_dma_line(struct board *b, int channel);             /* request line level (any USART) */
 void pwr_rcc_reset(struct board *b);
 void bkp_backup_domain_reset(struct board *b);                 /* RCC_BDCR.BDRST */
 

@@ -1,6 +1,8 @@
-/* USART1 (RM0008 section 27) at the character level, with the host bridge in usart_host.c.
+/* USART1, USART2, USART3 (RM0008 section 27) at the character level: one model, one instance per
+ * USART (its base, bus clock, clock gate, interrupt line and DMA channels in a table). The host
+ * bridge (usart_host.c) is wired to one of them, at the pins of one AFIO remap.
  *
- * Timing: one character lasts (start + word length + stop bits) * BRR / PCLK2. Host bytes wait in
+ * Timing: one character lasts (start + word length + stop bits) * BRR / PCLKx. Host bytes wait in
  * a queue until the receiver is enabled (UE and RE), then arrive back to back at that rate; a
  * character that completes while RXNE is still set sets ORE and is lost (RDR keeps the old one).
  * Every register access first brings the model up to the current emulated time, so the result
@@ -11,7 +13,21 @@
 #include "periph.h"
 #include "usart_host.h"
 
-#define USART1_BASE 0x40013800u
+/* RM0008: memory map, table 63 (interrupts), table 78 (DMA1 requests). */
+struct usart_def {
+    const char *name;
+    uint32_t base;
+    enum clk clk;     /* USART1 on APB2, the others on APB1 */
+    uint32_t enr;     /* RCC enable register and bit */
+    unsigned enr_bit;
+    int irq;
+    int dma_rx, dma_tx;
+};
+static const struct usart_def defs[NUSART] = {
+    { "USART1", 0x40013800u, CLK_PCLK2, RCC_APB2ENR, RCC_APB2_USART1, 37, 5, 4 },
+    { "USART2", 0x40004400u, CLK_PCLK1, RCC_APB1ENR, RCC_APB1_USART2, 38, 6, 7 },
+    { "USART3", 0x40004800u, CLK_PCLK1, RCC_APB1ENR, RCC_APB1_USART3, 39, 3, 2 },
+};
 
 /* R_ prefix: <termios.h> defines CR1, CR2, CR3 */
 enum { R_SR = 0x00, R_DR = 0x04, R_BRR = 0x08, R_CR1 = 0x0C, R_CR2 = 0x10, R_CR3 = 0x14,
@@ -47,12 +63,14 @@ enum { R_SR = 0x00, R_DR = 0x04, R_BRR = 0x08, R_CR1 = 0x0C, R_CR2 = 0x10, R_CR3
 #define CR3_DMAT (1u << 7)
 #define CR3_CTSIE (1u << 10)
 
-#define DMA_CH_TX 4
-#define DMA_CH_RX 5
-
 struct usart {
     struct board *b;
-    struct usart_host host;
+    const struct usart_def *def;
+    int n;                 /* 1..3 */
+    struct usart_host *host; /* the bridge, when it is wired to this USART; else NULL */
+    struct pin wire_tx, wire_rx; /* the pins the host is wired to */
+    unsigned wire_remap;   /* the AFIO remap those pins belong to */
+    unsigned tx_problem, rx_problem; /* last logged reason the wire is cut (0 = none) */
     uint32_t sr, brr, cr1, cr2, cr3, gtpr;
     uint16_t rdr, tdr;
     uint32_t sr_seen;      /* flags set when SR was last read, for the SR-then-DR clear sequences */
@@ -75,9 +93,9 @@ struct usart {
     size_t win_len, stop_len;
 };
 
-static struct usart *usart_of(struct board *b)
+static struct usart *usart_of(struct board *b, int n)
 {
-    return board_models(b)->usart1;
+    return n >= 1 && n <= NUSART ? board_models(b)->usart[n - 1] : NULL;
 }
 
 static bool rx_on(const struct usart *u)
@@ -94,7 +112,7 @@ static bool tx_on(const struct usart *u)
 static uint64_t char_ns(const struct usart *u)
 {
     uint32_t brr = u->brr & 0xFFFFu;
-    uint64_t hz = rcc_clock_hz(u->b, CLK_PCLK2);
+    uint64_t hz = rcc_clock_hz(u->b, u->def->clk);
     if (brr == 0 || hz == 0)
         return 0;
     static const unsigned stop_half[4] = { 2, 1, 4, 3 }; /* 1, 0.5, 2, 1.5 stop bits */
@@ -139,7 +157,7 @@ static void update_irq(struct usart *u)
                  ((c3 & CR3_EIE) && (c3 & CR3_DMAR) && (s & (SR_FE | SR_NE | SR_ORE)));
     if (level != u->irq) {
         u->irq = level;
-        board_irq(u->b, IRQ_USART1, level);
+        board_irq(u->b, u->def->irq, level);
     }
 }
 
@@ -154,7 +172,44 @@ static void stop_window(struct usart *u, uint8_t c)
     u->win[u->win_len++] = (char)c;
     const struct emu_config *cfg = board_config(u->b);
     if (u->win_len == u->stop_len && memcmp(u->win, cfg->stop_on_uart, u->stop_len) == 0)
-        board_stop(u->b, EMU_EXIT_OK, "USART1 output contains the stop string");
+        board_stop(u->b, EMU_EXIT_OK, "the UART output contains the stop string");
+}
+
+static char port_letter(struct pin p)
+{
+    return (char)('A' + p.port);
+}
+
+/* Whether a signal crosses between this USART and the host's wire: AFIO_MAPR must put the USART
+ * on the pins the host is wired to, and the pin must be configured for it (RM0008 9.1.11: TX an
+ * alternate-function output, RX a floating or pull-up/down input). Each new reason the wire is
+ * cut is logged once (level 1). */
+enum { WIRE_OK, WIRE_REMAPPED, WIRE_PIN_MODE };
+static bool wired(struct usart *u, bool tx)
+{
+    struct pin p = tx ? u->wire_tx : u->wire_rx, at_tx, at_rx;
+    unsigned remap = afio_usart_remap(u->b, u->n), cfg = gpio_pin_cfg(u->b, p.port, p.pin);
+    unsigned problem = remap != u->wire_remap ? WIRE_REMAPPED
+                     : !(tx ? gpio_cfg_af_output(cfg) : gpio_cfg_digital_input(cfg)) ? WIRE_PIN_MODE
+                     : WIRE_OK;
+    unsigned *logged = tx ? &u->tx_problem : &u->rx_problem;
+    if (problem != *logged && problem == WIRE_REMAPPED) {
+        if (afio_usart_map(u->n, remap, &at_tx, &at_rx))
+            board_log(u->b, 1, "%s %s is on P%c%d (AFIO_MAPR), the host is wired to P%c%d: %s",
+                      u->def->name, tx ? "TX" : "RX", port_letter(tx ? at_tx : at_rx),
+                      tx ? at_tx.pin : at_rx.pin, port_letter(p), p.pin,
+                      tx ? "the host hears nothing" : "the USART hears nothing from the host");
+        else
+            board_log(u->b, 1, "%s remap %u is \"not used\" (RM0008): the USART has no pins",
+                      u->def->name, remap);
+    } else if (problem != *logged && problem == WIRE_PIN_MODE) {
+        board_log(u->b, 1, "%s %s pin P%c%d is configured 0x%x (CNF:MODE), not %s: %s",
+                  u->def->name, tx ? "TX" : "RX", port_letter(p), p.pin, cfg,
+                  tx ? "an alternate-function output" : "a floating or pull-up/down input",
+                  tx ? "the host hears nothing" : "the USART hears nothing from the host");
+    }
+    *logged = problem;
+    return problem == WIRE_OK;
 }
 
 static void load_shifter(struct usart *u, uint64_t t)
@@ -166,7 +221,7 @@ static void load_shifter(struct usart *u, uint64_t t)
     uint64_t c = char_ns(u);
     u->tx_end = c ? t + c : UINT64_MAX; /* BRR = 0: the baud rate generator is stopped */
     if (u->cr3 & CR3_DMAT)
-        dma_request(u->b, DMA_CH_TX);
+        dma_request(u->b, u->def->dma_tx);
 }
 
 static void tx_complete(struct usart *u, uint64_t t)
@@ -174,9 +229,11 @@ static void tx_complete(struct usart *u, uint64_t t)
     u->tx_busy = false;
     if (!u->tx_idle_frame) {
         uint8_t c = tx_byte(u, u->tsr);
-        board_log(u->b, 2, "USART1 TX 0x%02x", c);
-        usart_host_send(&u->host, c);
-        stop_window(u, c);
+        board_log(u->b, 2, "%s TX 0x%02x", u->def->name, c);
+        if (u->host && wired(u, true)) {
+            usart_host_send(u->host, c);
+            stop_window(u, c);
+        }
     }
     if (!(u->sr & SR_TXE) && tx_on(u))
         load_shifter(u, t);
@@ -193,23 +250,23 @@ static void rx_complete(struct usart *u, uint64_t t)
     u->idle_at = t + char_ns(u);
     if (u->sr & SR_RXNE) {
         u->sr |= SR_ORE;
-        board_log(u->b, 1, "USART1 overrun: byte 0x%02x lost (RDR holds 0x%02x)",
+        board_log(u->b, 1, "%s overrun: byte 0x%02x lost (RDR holds 0x%02x)", u->def->name,
                   u->rx_byte, u->rdr & 0xFFu);
         return;
     }
     u->rdr = rx_word(u, u->rx_byte);
     u->sr |= SR_RXNE;
-    board_log(u->b, 2, "USART1 RX 0x%02x", u->rx_byte);
+    board_log(u->b, 2, "%s RX 0x%02x", u->def->name, u->rx_byte);
     if (u->cr3 & CR3_DMAR)
-        dma_request(u->b, DMA_CH_RX);
+        dma_request(u->b, u->def->dma_rx);
 }
 
 /* When the next received character can start, UINT64_MAX when none can. */
 static uint64_t rx_next_start(const struct usart *u)
 {
-    if (u->rx_busy || !rx_on(u) || !usart_host_pending(&u->host) || char_ns(u) == 0)
+    if (!u->host || u->rx_busy || !rx_on(u) || !usart_host_pending(u->host) || char_ns(u) == 0)
         return UINT64_MAX;
-    uint64_t t = usart_host_head_time(&u->host);
+    uint64_t t = usart_host_head_time(u->host);
     return t > u->rx_free_at ? t : u->rx_free_at;
 }
 
@@ -240,7 +297,11 @@ static uint64_t sync(struct usart *u, uint64_t now)
         } else if (t == t_tx) {
             tx_complete(u, t);
         } else if (t == t_start) {
-            u->rx_byte = usart_host_pop(&u->host);
+            u->rx_byte = usart_host_pop(u->host);
+            if (!wired(u, false)) { /* on the wire, but not at this USART's RX pin: lost */
+                u->rx_free_at = t + char_ns(u);
+                continue;
+            }
             u->rx_busy = true;
             u->rx_end = t + char_ns(u);
             u->idle_at = UINT64_MAX; /* a start bit: the line is not idle */
@@ -260,7 +321,7 @@ static uint64_t now_of(const struct usart *u)
 
 static bool clock_on(const struct usart *u)
 {
-    return rcc_clock_enabled(u->b, RCC_APB2ENR, RCC_APB2_USART1);
+    return rcc_clock_enabled(u->b, u->def->enr, u->def->enr_bit);
 }
 
 static uint32_t read_reg(struct usart *u, uint32_t w)
@@ -373,9 +434,9 @@ static bool usart_write(void *ctx, uint32_t off, unsigned size, uint32_t val)
     /* DMA request lines are levels: a request enabled while its flag is set is served now. */
     if (w == R_CR3 || w == R_CR1) {
         if ((u->cr3 & CR3_DMAT) && (u->sr & SR_TXE))
-            dma_request(u->b, DMA_CH_TX);
+            dma_request(u->b, u->def->dma_tx);
         if ((u->cr3 & CR3_DMAR) && (u->sr & SR_RXNE))
-            dma_request(u->b, DMA_CH_RX);
+            dma_request(u->b, u->def->dma_rx);
     }
     update_irq(u);
     return true;
@@ -402,14 +463,15 @@ static void usart_reset(void *ctx, enum reset_kind kind)
 static uint64_t usart_advance(void *ctx, uint64_t now)
 {
     struct usart *u = ctx;
-    usart_host_flush(&u->host);
+    if (u->host)
+        usart_host_flush(u->host);
     return sync(u, now);
 }
 
 static int usart_poll_fd(void *ctx)
 {
     struct usart *u = ctx;
-    return usart_host_fd(&u->host);
+    return usart_host_fd(u->host);
 }
 
 static void usart_poll_in(void *ctx)
@@ -417,56 +479,93 @@ static void usart_poll_in(void *ctx)
     struct usart *u = ctx;
     uint64_t now = board_now_ns(u->b);
     sync(u, now);
-    usart_host_receive(&u->host, now);
+    usart_host_receive(u->host, now);
 }
 
 static void usart_destroy(void *ctx)
 {
     struct usart *u = ctx;
-    usart_host_close(&u->host);
+    if (u->host) {
+        usart_host_close(u->host);
+        free(u->host);
+    }
     free(u->win);
     free(u);
 }
 
-void usart_attach(struct board *b)
+/* The bridge's USART (emu_config.uart_index, 1..3) and the remap whose pins it is wired to. */
+static int bridge_setup(struct usart *u, const struct emu_config *cfg)
 {
-    struct usart *u = calloc(1, sizeof *u);
-    if (!u)
-        abort();
-    u->b = b;
-    const struct emu_config *cfg = board_config(b);
+    int want = cfg && cfg->uart_index ? cfg->uart_index : 1;
+    unsigned remap = cfg ? (unsigned)cfg->uart_remap : 0;
+    if (want < 1 || want > NUSART) {
+        board_log(u->b, 0, "the host bridge can be wired to USART1..USART%d, not %d", NUSART, want);
+        return -1;
+    }
+    if (want != u->n)
+        return 0;
+    if (!afio_usart_map(u->n, remap, &u->wire_tx, &u->wire_rx)) {
+        board_log(u->b, 0, "%s has no remap %u (RM0008 9.3.8: USART1/2 0 or 1, USART3 0, 1 or 3)",
+                  u->def->name, remap);
+        return -1;
+    }
+    u->wire_remap = remap;
     if (cfg && cfg->stop_on_uart && cfg->stop_on_uart[0]) {
         u->stop_len = strlen(cfg->stop_on_uart);
         u->win = malloc(u->stop_len);
         if (!u->win)
             abort();
     }
-    if (usart_host_open(&u->host, b, cfg) != 0)
-        board_stop(b, EMU_EXIT_SETUP, "USART1 host bridge");
-    board_models(b)->usart1 = u;
-    hw_reset(u);
-    struct periph p = { .name = "USART1", .base = USART1_BASE, .size = 0x400, .ctx = u,
-                        .read = usart_read, .write = usart_write, .reset = usart_reset,
-                        .advance = usart_advance, .poll_fd = usart_poll_fd,
-                        .poll_in = usart_poll_in, .destroy = usart_destroy };
-    board_add_periph(b, &p);
+    u->host = calloc(1, sizeof *u->host);
+    if (!u->host)
+        abort();
+    return usart_host_open(u->host, u->b, cfg, u->def->name);
 }
 
-void usart_rcc_reset(struct board *b)
+void usart_attach(struct board *b)
 {
-    struct usart *u = usart_of(b);
+    const struct emu_config *cfg = board_config(b);
+    for (int i = 0; i < NUSART; i++) {
+        struct usart *u = calloc(1, sizeof *u);
+        if (!u)
+            abort();
+        u->b = b;
+        u->def = &defs[i];
+        u->n = i + 1;
+        board_models(b)->usart[i] = u;
+        if (bridge_setup(u, cfg) != 0)
+            board_stop(b, EMU_EXIT_SETUP, "UART host bridge");
+        hw_reset(u);
+        struct periph p = { .name = u->def->name, .base = u->def->base, .size = 0x400, .ctx = u,
+                            .read = usart_read, .write = usart_write, .reset = usart_reset,
+                            .advance = usart_advance, .destroy = usart_destroy };
+        if (u->host) {
+            p.poll_fd = usart_poll_fd;
+            p.poll_in = usart_poll_in;
+        }
+        board_add_periph(b, &p);
+    }
+}
+
+void usart_rcc_reset(struct board *b, int n)
+{
+    struct usart *u = usart_of(b, n);
     if (u)
         hw_reset(u);
 }
 
+/* A DMA1 channel's request line: the OR of every USART request mapped to it (RM0008 13.3.7). */
 bool usart_dma_line(struct board *b, int channel)
 {
-    struct usart *u = usart_of(b);
-    if (!u || !clock_on(u))
-        return false;
-    if (channel == DMA_CH_TX)
-        return (u->cr3 & CR3_DMAT) && (u->sr & SR_TXE);
-    if (channel == DMA_CH_RX)
-        return (u->cr3 & CR3_DMAR) && (u->sr & SR_RXNE);
-    return false;
+    bool level = false;
+    for (int n = 1; n <= NUSART; n++) {
+        struct usart *u = usart_of(b, n);
+        if (!u || !clock_on(u))
+            continue;
+        if (channel == u->def->dma_tx)
+            level |= (u->cr3 & CR3_DMAT) && (u->sr & SR_TXE);
+        if (channel == u->def->dma_rx)
+            level |= (u->cr3 & CR3_DMAR) && (u->sr & SR_RXNE);
+    }
+    return level;
 }

@@ -1,4 +1,4 @@
-/* USART1 host bridge. A pty master whose slave nobody has open reports POLLHUP and fails reads
+/* The host bridge of the USART it is wired to (h->name). A pty master whose slave nobody has open reports POLLHUP and fails reads
  * with EIO: the bridge then stops polling it, drops output (as a wire with no one listening) and
  * probes for a reader every 20 ms of wall time (from usart_host_fd), so a host may close and
  * reopen the port freely. */
@@ -59,7 +59,7 @@ static int open_pty(struct usart_host *h, const struct emu_config *cfg)
     set_nonblock(m);
     h->in_fd = h->out_fd = m;
     h->connected = false;
-    fprintf(stderr, "stm32emu: USART1 on %s\n", name);
+    fprintf(stderr, "stm32emu: %s on %s\n", h->name, name);
     if (cfg->pty_link) {
         size_t n = strlen(cfg->pty_link);
         char *tmp = malloc(n + 8);
@@ -99,13 +99,15 @@ static int open_tcp(struct usart_host *h, int port)
     }
     set_nonblock(fd);
     h->listen_fd = fd;
-    fprintf(stderr, "stm32emu: USART1 on tcp 127.0.0.1:%d\n", port);
+    fprintf(stderr, "stm32emu: %s on tcp 127.0.0.1:%d\n", h->name, port);
     return 0;
 }
 
-int usart_host_open(struct usart_host *h, struct board *b, const struct emu_config *cfg)
+int usart_host_open(struct usart_host *h, struct board *b, const struct emu_config *cfg,
+                    const char *name)
 {
     h->b = b;
+    h->name = name;
     h->in_fd = h->out_fd = h->listen_fd = -1;
     h->mode = cfg ? cfg->uart_mode : EMU_UART_NONE;
     switch (h->mode) {
@@ -176,7 +178,7 @@ static void disconnect(struct usart_host *h, const char *why)
 {
     h->connected = false;
     h->out_len = 0;
-    board_log(h->b, 1, "USART1 host %s", why);
+    board_log(h->b, 1, "%s host %s", h->name, why);
     if (h->mode == EMU_UART_TCP) {
         close(h->in_fd);
         h->in_fd = h->out_fd = -1;
@@ -196,7 +198,7 @@ static void pty_probe(struct usart_host *h)
     if (poll(&p, 1, 0) >= 0 && !(p.revents & POLLHUP)) {
         h->connected = true;
         h->out_dropped = false;
-        board_log(h->b, 1, "USART1 host opened the port");
+        board_log(h->b, 1, "%s host opened the port", h->name);
     }
 }
 
@@ -229,7 +231,7 @@ void usart_host_receive(struct usart_host *h, uint64_t now)
             h->in_fd = h->out_fd = c;
             h->connected = true;
             h->in_eof = false;
-            board_log(h->b, 1, "USART1 host connected (tcp)");
+            board_log(h->b, 1, "%s host connected (tcp)", h->name);
         }
         return;
     }
@@ -296,7 +298,7 @@ void usart_host_send(struct usart_host *h, uint8_t c)
         return; /* nobody on the line */
     if (h->out_len == USART_HOST_OUTBUF) {
         if (!h->out_dropped)
-            board_log(h->b, 1, "USART1 host is not reading: output dropped");
+            board_log(h->b, 1, "%s host is not reading: output dropped", h->name);
         h->out_dropped = true;
         return;
     }

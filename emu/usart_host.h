@@ -1,4 +1,4 @@
-/* USART1's host side: a pseudo-terminal, stdin/stdout, a TCP port on 127.0.0.1 or a given fd.
+/* A USART's host side: a pseudo-terminal, stdin/stdout, a TCP port on 127.0.0.1 or a given fd.
  * Input bytes wait in a queue, each stamped with the emulated time it arrived, until the
  * receiver takes them at the line rate. The bridge carries bytes only (no parity, break or
  * framing errors). */
@@ -16,6 +16,7 @@
 
 struct usart_host {
     struct board *b;
+    const char *name;  /* the USART it is wired to, for messages */
     enum emu_uart_mode mode;
     int in_fd, out_fd; /* -1 when absent */
     int listen_fd;     /* tcp */
@@ -35,7 +36,8 @@ struct usart_host {
     bool out_dropped;
 };
 
-int usart_host_open(struct usart_host *h, struct board *b, const struct emu_config *cfg);
+int usart_host_open(struct usart_host *h, struct board *b, const struct emu_config *cfg,
+                    const char *name);
 void usart_host_close(struct usart_host *h);
 int usart_host_fd(struct usart_host *h); /* to poll for input, or -1; probes a closed pty */
 void usart_host_receive(struct usart_host *h, uint64_t now);

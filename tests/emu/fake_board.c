@@ -50,6 +50,15 @@ void board_stop(struct board *b, int exit_code, const char *why)
     }
 }
 
+void board_fault(struct board *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b->fault, sizeof b->fault, fmt, ap);
+    va_end(ap);
+    board_stop(b, EMU_EXIT_FAULT, "fault");
+}
+
 bool flash_hw_watchdog(struct board *b)
 {
     return b->hw_watchdog;

@@ -22,6 +22,7 @@ struct board {
     const char *last_reset_why;
     bool stopped;
     int stop_code;
+    char fault[256];  /* board_fault's message */
     bool hw_watchdog; /* option byte WDG_SW = 0 (flash_hw_watchdog) */
     char log[1 << 16];
     size_t log_len;

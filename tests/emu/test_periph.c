@@ -98,10 +98,12 @@ static size_t host_recv(uint8_t *buf, size_t max)
     return n > 0 ? (size_t)n : 0;
 }
 
-/* USART1 on, 8N1, receiver and transmitter, past the idle preamble. */
+/* USART1 on, 8N1, receiver and transmitter, past the idle preamble; PA9 (TX) an alternate-
+ * function push-pull output, PA10 (RX) a floating input, as the host is wired to them. */
 static void usart_on(uint32_t brr, uint32_t cr1_extra)
 {
     WR32(B, RCC_APB2ENR, RD32(B, RCC_APB2ENR) | (1u << 14) | (1u << 2));
+    WR32(B, GPIOA + 0x04, (RD32(B, GPIOA + 0x04) & ~0xFF0u) | (0xBu << 4) | (0x4u << 8));
     WR32(B, U_BRR, brr);
     WR32(B, U_CR1, UE | TE | RE | cr1_extra);
     fake_run_for(B, 200 * US);
