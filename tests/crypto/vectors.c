@@ -106,7 +106,8 @@ static int wp_case(struct wp_case *c, const struct json *t, const uint8_t *pk, s
 
 static int wp_walk(struct wp_file *f, const struct json *root, char *err, size_t errlen)
 {
-    const struct json *groups = json_get(root, "testGroups"), *num = json_get(root, "numberOfTests");
+    const struct json *groups = json_get(root, "testGroups");
+    const struct json *num = json_get(root, "numberOfTests");
     const char *alg = json_get_str(root, "algorithm");
     if (!groups || groups->type != JSON_ARRAY || !num || !alg || strcmp(alg, "EDDSA") != 0) {
         snprintf(err, errlen, "%s: not a Wycheproof EdDSA file (algorithm, numberOfTests, "

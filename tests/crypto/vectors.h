@@ -1,5 +1,5 @@
 /* Project Wycheproof's Ed25519 verification vectors (ed25519_test.json), read at run time from
- * $IAP_VECTORS, else <repo>/../shared/vectors (IAP_ROOT is the repo, set by tests/crypto/crypto.mk).
+ * $IAP_VECTORS, else <repo>/../shared/vectors (IAP_ROOT, the repo, is set by crypto.mk).
  * The file is data we must not copy into the repo. */
 #ifndef VECTORS_H
 #define VECTORS_H

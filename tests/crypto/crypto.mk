@@ -1,0 +1,66 @@
+# Signature verification for the SECURE bootloader (boot/crypto: SHA-512, strict Ed25519) and its
+# proof: known answers + every Wycheproof case, a differential test against OpenSSL, a libFuzzer
+# harness, and the cost on the virtual board.
+CRYPTO_SRC   := boot/crypto/ed25519.c boot/crypto/sha512.c
+CRYPTO_DEPS  := $(CRYPTO_SRC) boot/crypto/ed25519.h boot/crypto/sha512.h tests/crypto/crypto.mk
+CRYPTO_WARN  := -Wmissing-prototypes -pedantic
+# Where the tests find Wycheproof's ed25519_test.json unless IAP_VECTORS says otherwise.
+CRYPTO_ROOT  := -DIAP_ROOT='"$(CURDIR)"'
+CRYPTO_TEST_SRC := tests/crypto/vectors.c tests/crypto/json.c
+CRYPTO_TEST_DEPS := $(CRYPTO_DEPS) $(CRYPTO_TEST_SRC) tests/crypto/vectors.h tests/crypto/json.h \
+                    tests/test.h
+
+# Known answers, strictness rules and Wycheproof: sanitizers on.
+$(BUILD)/tests/test_ed25519: tests/unit/test_ed25519.c $(CRYPTO_TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(CRYPTO_WARN) $(SAN_FLAGS) $(CRYPTO_ROOT) -Iboot/crypto -Itests \
+	  -Itests/crypto -o $@ $< $(CRYPTO_TEST_SRC) $(CRYPTO_SRC)
+
+# Differential against OpenSSL's libcrypto (libssl-dev).
+CRYPTO_REF := tests/crypto/ref.c
+$(BUILD)/tests/test_ed25519_diff: tests/unit/test_ed25519_diff.c $(CRYPTO_TEST_DEPS) $(CRYPTO_REF) \
+                                  tests/crypto/ref.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(CRYPTO_WARN) $(SAN_FLAGS) $(CRYPTO_ROOT) -Iboot/crypto -Itests \
+	  -Itests/crypto -o $@ $< $(CRYPTO_REF) $(CRYPTO_TEST_SRC) $(CRYPTO_SRC) -lcrypto
+
+CRYPTO_TESTS := $(BUILD)/tests/test_ed25519 $(BUILD)/tests/test_ed25519_diff
+TESTS        += $(CRYPTO_TESTS)
+TESTS_BUILD  += $(CRYPTO_TESTS)
+
+# libFuzzer harness: built by `make fuzz` and `make test` once tests/fuzz/fuzz.mk lists ed25519
+# in FUZZ_NAMES (tests/fuzz/run.sh then runs it with the others).
+$(BUILD)/fuzz/fuzz_ed25519: tests/fuzz/fuzz_ed25519.c tests/fuzz/oracle.h $(CRYPTO_DEPS) \
+                            $(CRYPTO_REF) tests/crypto/ref.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(CRYPTO_WARN) -Iboot/crypto -Itests/crypto -Itests/fuzz -o $@ $< \
+	  $(CRYPTO_REF) $(CRYPTO_SRC) -lcrypto
+
+# Thumb-2 objects exactly as a firmware build compiles them, for the size report.
+CRYPTO_ARM_CFLAGS := $(ARM_CFLAGS) $(CRYPTO_WARN)
+CRYPTO_ARM_OBJ    := $(patsubst %.c,$(BUILD)/arm/crypto/%.o,$(CRYPTO_SRC))
+$(BUILD)/arm/crypto/%.o: %.c $(CRYPTO_DEPS)
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(CRYPTO_ARM_CFLAGS) -fstack-usage -c -o $@ $<
+
+# The benchmark image for the virtual board: those objects + tests/emu/fw's start-up code and
+# 64 KB layout (start-up code compiled as the other test images are, without the two warnings
+# it was not written for).
+CRYPTO_FW  := $(BUILD)/crypto-fw/bench_ed25519.elf
+CRYPTO_FW_CFLAGS := $(filter-out -Wmissing-prototypes -pedantic,$(ARM_CFLAGS))
+$(BUILD)/crypto-fw/startup.o: tests/emu/fw/startup.c tests/emu/fw/fw.h
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(CRYPTO_FW_CFLAGS) -c -o $@ $<
+$(BUILD)/crypto-fw/bench_ed25519_fw.o: tests/crypto/bench_ed25519_fw.c tests/emu/fw/fw.h \
+                                       boot/crypto/ed25519.h boot/crypto/sha512.h
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(CRYPTO_ARM_CFLAGS) -Iboot/crypto -Itests/emu/fw -c -o $@ $<
+$(CRYPTO_FW): $(BUILD)/crypto-fw/startup.o $(BUILD)/crypto-fw/bench_ed25519_fw.o $(CRYPTO_ARM_OBJ) \
+              tests/emu/fw/link.ld
+	$(ARM_CC) $(ARM_LDFLAGS) -T tests/emu/fw/link.ld -o $@ $(filter %.o,$^) -lgcc
+
+BENCHES     += tests/crypto/bench_ed25519.sh
+TESTS_BUILD += $(CRYPTO_FW) $(CRYPTO_ARM_OBJ) $(BUILD)/stm32emu
+
+.PHONY: crypto
+crypto: $(CRYPTO_TESTS) $(CRYPTO_FW) $(CRYPTO_ARM_OBJ)
