@@ -327,6 +327,170 @@ TEST(set_pin_from_another_thread_reaches_the_firmware)
     CHECK_EQ(rc, 0);
 }
 
+/* ---- parts (emu/part.c) ---- */
+
+/* A raw binary of FW_ARGS_MAGIC and the words given, preloaded at FW_ARGS (tests/emu/fw/fw.h). */
+static char args_path[64];
+static int write_args(const uint32_t *w, int n)
+{
+    strcpy(args_path, "/tmp/emu-args-XXXXXX");
+    int fd = mkstemp(args_path);
+    uint32_t buf[8] = {0x41524753u};
+    if (n)
+        memcpy(buf + 1, w, (size_t)n * sizeof *w);
+    if (fd < 0 || write(fd, buf, sizeof buf) != (ssize_t)sizeof buf)
+        return -1;
+    close(fd);
+    return 0;
+}
+
+/* Runs image `name` on `part` with the args, and extra preloads (path, addr) if any. */
+static int run_part(const char *part, const char *name, const uint32_t *args, int nargs,
+                    const char *bin, uint32_t bin_addr)
+{
+    if (write_args(args, nargs) != 0)
+        return -1;
+    fresh_flash();
+    struct emu_config c = config(FW(name));
+    c.part = part;
+    c.preload[c.npreload].path = args_path;
+    c.preload[c.npreload++].addr = 0x0800FC00u;
+    if (bin) {
+        c.preload[c.npreload].path = bin;
+        c.preload[c.npreload++].addr = bin_addr;
+    }
+    int rc = run(&c, NULL);
+    unlink(args_path);
+    unlink(flash_path);
+    return rc;
+}
+
+static int probe(const char *part, uint32_t op, uint32_t addr, uint32_t value)
+{
+    uint32_t a[3] = {op, addr, value};
+    return run_part(part, "core_probe", a, 3, NULL, 0);
+}
+
+static const struct { const char *name; uint32_t flash_kb, sram_kb, page; } parts[] = {
+    {"f103c8", 64, 20, 1024},  {"f103cb", 128, 20, 1024}, {"f103rc", 256, 48, 2048},
+    {"f103ze", 512, 64, 2048}, {"f103zg", 1024, 96, 2048}, {"f107vc", 256, 64, 2048},
+};
+#define NPARTS (int)(sizeof parts / sizeof parts[0])
+
+TEST(every_part_has_a_name_and_the_list_ends)
+{
+    for (int i = 0; i < NPARTS; i++)
+        CHECK(emu_part_name(i) && strcmp(emu_part_name(i), parts[i].name) == 0);
+    CHECK(emu_part_name(NPARTS) == NULL);
+}
+
+TEST(flash_size_register_reads_each_parts_kb)
+{
+    for (int i = 0; i < NPARTS; i++)
+        CHECK_EQ(probe(parts[i].name, 2, 0x1FFFF7E0u, parts[i].flash_kb), 0);
+}
+
+TEST(last_sram_word_works_on_each_part)
+{
+    for (int i = 0; i < NPARTS; i++)
+        CHECK_EQ(probe(parts[i].name, 3, 0x20000000u + parts[i].sram_kb * 1024u - 4u, 0xA5C3u), 0);
+}
+
+TEST(access_past_the_parts_sram_faults)
+{
+    for (int i = 0; i < NPARTS; i++)
+        CHECK_EQ(probe(parts[i].name, 3, 0x20000000u + parts[i].sram_kb * 1024u, 1u),
+                 EMU_EXIT_FAULT);
+}
+
+TEST(last_flash_word_reads_and_past_the_end_faults)
+{
+    for (int i = 0; i < NPARTS; i++) {
+        uint32_t end = 0x08000000u + parts[i].flash_kb * 1024u;
+        CHECK_EQ(probe(parts[i].name, 1, end - 4u, 0xFFFFFFFFu), 0);
+        CHECK_EQ(probe(parts[i].name, 1, end, 0xFFFFFFFFu), EMU_EXIT_FAULT);
+    }
+}
+
+TEST(dbgmcu_idcode_and_cr_read_zero_from_software)
+{
+    for (int i = 0; i < NPARTS; i++) {
+        CHECK_EQ(probe(parts[i].name, 1, 0xE0042000u, 0), 0);
+        CHECK_EQ(probe(parts[i].name, 3, 0xE0042004u, 0), 0); /* written 0: reads 0 anyway */
+    }
+    int rc = probe("f103c8", 3, 0xE0042004u, 0x300u); /* the write is ignored: its check fails */
+    CHECK(rc >= 16);
+}
+
+TEST(unique_id_stays_at_0x1ffff7e8)
+{
+    CHECK_EQ(probe("f103zg", 1, 0x1FFFF7E8u, 0x56781234u), 0);
+}
+
+TEST(nvic_has_60_lines_on_f103_and_68_on_connectivity_line)
+{
+    CHECK_EQ(probe("f103c8", 1, 0xE000E004u, 1), 0); /* ICTR: 33..64 lines */
+    CHECK_EQ(probe("f107vc", 1, 0xE000E004u, 2), 0); /* 65..96 */
+    CHECK_EQ(probe("f107vc", 3, 0xE000E108u, 0xFu), 0); /* ISER2: lines 64..67 */
+    CHECK_EQ(probe("f103ze", 3, 0xE000E108u, 0), EMU_EXIT_FAULT);
+}
+
+TEST(flash_size_option_and_part_must_agree)
+{
+    fresh_flash();
+    struct emu_config c = config(FW("core_probe"));
+    c.part = "f103rc";
+    c.flash_size = 128;
+    CHECK(emu_create(&c) == NULL);
+    c.part = "f103x9";
+    c.flash_size = 0;
+    CHECK(emu_create(&c) == NULL);
+    c.part = NULL;
+    c.flash_size = 256; /* only 64 and 128 pick a part */
+    CHECK(emu_create(&c) == NULL);
+    unlink(flash_path);
+}
+
+static int zeros_file(char *path, size_t n)
+{
+    strcpy(path, "/tmp/emu-zeros-XXXXXX");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    static const uint8_t z[4096];
+    for (size_t done = 0; done < n; done += sizeof z)
+        if (write(fd, z, sizeof z) != (ssize_t)sizeof z)
+            return -1;
+    close(fd);
+    return 0;
+}
+
+TEST(page_erase_by_any_address_erases_the_whole_2k_page)
+{
+    char zeros[32];
+    CHECK(zeros_file(zeros, 0x6000) == 0);
+    uint32_t big[2] = {2048, 0x08008000u + 0x410u}, small[2] = {1024, 0x08008000u + 0x410u};
+    CHECK_EQ(run_part("f103rc", "core_page_erase", big, 2, zeros, 0x08006000u), 0);
+    CHECK_EQ(run_part("f107vc", "core_page_erase", big, 2, zeros, 0x08006000u), 0);
+    CHECK_EQ(run_part("f103zg", "core_page_erase", big, 2, zeros, 0x08006000u), 0);
+    CHECK_EQ(run_part("f103c8", "core_page_erase", small, 2, zeros, 0x08006000u), 0);
+    unlink(zeros);
+}
+
+TEST(xl_bank2_has_its_own_registers_and_bank1_cannot_touch_it)
+{
+    char zeros[32];
+    CHECK(zeros_file(zeros, 0x1000) == 0);
+    CHECK_EQ(run_part("f103zg", "core_bank2", NULL, 0, zeros, 0x08081000u), 0);
+    unlink(zeros);
+}
+
+TEST(bank2_registers_do_not_exist_below_xl_density)
+{
+    CHECK_EQ(probe("f103ze", 1, 0x4002204Cu, 0), EMU_EXIT_FAULT);
+    CHECK_EQ(probe("f103zg", 1, 0x4002204Cu, 0), 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -354,5 +518,17 @@ int main(int argc, char **argv)
     RUN(bkpt_without_stop_on_bkpt_is_a_fault);
     RUN(scripted_pin_event_arrives_at_its_emulated_time);
     RUN(set_pin_from_another_thread_reaches_the_firmware);
+    RUN(every_part_has_a_name_and_the_list_ends);
+    RUN(flash_size_register_reads_each_parts_kb);
+    RUN(last_sram_word_works_on_each_part);
+    RUN(access_past_the_parts_sram_faults);
+    RUN(last_flash_word_reads_and_past_the_end_faults);
+    RUN(dbgmcu_idcode_and_cr_read_zero_from_software);
+    RUN(unique_id_stays_at_0x1ffff7e8);
+    RUN(nvic_has_60_lines_on_f103_and_68_on_connectivity_line);
+    RUN(flash_size_option_and_part_must_agree);
+    RUN(page_erase_by_any_address_erases_the_whole_2k_page);
+    RUN(xl_bank2_has_its_own_registers_and_bank1_cannot_touch_it);
+    RUN(bank2_registers_do_not_exist_below_xl_density);
     return test_summary();
 }

@@ -20,10 +20,12 @@ static void default_handler(void)
 void hardfault_handler(void) __attribute__((weak, alias("default_handler")));
 void systick_handler(void) __attribute__((weak, alias("default_handler")));
 void usart1_handler(void) __attribute__((weak, alias("default_handler")));
+void usart2_handler(void) __attribute__((weak, alias("default_handler")));
+void usart3_handler(void) __attribute__((weak, alias("default_handler")));
 void dma1_ch5_handler(void) __attribute__((weak, alias("default_handler")));
 
-/* 16 system exceptions + 60 external interrupts (connectivity-line parts have 68; F103 has 60). */
-__attribute__((section(".vectors"), used)) static void (*const vectors[16 + 60])(void) = {
+/* 16 system exceptions + 68 external interrupts (connectivity line; the F103 uses the first 60). */
+__attribute__((section(".vectors"), used)) static void (*const vectors[16 + 68])(void) = {
     [0] = (void (*)(void))&_estack,
     [1] = reset_handler,
     [2] = default_handler,   /* NMI */
@@ -33,6 +35,8 @@ __attribute__((section(".vectors"), used)) static void (*const vectors[16 + 60])
     [15] = systick_handler,
     [16 + 15] = dma1_ch5_handler,
     [16 + 37] = usart1_handler,
+    [16 + 38] = usart2_handler,
+    [16 + 39] = usart3_handler,
 };
 
 void fw_uart_init(void)
