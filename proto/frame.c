@@ -13,6 +13,9 @@ _Static_assert(offsetof(struct proto_info, erase_ms) == 28, "info layout");
 _Static_assert(offsetof(struct proto_info, app_valid) == 32, "info layout");
 _Static_assert(offsetof(struct proto_info, listen_ms) == 48, "info layout");
 _Static_assert(offsetof(struct proto_info, uid) == 52, "info layout");
+_Static_assert(offsetof(struct proto_info, sram_size) == 64, "info layout");
+_Static_assert(offsetof(struct proto_info, part_class) == 68, "info layout");
+_Static_assert(offsetof(struct proto_info, features) == 72, "info layout");
 
 size_t proto_frame_seal(uint8_t *buf, uint8_t type, uint8_t seq, uint16_t len)
 {

@@ -6,19 +6,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION 1u
+#define PROTO_VERSION 2u /* 2: INFO carries the part (SRAM size, class, banks, features) */
 
-/* ---- Memory map (STM32F103, 1 KB pages) ------------------------------------------------------ */
+/* ---- Memory map (every STM32F1: page size and SRAM size come from the part, INFO reports them) -- */
 #define PROTO_FLASH_BASE     0x08000000u
 #define PROTO_BOOT_SIZE      0x00002000u /* bootloader: pages 0..7 */
 #define PROTO_APP_START      (PROTO_FLASH_BASE + PROTO_BOOT_SIZE)
-#define PROTO_PAGE_SIZE      1024u
 /* The last page of flash holds the image record; the application area ends just below it.
- * For a 64 KB part: app 0x08002000..0x0800FBFF (55 KB), record page 0x0800FC00. */
-#define PROTO_RECORD_ADDR(flash_size) (PROTO_FLASH_BASE + (flash_size) - PROTO_PAGE_SIZE)
-#define PROTO_APP_END(flash_size)     PROTO_RECORD_ADDR(flash_size) /* exclusive */
+ * For a 64 KB part (1 KB pages): app 0x08002000..0x0800FBFF (55 KB), record page 0x0800FC00;
+ * for a 512 KB part (2 KB pages): record page 0x0807F800. */
+#define PROTO_RECORD_ADDR(flash_size, page_size) (PROTO_FLASH_BASE + (flash_size) - (page_size))
+#define PROTO_APP_END(flash_size, page_size)     PROTO_RECORD_ADDR(flash_size, page_size)
 #define PROTO_SRAM_BASE      0x20000000u
-#define PROTO_SRAM_SIZE      0x00005000u /* 20 KB */
+
+/* Part classes of the F1 family (RM0008): page size, SRAM and banks follow from class + size. */
+enum proto_part_class {
+    PROTO_PART_LD = 1,   /* low density, 16-32 KB, 1 KB pages, DEV_ID 0x412 */
+    PROTO_PART_MD = 2,   /* medium density, 64-128 KB, 1 KB pages, 0x410 */
+    PROTO_PART_HD = 3,   /* high density, 256-512 KB, 2 KB pages, 0x414 */
+    PROTO_PART_XL = 4,   /* XL density, 768 KB-1 MB, 2 KB pages, two banks, 0x430 */
+    PROTO_PART_CL = 5,   /* connectivity line F105/F107, 64-256 KB, 2 KB pages, 0x418 */
+    PROTO_PART_VL = 6,   /* value line F100 low/medium density, 1 KB pages, 0x420 */
+    PROTO_PART_VLHD = 7, /* value line F100 high density, 2 KB pages, 0x428 */
+};
 
 /* BKP->DR1 value the application leaves before resetting to ask for an update. */
 #define PROTO_BKP_REQUEST    0xB007u
@@ -80,14 +90,16 @@ enum proto_status {
     PROTO_E_IMAGE_CRC  = -10, /* COMMIT: image CRC differs from the host's */
     PROTO_E_VECTOR     = -11, /* COMMIT: initial SP / reset vector not plausible */
     PROTO_E_SIZE       = -12, /* COMMIT: size zero or larger than the application area */
+    PROTO_E_PART       = -13, /* the flash size read from the chip contradicts the board's part
+                                 class: the bootloader does not write (wrong build?) */
 };
 
 /* INFO response data (after the status byte). */
 struct proto_info {
     uint8_t  proto_version;
     uint8_t  boot_major, boot_minor, boot_patch;
-    uint32_t chip_id;      /* DBGMCU_IDCODE */
-    uint32_t flash_size;   /* bytes */
+    uint32_t chip_id;      /* the part's DEV_ID (DBGMCU_IDCODE is unreadable from software) */
+    uint32_t flash_size;   /* bytes, from F_SIZE; 0 when it contradicts the part class */
     uint32_t app_start;
     uint32_t app_end;      /* exclusive */
     uint16_t page_size;
@@ -101,8 +113,14 @@ struct proto_info {
     uint32_t app_version;
     uint32_t listen_ms;    /* listening window after reset (0 = disabled) */
     uint8_t  uid[12];
+    uint32_t sram_size;    /* bytes from PROTO_SRAM_BASE: an image's initial SP lies in it */
+    uint8_t  part_class;   /* enum proto_part_class of the board profile */
+    uint8_t  banks;
+    uint16_t reserved0;
+    uint32_t features;     /* PROTO_FEAT_* of this build */
+    uint32_t reserved1;
 };
-_Static_assert(sizeof(struct proto_info) == 64, "info layout");
+_Static_assert(sizeof(struct proto_info) == 80, "info layout");
 
 /* The template application reboots into the bootloader when it receives this line on USART1. */
 #define PROTO_APP_UPDATE_CMD "\r#iap-update\r"

@@ -98,12 +98,12 @@ static bool erase_pages(void)
 {
     size_t count = (size_t)buf[0] + 1;
     for (size_t i = 1; i <= count; i++)
-        if (fm_check_app(PROTO_FLASH_BASE + buf[i] * PROTO_PAGE_SIZE, PROTO_PAGE_SIZE) != PROTO_OK)
+        if (fm_check_app(PROTO_FLASH_BASE + buf[i] * fm_page_size(), fm_page_size()) != PROTO_OK)
             return false; /* refuse the whole list before erasing anything */
     fm_new_session();     /* an erase starts an update: Go commits what is written after it */
     int rc = PROTO_OK;
     for (size_t i = 1; rc == PROTO_OK && i <= count; i++)
-        rc = fm_erase(PROTO_FLASH_BASE + buf[i] * PROTO_PAGE_SIZE, PROTO_PAGE_SIZE);
+        rc = fm_erase(PROTO_FLASH_BASE + buf[i] * fm_page_size(), fm_page_size());
     return flash_ok(rc);
 }
 
@@ -129,7 +129,7 @@ static bool command(void)
         port_uart_write(gvr, sizeof gvr);
         break;
     case CMD_GID: {
-        uint32_t pid = port_chip_id() & 0xFFFu;
+        uint32_t pid = fm_part() ? fm_part()->dev_id : 0x410u;
         gid[2] = (uint8_t)(pid >> 8);
         gid[3] = (uint8_t)pid;
         port_uart_write(gid, sizeof gid);

@@ -2,26 +2,35 @@
 
 #include <string.h>
 
+#include "frame.h"
+
 #include "port.h"
 
-static bool record_erased;                /* this session erased the record page */
-static uint8_t page_erased[FM_MAX_PAGES / 8]; /* pages erased this session */
+static const struct part *part;                 /* NULL: F_SIZE contradicts the part class */
+static uint32_t flash_size;
+static bool record_erased;                      /* this session erased the record page */
+static uint8_t page_erased[PART_MAX_PAGES / 8]; /* pages erased this session */
 static uint32_t written_end;
 
 void fm_new_session(void)
 {
+    uint32_t kb = port_flash_size() / 1024u;
+    part = part_find(port_part_class(), kb);
+    flash_size = part ? kb * 1024u : 0;
     record_erased = false;
     memset(page_erased, 0, sizeof page_erased);
     written_end = PROTO_APP_START;
 }
 
-uint32_t fm_flash_size(void)
-{
-    uint32_t size = port_flash_size();
-    return size > FM_MAX_PAGES * PROTO_PAGE_SIZE ? FM_MAX_PAGES * PROTO_PAGE_SIZE : size;
-}
+const struct part *fm_part(void) { return part; }
+uint32_t fm_flash_size(void) { return flash_size; }
+uint32_t fm_page_size(void) { return part ? part->page_size : 0; }
+uint32_t fm_sram_size(void) { return part ? part->sram_kb * 1024u : 0; }
 
-uint32_t fm_app_end(void) { return PROTO_APP_END(fm_flash_size()); }
+uint32_t fm_app_end(void)
+{
+    return part ? PROTO_APP_END(flash_size, part->page_size) : PROTO_APP_START;
+}
 
 static int check(uint32_t addr, uint32_t len, uint32_t start, uint32_t end)
 {
@@ -31,30 +40,40 @@ static int check(uint32_t addr, uint32_t len, uint32_t start, uint32_t end)
     return PROTO_OK;
 }
 
-int fm_check_app(uint32_t addr, uint32_t len) { return check(addr, len, PROTO_APP_START, fm_app_end()); }
+int fm_check_app(uint32_t addr, uint32_t len)
+{
+    if (!part)
+        return PROTO_E_PART;
+    return check(addr, len, PROTO_APP_START, fm_app_end());
+}
 
 int fm_check_read(uint32_t addr, uint32_t len)
 {
-    return check(addr, len, PROTO_FLASH_BASE, PROTO_FLASH_BASE + fm_flash_size());
+    if (!part)
+        return PROTO_E_PART;
+    return check(addr, len, PROTO_FLASH_BASE, PROTO_FLASH_BASE + flash_size);
 }
 
 int fm_begin_update(void)
 {
     if (record_erased)
         return PROTO_OK;
+    if (!part)
+        return PROTO_E_PART;
     port_watchdog_kick();
-    int rc = port_flash_erase_page(fm_app_end());
+    int rc = port_flash_erase_page(fm_app_end(), part->page_size);
     if (rc == PROTO_OK)
         record_erased = true;
     return rc;
 }
 
-static uint32_t page_index(uint32_t addr) { return (addr - PROTO_FLASH_BASE) / PROTO_PAGE_SIZE; }
+/* Callers checked the range, so part is set. */
+static uint32_t page_index(uint32_t addr) { return (addr - PROTO_FLASH_BASE) / part->page_size; }
 
 static int erase_page(uint32_t page)
 {
     port_watchdog_kick();
-    int rc = port_flash_erase_page(PROTO_FLASH_BASE + page * PROTO_PAGE_SIZE);
+    int rc = port_flash_erase_page(PROTO_FLASH_BASE + page * part->page_size, part->page_size);
     if (rc == PROTO_OK)
         page_erased[page / 8] |= (uint8_t)(1u << (page % 8));
     return rc;
@@ -67,6 +86,8 @@ int fm_erase(uint32_t addr, uint32_t len)
     int rc = fm_check_app(addr, len);
     if (rc == PROTO_OK)
         rc = fm_begin_update();
+    if (rc != PROTO_OK)
+        return rc;
     for (uint32_t p = page_index(addr); rc == PROTO_OK && p <= page_index(addr + len - 1); p++)
         rc = erase_page(p);
     return rc;
@@ -108,7 +129,7 @@ uint32_t fm_crc(uint32_t addr, uint32_t len)
 {
     uint32_t crc = 0;
     while (len) {
-        uint32_t n = len > PROTO_PAGE_SIZE ? PROTO_PAGE_SIZE : len;
+        uint32_t n = len > 1024u ? 1024u : len; /* the watchdog is fed every kilobyte */
         port_watchdog_kick();
         crc = proto_crc32(crc, port_flash_ptr(addr), n);
         addr += n;
@@ -117,18 +138,21 @@ uint32_t fm_crc(uint32_t addr, uint32_t len)
     return crc;
 }
 
-/* Initial SP inside SRAM and word aligned; reset vector a Thumb address inside the image. */
+/* Initial SP inside the part's SRAM and word aligned; reset vector a Thumb address inside the
+ * image. */
 static bool vectors_ok(uint32_t size)
 {
     const uint8_t *v = port_flash_ptr(PROTO_APP_START);
     uint32_t sp = proto_get32(v), pc = proto_get32(v + 4);
-    return size >= 8 && sp > PROTO_SRAM_BASE && sp <= PROTO_SRAM_BASE + PROTO_SRAM_SIZE &&
+    return size >= 8 && sp > PROTO_SRAM_BASE && sp <= PROTO_SRAM_BASE + fm_sram_size() &&
            (sp & 3u) == 0 && (pc & 1u) && (pc & ~1u) >= PROTO_APP_START &&
            (pc & ~1u) < PROTO_APP_START + size;
 }
 
 static int check_image(uint32_t size, uint32_t crc)
 {
+    if (!part)
+        return PROTO_E_PART;
     if (size == 0 || size > fm_app_end() - PROTO_APP_START)
         return PROTO_E_SIZE;
     if (!vectors_ok(size))
@@ -141,6 +165,8 @@ static int check_image(uint32_t size, uint32_t crc)
 bool fm_app_valid(struct proto_record *out)
 {
     struct proto_record r;
+    if (!part)
+        return false;
     memcpy(&r, port_flash_ptr(fm_app_end()), sizeof r);
     if (r.magic != PROTO_RECORD_MAGIC || proto_crc32(0, &r, 20) != r.rec_crc ||
         check_image(r.size, r.image_crc) != PROTO_OK)
@@ -155,8 +181,8 @@ int fm_commit(uint32_t size, uint32_t crc, uint32_t version)
     int rc = check_image(size, crc);
     if (rc != PROTO_OK)
         return rc;
-    struct proto_record r = {PROTO_RECORD_MAGIC, size, crc, version, 0, 0};
-    r.rec_crc = proto_crc32(0, &r, 20);
+    struct proto_record r;
+    proto_record_make(&r, size, crc, version);
     uint32_t at = fm_app_end();
     rc = fm_begin_update();
     /* Half-word by half-word in field order: rec_crc lands last, so a cut record never passes. */

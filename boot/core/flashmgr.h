@@ -14,19 +14,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "part.h"
 #include "proto.h"
 
-#define FM_MAX_PAGES 128u /* medium density: up to 128 KB of 1 KB pages */
-
-/* Start a new update session: forget which pages were erased, so the next modifying operation
- * erases the record page again and pages are erased again on first write. Called at power-up,
- * by native SYNC and after a successful commit. */
+/* Start a new update session: read the geometry (the board's part class and F_SIZE, through the
+ * part table), forget which pages were erased, so the next modifying operation erases the record
+ * page again and pages are erased again on first write. Called at power-up, by native SYNC and
+ * after a successful commit. */
 void fm_new_session(void);
 
-uint32_t fm_flash_size(void); /* port_flash_size(), clamped to FM_MAX_PAGES pages */
+/* The part row, or NULL when F_SIZE contradicts the board's part class: then every check below
+ * answers PROTO_E_PART, no application is valid and nothing is written. */
+const struct part *fm_part(void);
+uint32_t fm_flash_size(void); /* bytes (0 without a part) */
+uint32_t fm_page_size(void);
+uint32_t fm_sram_size(void);
 uint32_t fm_app_end(void);    /* exclusive end of the application area = record page address */
 
-/* 0 if [addr, addr+len) lies inside the application area (len may be 0), else PROTO_E_RANGE. */
+/* 0 if [addr, addr+len) lies inside the application area (len may be 0), else PROTO_E_RANGE
+ * (PROTO_E_PART without a part). */
 int fm_check_app(uint32_t addr, uint32_t len);
 /* 0 if [addr, addr+len) lies inside flash (reads: READ, CRC), else PROTO_E_RANGE. */
 int fm_check_read(uint32_t addr, uint32_t len);

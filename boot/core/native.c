@@ -59,11 +59,17 @@ static int8_t cmd_info(uint8_t *out)
     info.boot_major = BOOT_VERSION_MAJOR;
     info.boot_minor = BOOT_VERSION_MINOR;
     info.boot_patch = BOOT_VERSION_PATCH;
-    info.chip_id = port_chip_id();
+    const struct part *part = fm_part();
+    if (part) {
+        info.chip_id = part->dev_id;
+        info.banks = part->banks;
+    }
+    info.part_class = port_part_class();
+    info.sram_size = fm_sram_size();
     info.flash_size = fm_flash_size();
     info.app_start = PROTO_APP_START;
     info.app_end = fm_app_end();
-    info.page_size = PROTO_PAGE_SIZE;
+    info.page_size = (uint16_t)fm_page_size();
     info.max_data = PROTO_MAX_DATA;
     /* keep room for one frame the host may send while the window is full */
     info.rx_window = (uint32_t)(cap > 2 * PROTO_MAX_FRAME ? cap - PROTO_MAX_FRAME : cap / 2);

@@ -18,7 +18,8 @@ void session_init(void)
         (*p)->init();
     fm_new_session();
     active = NULL;
-    iap_mode = error = host = false;
+    iap_mode = host = false;
+    error = !fm_part(); /* F_SIZE contradicts the board's part class: nothing will be written */
     last_activity = port_millis();
     port_led(false);
 }
@@ -42,7 +43,7 @@ void session_host_seen(void)
 
 bool session_host_within(uint32_t ms) { return host && port_millis() - host_at < ms; }
 void session_error(void) { error = true; }
-void session_error_clear(void) { error = false; }
+void session_error_clear(void) { error = !fm_part(); }
 
 static void dispatch(uint8_t byte)
 {

@@ -30,8 +30,10 @@ size_t port_uart_rx_capacity(void);               /* size of the receive ring bu
 
 /* Flash. Addresses are absolute (0x08xxxxxx). Program/erase return 0 or a negative proto_status
  * (PROTO_E_FLASH). Reads are plain memory reads: port_flash_ptr(addr). */
-uint32_t port_flash_size(void);                   /* bytes, from the flash-size register */
-int port_flash_erase_page(uint32_t addr);         /* addr: start of a 1 KB page */
+uint32_t port_flash_size(void);                   /* bytes, F_SIZE as read before the clock rose */
+uint8_t port_part_class(void);                    /* enum proto_part_class of the board profile */
+/* addr: start of a page of page_size bytes (the part's: 1 or 2 KB); XL bank 2 by address. */
+int port_flash_erase_page(uint32_t addr, uint32_t page_size);
 int port_flash_program(uint32_t addr, const void *data, size_t len); /* half-words, addr/len even */
 const uint8_t *port_flash_ptr(uint32_t addr);
 
@@ -39,7 +41,6 @@ const uint8_t *port_flash_ptr(uint32_t addr);
 uint16_t port_boot_request_get(void);
 void port_boot_request_clear(void);
 
-uint32_t port_chip_id(void);                      /* DBGMCU_IDCODE */
 void port_uid(uint8_t uid[12]);
 
 __attribute__((noreturn)) void port_reset(void);  /* SYSRESETREQ */

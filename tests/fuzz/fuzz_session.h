@@ -45,7 +45,7 @@ static struct proto_record fz_committed; /* what the last successful fm_commit w
 static int fz_committed_valid;         /* a record that looks valid is expected */
 
 static uint32_t fz_end(void) { return PROTO_FLASH_BASE + fz_size; }
-static uint32_t fz_rec_addr(void) { return PROTO_RECORD_ADDR(fz_size); }
+static uint32_t fz_rec_addr(void) { return PROTO_RECORD_ADDR(fz_size, SIM_MD_PAGE); }
 
 /* Magic and rec_crc right: the record claims the image is bootable. */
 static int fz_record_looks_valid(struct proto_record *out)
@@ -65,7 +65,7 @@ static int fz_app_valid(void)
         return 0;
     const uint8_t *v = sim_flash_at(PROTO_APP_START);
     uint32_t sp = proto_get32(v), pc = proto_get32(v + 4);
-    return r.size >= 8 && sp > PROTO_SRAM_BASE && sp <= PROTO_SRAM_BASE + PROTO_SRAM_SIZE &&
+    return r.size >= 8 && sp > PROTO_SRAM_BASE && sp <= PROTO_SRAM_BASE + SIM_MD_SRAM &&
            !(sp & 3u) && (pc & 1u) && (pc & ~1u) >= PROTO_APP_START &&
            (pc & ~1u) < PROTO_APP_START + r.size && proto_crc32(0, v, r.size) == r.image_crc;
 }
@@ -85,13 +85,13 @@ static void fz_check_modify(uint32_t addr, uint32_t len)
         fz_committed_valid = 0;
 }
 
-int __real_port_flash_erase_page(uint32_t addr);
-int __wrap_port_flash_erase_page(uint32_t addr);
-int __wrap_port_flash_erase_page(uint32_t addr)
+int __real_port_flash_erase_page(uint32_t addr, uint32_t page_size);
+int __wrap_port_flash_erase_page(uint32_t addr, uint32_t page_size);
+int __wrap_port_flash_erase_page(uint32_t addr, uint32_t page_size)
 {
-    ORACLE(addr % PROTO_PAGE_SIZE == 0);
-    fz_check_modify(addr, PROTO_PAGE_SIZE);
-    return __real_port_flash_erase_page(addr);
+    ORACLE(page_size == SIM_MD_PAGE && addr % SIM_MD_PAGE == 0);
+    fz_check_modify(addr, SIM_MD_PAGE);
+    return __real_port_flash_erase_page(addr, page_size);
 }
 
 int __real_port_flash_program(uint32_t addr, const void *data, size_t len);
@@ -207,7 +207,7 @@ static void fz_power_up(int with_app)
         uint8_t *app = sim_flash_at(PROTO_APP_START);
         for (uint32_t i = 0; i < 1024; i++)
             app[i] = (uint8_t)(i * 13u + 1u);
-        proto_put32(app, PROTO_SRAM_BASE + PROTO_SRAM_SIZE);
+        proto_put32(app, PROTO_SRAM_BASE + SIM_MD_SRAM);
         proto_put32(app + 4, PROTO_APP_START + 0x101);
         struct proto_record r = {PROTO_RECORD_MAGIC, 1024, proto_crc32(0, app, 1024), 1, 0, 0};
         r.rec_crc = proto_crc32(0, &r, 20);

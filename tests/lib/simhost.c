@@ -116,7 +116,7 @@ void sh_image(uint8_t *img, size_t size, uint32_t seed)
         x = x * 1103515245u + 12345u;
         img[i] = (uint8_t)(x >> 16);
     }
-    proto_put32(img, PROTO_SRAM_BASE + PROTO_SRAM_SIZE);
+    proto_put32(img, PROTO_SRAM_BASE + SIM_MD_SRAM);
     proto_put32(img + 4, PROTO_APP_START + 0x101);
 }
 

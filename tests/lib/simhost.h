@@ -30,7 +30,7 @@ int sh_cmd2(uint8_t type, uint32_t a, uint32_t b, struct sh_rsp *r); /* two u32 
 int sh_write(uint32_t addr, const void *data, size_t len); /* in PROTO_MAX_DATA chunks */
 int sh_commit(uint32_t size, uint32_t crc, uint32_t version);
 
-/* An application image: SP 0x20005000, reset vector APP_START + 0x101, pseudo-random body. */
+/* An application image for the medium-density part: SP 0x20005000, reset vector APP_START + 0x101, pseudo-random body. */
 void sh_image(uint8_t *img, size_t size, uint32_t seed);
 /* SYNC, then WRITE chunks of `chunk` bytes, `window` frames in flight, then COMMIT. Returns the
  * first non-OK status (100 for a missing response). */

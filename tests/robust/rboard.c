@@ -407,8 +407,8 @@ int rb_an3155_update(struct rb_board *b, const struct rb_image *img)
         return -1;
     /* Erase: N-1, the pages, checksum over all of them */
     uint8_t list[64];
-    unsigned first = (PROTO_APP_START - PROTO_FLASH_BASE) / PROTO_PAGE_SIZE;
-    unsigned pages = (img->size + PROTO_PAGE_SIZE - 1) / PROTO_PAGE_SIZE;
+    unsigned first = (PROTO_APP_START - PROTO_FLASH_BASE) / RB_PAGE_SIZE;
+    unsigned pages = (img->size + RB_PAGE_SIZE - 1) / RB_PAGE_SIZE;
     list[0] = (uint8_t)(pages - 1);
     for (unsigned i = 0; i < pages; i++)
         list[1 + i] = (uint8_t)(first + i);

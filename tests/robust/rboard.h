@@ -15,10 +15,11 @@
 #include "iap_session.h"
 
 #define RB_FLASH_SIZE (64u * 1024u)
-#define RB_RECORD     PROTO_RECORD_ADDR(RB_FLASH_SIZE)
+#define RB_PAGE_SIZE  1024u /* the board's f103c8 */
+#define RB_RECORD     PROTO_RECORD_ADDR(RB_FLASH_SIZE, RB_PAGE_SIZE)
 
 struct rb_image {
-    uint8_t data[PROTO_APP_END(RB_FLASH_SIZE) - PROTO_APP_START];
+    uint8_t data[PROTO_APP_END(RB_FLASH_SIZE, RB_PAGE_SIZE) - PROTO_APP_START];
     uint32_t size, crc;
 };
 

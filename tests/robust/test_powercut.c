@@ -182,7 +182,7 @@ static long model_ops(const struct rb_image *img, char *is_erase, long max)
     int last_page = -1;
     is_erase[++n] = 1;
     for (uint32_t i = 0; i < img->size && n < max - 20; i += 2) {
-        int page = (int)(i / PROTO_PAGE_SIZE);
+        int page = (int)(i / RB_PAGE_SIZE);
         if (page != last_page) {
             is_erase[++n] = 1;
             last_page = page;

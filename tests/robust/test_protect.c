@@ -153,7 +153,7 @@ TEST(erase_of_the_bootloader_is_refused)
 {
     static const struct step s[] = {E(PROTO_FLASH_BASE, 1), E(PROTO_FLASH_BASE, PROTO_BOOT_SIZE),
                                     E(PROTO_APP_START - 1, 2), E(PROTO_FLASH_BASE, RB_FLASH_SIZE),
-                                    E(PROTO_APP_START - PROTO_PAGE_SIZE, 2 * PROTO_PAGE_SIZE)};
+                                    E(PROTO_APP_START - RB_PAGE_SIZE, 2 * RB_PAGE_SIZE)};
     refused(s, 5);
 }
 

@@ -25,7 +25,7 @@ TEST(fake_flash_refuses_programming_a_non_erased_cell)
     CHECK_EQ(port_flash_program(APP, b, 2), PROTO_E_FLASH);
     CHECK_EQ(sim_pgerr, 1);
     CHECK_EQ(port_flash_program(APP, z, 2), PROTO_OK); /* 0x0000 always programs on the F1 */
-    CHECK_EQ(port_flash_erase_page(APP), PROTO_OK);
+    CHECK_EQ(port_flash_erase_page(APP, SIM_MD_PAGE), PROTO_OK);
     CHECK_EQ(*sim_flash_at(APP), 0xFF);
 }
 
@@ -95,9 +95,9 @@ TEST(write_refuses_out_of_range_and_odd)
 TEST(erase_refuses_out_of_range)
 {
     setup(64 * 1024);
-    CHECK_EQ(fm_erase(APP - PROTO_PAGE_SIZE, PROTO_PAGE_SIZE), PROTO_E_RANGE);
+    CHECK_EQ(fm_erase(APP - SIM_MD_PAGE, SIM_MD_PAGE), PROTO_E_RANGE);
     CHECK_EQ(fm_erase(APP, 0x10000), PROTO_E_RANGE);
-    CHECK_EQ(fm_erase(END64, PROTO_PAGE_SIZE), PROTO_E_RANGE);
+    CHECK_EQ(fm_erase(END64, SIM_MD_PAGE), PROTO_E_RANGE);
     CHECK_EQ(fm_erase(0xFFFFFC00u, 0x800), PROTO_E_RANGE);
     CHECK_EQ(fm_erase(APP, 0), PROTO_E_LEN);
     CHECK_EQ(sim_ops, 0);

@@ -9,7 +9,9 @@
 #include "port.h"
 
 uint8_t sim_flash[SIM_FLASH_MAX];
-static uint32_t flash_size;
+static uint32_t flash_size, page_size;
+static uint8_t part_class;
+long sim_erase_size_wrong;
 long sim_ops, sim_pgerr, sim_boot_writes, sim_kicks;
 static long cut_at, fail_at; /* absolute operation numbers, 0 = none */
 static bool powered;
@@ -46,10 +48,17 @@ void sim_power_cycle(void)
 
 void sim_reset(uint32_t size)
 {
-    assert(size <= SIM_FLASH_MAX);
+    sim_reset_part(PROTO_PART_MD, size, 1024);
+}
+
+void sim_reset_part(uint8_t cls, uint32_t size, uint32_t page)
+{
+    assert(size <= SIM_FLASH_MAX && page && size % page == 0);
     flash_size = size;
-    memset(sim_flash, 0xFF, sizeof sim_flash);
-    sim_ops = sim_pgerr = sim_boot_writes = sim_kicks = 0;
+    page_size = page;
+    part_class = cls;
+    memset(sim_flash, 0xFF, size);
+    sim_ops = sim_pgerr = sim_boot_writes = sim_kicks = sim_erase_size_wrong = 0;
     sim_bkp = 0;
     sim_flushes = 0;
     sim_power_cycle();
@@ -95,9 +104,13 @@ static int next_op(void)
     return 0;
 }
 
-int port_flash_erase_page(uint32_t addr)
+/* Like the chip, erases the page of the chip's size that holds addr, whatever size the caller
+ * believes in; a caller with the wrong page size is counted (the core must know the part). */
+int port_flash_erase_page(uint32_t addr, uint32_t size)
 {
-    assert(addr % PROTO_PAGE_SIZE == 0);
+    if (size != page_size)
+        sim_erase_size_wrong++;
+    addr -= (addr - PROTO_FLASH_BASE) % page_size;
     if (addr < PROTO_APP_START) {
         sim_boot_writes++;
         return PROTO_E_FLASH;
@@ -107,13 +120,13 @@ int port_flash_erase_page(uint32_t addr)
     case 1:
         return PROTO_E_FLASH;
     case 2:
-        memset(p, 0xFF, PROTO_PAGE_SIZE / 2); /* erase interrupted half way */
+        memset(p, 0xFF, page_size / 2); /* erase interrupted half way */
         powered = false;
         leave(SIM_POWER_CUT);
     default:
         break;
     }
-    memset(p, 0xFF, PROTO_PAGE_SIZE);
+    memset(p, 0xFF, page_size);
     return PROTO_OK;
 }
 
@@ -155,6 +168,7 @@ int port_flash_program(uint32_t addr, const void *data, size_t len)
 
 const uint8_t *port_flash_ptr(uint32_t addr) { return sim_flash_at(addr); }
 uint32_t port_flash_size(void) { return flash_size; }
+uint8_t port_part_class(void) { return part_class; }
 
 void sim_uart_put(const void *data, size_t len)
 {
@@ -228,7 +242,6 @@ uint32_t port_millis(void)
 
 uint16_t port_boot_request_get(void) { return sim_bkp; }
 void port_boot_request_clear(void) { sim_bkp = 0; }
-uint32_t port_chip_id(void) { return 0x20036410u; } /* medium density, rev X */
 
 void port_uid(uint8_t uid[12])
 {

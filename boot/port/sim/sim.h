@@ -8,11 +8,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SIM_FLASH_MAX (128u * 1024u)
+#define SIM_FLASH_MAX (1024u * 1024u)
 
 /* A fresh board: flash all 0xFF (size 64 or 128 KB), empty UART, time 0, button released,
- * BKP_DR1 = 0, no fault armed, counters cleared. */
+ * BKP_DR1 = 0, no fault armed, counters cleared. A medium-density part (1 KB pages). */
 void sim_reset(uint32_t flash_size);
+/* The same for any part: the board's part class (port_part_class), the flash size F_SIZE reads
+ * and the chip's page size (which may contradict the class: the core must notice). */
+void sim_reset_part(uint8_t cls, uint32_t flash_size, uint32_t page_size);
+extern long sim_erase_size_wrong; /* erases asked with another page size than the chip's */
+/* The medium-density part sim_reset() makes: 1 KB pages, 20 KB of SRAM. */
+#define SIM_MD_PAGE 1024u
+#define SIM_MD_SRAM 0x5000u
 /* Power cycle: RAM-side state (UART queues, armed faults) cleared, flash and BKP kept. */
 void sim_power_cycle(void);
 

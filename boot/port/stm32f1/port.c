@@ -54,6 +54,7 @@ static void clock_deinit(void)
 
 void port_init(void)
 {
+    f1_flash_init();
     clock_init();
     RCC_AHBENR |= RCC_AHBENR_DMA1EN;
     RCC_APB2ENR |= RCC_APB2_IOPA | RCC_APB2_USART1;
@@ -136,12 +137,11 @@ void port_boot_request_clear(void)
     PWR_CR &= ~PWR_CR_DBP;
 }
 
-/* F103 errata (ES0340): DBGMCU_IDCODE may read 0 unless a debugger is attached. Report the
- * medium-density device ID then, as the ROM bootloader's AN3155 GET_ID does (0x410). */
-uint32_t port_chip_id(void)
+/* The board profile's part class. (DBGMCU_IDCODE reads 0 from software on F1 parts, errata
+ * ES0340 2.3: the class cannot be read from the chip.) */
+uint8_t port_part_class(void)
 {
-    uint32_t id = DBGMCU_IDCODE;
-    return id ? id : 0x410u;
+    return BOARD_PART;
 }
 
 void port_uid(uint8_t uid[12])

@@ -74,6 +74,11 @@
 #define FLASH_SR      REG32(FLASH_BASE_R + 0x0Cu)
 #define FLASH_CR      REG32(FLASH_BASE_R + 0x10u)
 #define FLASH_AR      REG32(FLASH_BASE_R + 0x14u)
+/* XL density: bank 2's own controller (PM0075) */
+#define FLASH_KEYR2   REG32(FLASH_BASE_R + 0x44u)
+#define FLASH_SR2     REG32(FLASH_BASE_R + 0x4Cu)
+#define FLASH_CR2     REG32(FLASH_BASE_R + 0x50u)
+#define FLASH_AR2     REG32(FLASH_BASE_R + 0x54u)
 #define FLASH_ACR_LATENCY(n) ((uint32_t)(n))
 #define FLASH_ACR_PRFTBE     (1u << 4)
 #define FLASH_ACR_RESET      0x00000030u /* PRFTBE | PRFTBS, zero wait states */
