@@ -60,7 +60,9 @@ static int host = -1; /* test side of the USART1 socketpair */
 
 static void close_board(void);
 
-static void open_board(int verbose)
+/* A board of `part` (NULL: f103c8) whose host socket is wired to USART uart_index at the pins
+ * of remap uart_remap (0, 0: USART1 on PA9/PA10). */
+static void open_board_wired(const char *part, int uart_index, int uart_remap, int verbose)
 {
     if (B)
         close_board(); /* a failed CHECK returned early */
@@ -69,8 +71,14 @@ static void open_board(int verbose)
         abort();
     host = sv[1];
     fcntl(host, F_SETFL, O_NONBLOCK);
-    struct emu_config cfg = { .uart_mode = EMU_UART_FD, .uart_fd = sv[0], .verbose = verbose };
+    struct emu_config cfg = { .uart_mode = EMU_UART_FD, .uart_fd = sv[0], .verbose = verbose,
+                              .part = part, .uart_index = uart_index, .uart_remap = uart_remap };
     B = fake_create(&cfg);
+}
+
+static void open_board(int verbose)
+{
+    open_board_wired(NULL, 0, 0, verbose);
 }
 
 static void close_board(void)
@@ -820,6 +828,316 @@ TEST(iwdg_pr_rlr_write_protected_without_key)
     close_board();
 }
 
+
+/* ---- parts: USART2/3, GPIO ports, AFIO remaps, BKP, connectivity-line RCC ---- */
+
+#define USART2 0x40004400u
+#define USART3 0x40004800u
+#define GPIO(p) (0x40010800u + 0x400u * (p))
+#define AFIO_MAPR (AFIO + 0x04)
+#define RCC_APB1RSTR (RCC + 0x10)
+#define RCC_CFGR2 (RCC + 0x2C)
+
+/* Configures pin (port, n) with the CNF:MODE nibble cfg, the port's clock on. */
+static void pin_mode(int port, int n, uint32_t cfg)
+{
+    WR32(B, RCC_APB2ENR, RD32(B, RCC_APB2ENR) | (1u << (2 + port)));
+    uint32_t reg = GPIO(port) + (n >= 8 ? 4u : 0u);
+    unsigned sh = 4u * (unsigned)(n % 8);
+    WR32(B, reg, (RD32(B, reg) & ~(0xFu << sh)) | (cfg << sh));
+}
+
+struct usart_case {
+    uint32_t base;
+    unsigned enr_bit; /* in RCC_APB1ENR */
+    int tx_port, tx_pin, irq, dma_rx, dma_tx;
+};
+
+/* USART (bridged) on at 115200 from 8 MHz, its TX pin an AF output, RXNEIE. */
+static void usartn_on(const struct usart_case *c)
+{
+    WR32(B, RCC_APB1ENR, RD32(B, RCC_APB1ENR) | (1u << c->enr_bit));
+    pin_mode(c->tx_port, c->tx_pin, 0xBu);
+    WR32(B, c->base + 0x08, 69);
+    WR32(B, c->base + 0x0C, UE | TE | RE | (1u << 5));
+    fake_run_for(B, 200 * US);
+}
+
+/* Host -> RX through DMA channel dma_rx, interrupt line irq, DMA channel dma_tx -> host. */
+static int usartn_channels_and_irq(const struct usart_case *c)
+{
+    usartn_on(c);
+    host_send("Q", 1);
+    fake_run_for(B, CHAR_115200_8MHZ);
+    if (!B->irq[c->irq] || RD32(B, c->base + 0x04) != 'Q' || B->irq[c->irq])
+        return 1;
+    WR32(B, RCC_AHBENR, RD32(B, RCC_AHBENR) | 1u);
+    WR32(B, CPAR(c->dma_rx), c->base + 0x04);
+    WR32(B, CMAR(c->dma_rx), FAKE_SRAM);
+    WR32(B, CNDTR(c->dma_rx), 3);
+    WR32(B, CCR(c->dma_rx), (1u << 7) | 1u); /* MINC EN */
+    memcpy(B->sram + 0x40, "out", 3);
+    WR32(B, CPAR(c->dma_tx), c->base + 0x04);
+    WR32(B, CMAR(c->dma_tx), FAKE_SRAM + 0x40);
+    WR32(B, CNDTR(c->dma_tx), 3);
+    WR32(B, CCR(c->dma_tx), (1u << 7) | (1u << 4) | 1u); /* MINC DIR EN */
+    WR32(B, c->base + 0x0C, UE | TE | RE);
+    WR32(B, c->base + 0x14, (1u << 6) | (1u << 7)); /* DMAR DMAT */
+    host_send("abc", 3);
+    fake_run_for(B, 5 * CHAR_115200_8MHZ);
+    uint8_t buf[8];
+    if (memcmp(B->sram, "abc", 3) != 0 || RD32(B, CNDTR(c->dma_rx)) != 0)
+        return 2;
+    if (host_recv(buf, sizeof buf) != 3 || memcmp(buf, "out", 3) != 0)
+        return 3;
+    return 0;
+}
+
+TEST(usart2_irq_38_dma_channel_6_receives_7_transmits)
+{
+    open_board_wired(NULL, 2, 0, 0);
+    struct usart_case c = { USART2, 17, 0, 2, 38, 6, 7 }; /* TX PA2 */
+    CHECK_EQ(usartn_channels_and_irq(&c), 0);
+    close_board();
+}
+
+TEST(usart3_irq_39_dma_channel_3_receives_2_transmits)
+{
+    open_board_wired(NULL, 3, 0, 0);
+    struct usart_case c = { USART3, 18, 1, 10, 39, 3, 2 }; /* TX PB10 */
+    CHECK_EQ(usartn_channels_and_irq(&c), 0);
+    close_board();
+}
+
+TEST(usart2_and_usart3_gated_by_apb1enr_bits_17_and_18)
+{
+    open_board(0);
+    WR32(B, USART2 + 0x08, 69);
+    WR32(B, USART3 + 0x08, 69);
+    CHECK_EQ(RD32(B, USART2 + 0x00), 0); /* clock off: SR reads 0, not TXE|TC */
+    WR32(B, RCC_APB1ENR, 1u << 17);
+    CHECK_EQ(RD32(B, USART2 + 0x00), 0xC0u);
+    CHECK_EQ(RD32(B, USART2 + 0x08), 0); /* the write with the clock off was ignored */
+    CHECK_EQ(RD32(B, USART3 + 0x00), 0);
+    WR32(B, RCC_APB1ENR, 1u << 18);
+    CHECK_EQ(RD32(B, USART3 + 0x00), 0xC0u);
+    close_board();
+}
+
+TEST(usart2_character_time_follows_pclk1)
+{
+    open_board_wired(NULL, 2, 0, 0);
+    pll_72mhz(); /* PCLK1 = 36 MHz */
+    WR32(B, RCC_APB1ENR, 1u << 17);
+    WR32(B, USART2 + 0x08, 313); /* 36 MHz / 115200 */
+    WR32(B, USART2 + 0x0C, UE | RE);
+    fake_run_for(B, 100 * US);
+    host_send("z", 1);
+    uint64_t t = 10ull * 313 * 1000000000ull / 36000000ull; /* 86944 ns */
+    fake_run_for(B, t - 500);
+    CHECK_EQ(RD32(B, USART2 + 0x00) & SR_RXNE, 0);
+    fake_run_for(B, 1000);
+    CHECK(RD32(B, USART2 + 0x00) & SR_RXNE);
+    close_board();
+}
+
+TEST(apb1rstr_resets_usart2_and_usart3)
+{
+    open_board(0);
+    WR32(B, RCC_APB1ENR, (1u << 17) | (1u << 18));
+    WR32(B, USART2 + 0x08, 69);
+    WR32(B, USART3 + 0x08, 70);
+    WR32(B, RCC_APB1RSTR, 1u << 17);
+    WR32(B, RCC_APB1RSTR, 0);
+    CHECK_EQ(RD32(B, USART2 + 0x08), 0);
+    CHECK_EQ(RD32(B, USART3 + 0x08), 70);
+    WR32(B, RCC_APB1RSTR, 1u << 18);
+    CHECK_EQ(RD32(B, USART3 + 0x08), 0);
+    close_board();
+}
+
+TEST(usart_remapped_away_from_the_hosts_pins_is_cut)
+{
+    open_board(1);
+    usart_on(69, 0); /* PA9 AF, host wired to PA9/PA10 */
+    WR32(B, RCC_APB2ENR, RD32(B, RCC_APB2ENR) | 1u);
+    WR32(B, AFIO_MAPR, 1u << 2); /* USART1 -> PB6/PB7 */
+    pin_mode(1, 6, 0xBu);
+    WR32(B, U_DR, 'x');
+    fake_run_for(B, 2 * CHAR_115200_8MHZ);
+    uint8_t buf[4];
+    CHECK_EQ(host_recv(buf, sizeof buf), 0);
+    CHECK(strstr(B->log, "USART1 TX is on PB6 (AFIO_MAPR), the host is wired to PA9") != NULL);
+    host_send("y", 1);
+    fake_run_for(B, 2 * CHAR_115200_8MHZ);
+    CHECK_EQ(RD32(B, U_SR) & SR_RXNE, 0);
+    close_board();
+}
+
+TEST(usart1_remap_reaches_a_host_wired_to_pb6_pb7)
+{
+    open_board_wired(NULL, 1, 1, 0);
+    WR32(B, RCC_APB2ENR, RD32(B, RCC_APB2ENR) | (1u << 14) | 1u);
+    WR32(B, AFIO_MAPR, 1u << 2);
+    pin_mode(1, 6, 0xBu); /* PB6 TX; PB7 stays a floating input */
+    WR32(B, U_BRR, 69);
+    WR32(B, U_CR1, UE | TE | RE);
+    fake_run_for(B, 200 * US);
+    WR32(B, U_DR, 'r');
+    host_send("s", 1);
+    fake_run_for(B, 2 * CHAR_115200_8MHZ);
+    uint8_t c = 0;
+    CHECK_EQ(host_recv(&c, 1), 1);
+    CHECK_EQ(c, 'r');
+    CHECK_EQ(RD32(B, U_DR), 's');
+    close_board();
+}
+
+TEST(usart_tx_pin_not_an_alternate_function_output_reaches_no_one)
+{
+    open_board(1);
+    WR32(B, RCC_APB2ENR, RD32(B, RCC_APB2ENR) | (1u << 14) | (1u << 2));
+    WR32(B, U_BRR, 69);
+    WR32(B, U_CR1, UE | TE | RE); /* PA9 left a floating input */
+    fake_run_for(B, 200 * US);
+    WR32(B, U_DR, 'n');
+    fake_run_for(B, 2 * CHAR_115200_8MHZ);
+    uint8_t c;
+    CHECK_EQ(host_recv(&c, 1), 0);
+    CHECK(strstr(B->log, "USART1 TX pin PA9 is configured 0x4 (CNF:MODE)") != NULL);
+    pin_mode(0, 9, 0xBu);
+    WR32(B, U_DR, 'm');
+    fake_run_for(B, 2 * CHAR_115200_8MHZ);
+    CHECK_EQ(host_recv(&c, 1), 1);
+    CHECK_EQ(c, 'm');
+    close_board();
+}
+
+TEST(gpio_ports_d_e_on_every_part_f_g_on_high_density_only)
+{
+    open_board(0);
+    CHECK(fake_access_ok(B, GPIO(3), 4, false));
+    CHECK(fake_access_ok(B, GPIO(4), 4, false));
+    CHECK(!fake_access_ok(B, GPIO(5), 4, false));
+    close_board();
+    open_board_wired("f103ze", 0, 0, 0);
+    CHECK(fake_access_ok(B, GPIO(6), 4, false));
+    close_board();
+    open_board_wired("f107vc", 0, 0, 0);
+    CHECK(!fake_access_ok(B, GPIO(5), 4, false));
+    close_board();
+}
+
+TEST(gpio_port_e_output_log_input_drive_and_reset)
+{
+    open_board(1);
+    pin_mode(4, 3, 0x3u); /* PE3 push-pull */
+    WR32(B, GPIO(4) + 0x10, 1u << 3);
+    CHECK(strstr(B->log, "] PE3 = 1") != NULL);
+    gpio_set_input(B, 4, 12, 1); /* PE12, floating input */
+    CHECK(RD32(B, GPIO(4) + 0x08) & (1u << 12));
+    WR32(B, RCC + 0x0C, 1u << 6); /* IOPERST */
+    CHECK_EQ(RD32(B, GPIO(4) + 0x00), 0x44444444u);
+    close_board();
+}
+
+TEST(afio_mapr2_exists_on_xl_density_only)
+{
+    open_board_wired("f103ze", 0, 0, 0);
+    CHECK(!fake_access_ok(B, AFIO + 0x1C, 4, false));
+    close_board();
+    open_board_wired("f103zg", 0, 0, 0);
+    WR32(B, RCC_APB2ENR, 1u);
+    WR32(B, AFIO + 0x1C, 0xFFFFFFFFu);
+    CHECK_EQ(RD32(B, AFIO + 0x1C), 0x7E0u);
+    close_board();
+}
+
+TEST(bkp_dr11_to_dr42_on_high_density_and_connectivity_line)
+{
+    open_board_wired("f103rc", 0, 0, 0);
+    bkp_clocks();
+    WR32(B, PWR_CR, 1u << 8); /* DBP */
+    WR32(B, 0x40006CBCu, 0x4242); /* DR42 */
+    CHECK_EQ(RD32(B, 0x40006CBCu), 0x4242);
+    CHECK(!fake_access_ok(B, 0x40006C38u, 4, false)); /* reserved between DR10 block and DR11 */
+    CHECK(!fake_access_ok(B, 0x40006CC0u, 4, false));
+    close_board();
+    open_board_wired("f107vc", 0, 0, 0);
+    CHECK(fake_access_ok(B, 0x40006C40u, 4, false));
+    close_board();
+}
+
+TEST(rcc_cfgr2_and_ahbrstr_exist_on_connectivity_line_only)
+{
+    open_board_wired("f103zg", 0, 0, 0);
+    CHECK(!fake_access_ok(B, RCC_CFGR2, 4, false));
+    close_board();
+    open_board_wired("f107vc", 0, 0, 0);
+    CHECK(fake_access_ok(B, RCC_CFGR2, 4, false));
+    CHECK(fake_access_ok(B, RCC + 0x28, 4, false));
+    close_board();
+}
+
+static void wait_bit(uint32_t reg, uint32_t bit)
+{
+    for (int i = 0; i < 1000 && !(RD32(B, reg) & bit); i++)
+        fake_run_for(B, 10 * US);
+}
+
+TEST(rcc_connectivity_line_pll_from_pll2_through_prediv1)
+{
+    open_board_wired("f107vc", 0, 0, 0);
+    WR32(B, RCC_CR, RD32(B, RCC_CR) | (1u << 16)); /* HSE 8 MHz */
+    wait_bit(RCC_CR, 1u << 17);
+    /* PREDIV2 /2, PLL2MUL x10: PLL2 40 MHz; PREDIV1 /5 from PLL2: 8 MHz */
+    WR32(B, RCC_CFGR2, (1u << 4) | (8u << 8) | 4u | (1u << 16));
+    WR32(B, RCC_CR, RD32(B, RCC_CR) | (1u << 26));
+    wait_bit(RCC_CR, 1u << 27);
+    CHECK(RD32(B, RCC_CR) & (1u << 27));
+    WR32(B, RCC_CFGR, (1u << 16) | (7u << 18) | (4u << 8)); /* PLLSRC PREDIV1, x9, APB1 /2 */
+    WR32(B, RCC_CR, RD32(B, RCC_CR) | (1u << 24));
+    wait_bit(RCC_CR, 1u << 25);
+    WR32(B, RCC_CFGR, RD32(B, RCC_CFGR) | 2u);
+    CHECK_EQ(rcc_clock_hz(B, CLK_SYSCLK), 72000000);
+    CHECK_EQ(rcc_clock_hz(B, CLK_PCLK1), 36000000);
+    /* PLL2 feeds SYSCLK: it cannot be switched off, nor PREDIV1 changed */
+    WR32(B, RCC_CR, RD32(B, RCC_CR) & ~(1u << 26));
+    CHECK(RD32(B, RCC_CR) & (1u << 26));
+    WR32(B, RCC_CFGR2, (1u << 4) | (8u << 8) | 1u | (1u << 16));
+    CHECK_EQ(RD32(B, RCC_CFGR2) & 0xFu, 4);
+    CHECK(!B->stopped);
+    close_board();
+}
+
+TEST(rcc_connectivity_line_pll_x6_5_from_hsi)
+{
+    open_board_wired("f107vc", 0, 0, 0);
+    WR32(B, RCC_CFGR, 13u << 18); /* HSI/2 x6.5 */
+    WR32(B, RCC_CR, RD32(B, RCC_CR) | (1u << 24));
+    wait_bit(RCC_CR, 1u << 25);
+    WR32(B, RCC_CFGR, RD32(B, RCC_CFGR) | 2u);
+    CHECK_EQ(rcc_clock_hz(B, CLK_SYSCLK), 26000000);
+    close_board();
+}
+
+TEST(rcc_connectivity_line_reserved_pllmul_stops_the_board)
+{
+    open_board_wired("f107vc", 0, 0, 0);
+    WR32(B, RCC_CFGR, 14u << 18); /* x16 on the F103, reserved here */
+    CHECK(!B->stopped);
+    WR32(B, RCC_CR, RD32(B, RCC_CR) | (1u << 24));
+    CHECK(B->stopped);
+    CHECK_EQ(B->stop_code, EMU_EXIT_FAULT);
+    CHECK(strstr(B->fault, "PLLMUL = 0xe is reserved") != NULL);
+    close_board();
+    open_board(0); /* the same value on the F103 is x16 */
+    WR32(B, RCC_CFGR, 14u << 18);
+    WR32(B, RCC_CR, RD32(B, RCC_CR) | (1u << 24));
+    CHECK(!B->stopped);
+    close_board();
+}
+
 int main(void)
 {
     RUN(rcc_resets_to_hsi_8mhz);
@@ -867,6 +1185,22 @@ int main(void)
     RUN(iwdg_hardware_watchdog_option_starts_it_at_every_reset);
     RUN(iwdg_reload_postpones_the_timeout);
     RUN(iwdg_pr_rlr_write_protected_without_key);
+    RUN(usart2_irq_38_dma_channel_6_receives_7_transmits);
+    RUN(usart3_irq_39_dma_channel_3_receives_2_transmits);
+    RUN(usart2_and_usart3_gated_by_apb1enr_bits_17_and_18);
+    RUN(usart2_character_time_follows_pclk1);
+    RUN(apb1rstr_resets_usart2_and_usart3);
+    RUN(usart_remapped_away_from_the_hosts_pins_is_cut);
+    RUN(usart1_remap_reaches_a_host_wired_to_pb6_pb7);
+    RUN(usart_tx_pin_not_an_alternate_function_output_reaches_no_one);
+    RUN(gpio_ports_d_e_on_every_part_f_g_on_high_density_only);
+    RUN(gpio_port_e_output_log_input_drive_and_reset);
+    RUN(afio_mapr2_exists_on_xl_density_only);
+    RUN(bkp_dr11_to_dr42_on_high_density_and_connectivity_line);
+    RUN(rcc_cfgr2_and_ahbrstr_exist_on_connectivity_line_only);
+    RUN(rcc_connectivity_line_pll_from_pll2_through_prediv1);
+    RUN(rcc_connectivity_line_pll_x6_5_from_hsi);
+    RUN(rcc_connectivity_line_reserved_pllmul_stops_the_board);
     if (B)
         close_board();
     return test_summary();
