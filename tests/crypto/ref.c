@@ -61,6 +61,47 @@ int ref_canonical(const uint8_t enc[32])
     return !one && !minus_one; /* x = 0 has no negative */
 }
 
+int ref_s_canonical(const uint8_t s[32])
+{
+    static const uint8_t l[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
+                                  0xa2, 0xde, 0xf9, 0xde, 0x14, [31] = 0x10};
+    for (int i = 31; i >= 0; i--)
+        if (s[i] != l[i])
+            return s[i] < l[i];
+    return 0; /* S = L */
+}
+
+int ref_special_points(uint8_t out[REF_SPECIAL_MAX][32])
+{
+    static const char *const hex[] = {
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0000000000000000000000000000000000000000000000000000000000000080",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+        "0100000000000000000000000000000000000000000000000000000000000080",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+    };
+    int n = 0;
+    for (size_t i = 0; i < sizeof hex / sizeof hex[0]; i++, n++)
+        for (int j = 0; j < 32; j++) {
+            unsigned v;
+            if (sscanf(hex[i] + 2 * j, "%2x", &v) != 1)
+                abort();
+            out[n][j] = (uint8_t)v;
+        }
+    for (int k = 0; k < 19; k++)
+        for (int sign = 0; sign < 2; sign++, n++) {
+            memset(out[n], 0xff, 32);
+            out[n][0] = (uint8_t)(0xed + k);
+            out[n][31] = (uint8_t)(0x7f | sign << 7);
+        }
+    return n;
+}
+
 int ref_expected(const uint8_t sig[64], const uint8_t *msg, size_t len, const uint8_t pk[32])
 {
     int v = ref_verify(sig, msg, len, pk);

@@ -19,6 +19,15 @@ void ref_sha512(const uint8_t *msg, size_t len, uint8_t out[64]);
  * independently of boot/crypto's field arithmetic. */
 int ref_canonical(const uint8_t enc[32]);
 
+/* Whether the 32-byte little-endian S is below the group order L (RFC 8032 5.1.7). */
+int ref_s_canonical(const uint8_t s[32]);
+
+/* Points that tell verifiers apart, as 32-byte encodings: the eight of small order, then the
+ * sign bit on the two with x = 0 (y = 1, y = -1: not encodings), then y = p + k for k < 19 with
+ * and without the sign bit (unreduced). Returns how many (REF_SPECIAL_MAX at most). */
+#define REF_SPECIAL_MAX 64
+int ref_special_points(uint8_t out[REF_SPECIAL_MAX][32]);
+
 /* The verdict boot/crypto must give: OpenSSL's, except for non-canonical keys. */
 int ref_expected(const uint8_t sig[64], const uint8_t *msg, size_t len, const uint8_t pk[32]);
 
