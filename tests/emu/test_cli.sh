@@ -54,5 +54,22 @@ check flash_size_128_runs 0 $?
 [ "$(stat -c %s "$tmp/g.img")" = 131072 ]
 check flash_size_128_file_is_128k 0 $?
 
+$EMU --flash "$tmp/h.img" --part f103zg --load $FW/hello.elf --stop-on-bkpt 2>/dev/null
+check part_f103zg_runs 0 $?
+[ "$(stat -c %s "$tmp/h.img")" = 1048576 ]
+check part_f103zg_file_is_1m 0 $?
+
+$EMU --flash "$tmp/i.img" --part f103x9 2>/dev/null
+check unknown_part_is_a_setup_error 1 $?
+
+$EMU --flash "$tmp/i.img" --part f103rc --flash-size 128 2>/dev/null
+check flash_size_other_than_the_parts_is_a_setup_error 1 $?
+
+$EMU --flash "$tmp/i.img" --part f107vc --pin PF0=1 2>/dev/null
+check pin_on_a_port_the_part_lacks_is_a_setup_error 1 $?
+
+$EMU --flash "$tmp/h.img" --part f103rc 2>/dev/null
+check flash_file_larger_than_the_part_is_a_setup_error 1 $?
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -88,6 +88,55 @@ expect usart_stop_on_uart_string 0 'no bang'
 run usart_stop_on_uart_timeout periph_echo 'abc' --stop-on-uart 'xyz' --stop-after 50
 expect usart_stop_on_uart_timeout 4
 
+# args NAME WORD...: FW_ARGS for an image (tests/emu/fw/fw.h) in $T/NAME.args, as a --load.
+args() {
+    local name=$1
+    shift
+    python3 -c 'import struct, sys
+w = [int(x, 0) for x in sys.argv[2:]]
+open(sys.argv[1], "wb").write(struct.pack("<8I", 0x41524753, *(w + [0] * (7 - len(w)))))' \
+        "$T/$name.args" "$@"
+    echo "$T/$name.args@0x0800FC00"
+}
+
+# USART2/3 and remapped pins: the bridge wired to that USART at those pins (--usart).
+echo_on() { # NAME USART REMAP --usart-ARG
+    local name=$1 n=$2 remap=$3 wiring=$4
+    run "$name" periph_uartn "hello $name!" --stop-on-bkpt --usart "$wiring" \
+        --load "$(args "$name" "$n" "$remap")"
+    if ! grep -qF "FE=00000000 PE=00000000 NE=00000000" "$T/$name.out"; then
+        bad "$name" "no clean error report: $(head -c 200 "$T/$name.out")"
+    else
+        expect "$name" 0 "hello $name!"
+    fi
+}
+echo_on usart2_echo_through_the_bridge 2 0 2
+echo_on usart3_echo_through_the_bridge 3 0 3
+echo_on usart1_remapped_to_pb6_pb7_echoes 1 1 1:remap
+echo_on usart2_remapped_to_pd5_pd6_echoes 2 1 2:remap
+echo_on usart3_partial_remap_pc10_pc11_echoes 3 1 3:partial
+echo_on usart3_full_remap_pd8_pd9_echoes 3 3 3:full
+# --uart N is the same as --usart N
+run uart_option_takes_a_usart_number periph_uartn 'x!' --stop-on-bkpt --uart 3 \
+    --load "$(args uart_n 3 0)"
+expect uart_option_takes_a_usart_number 0 'x!'
+
+name=usart1_remapped_away_from_the_hosts_pins_is_not_heard
+run $name periph_uartn 'abc!' --stop-on-bkpt --stop-after 200 --usart 1 --load "$(args $name 1 1)"
+if [ "$rc" -eq 0 ] && [ ! -s "$T/$name.out" ] &&
+    grep -qF 'USART1 RX is on PB7 (AFIO_MAPR), the host is wired to PA10' "$T/$name.err"; then
+    ok $name
+else
+    bad $name "exit $rc, stdout '$(head -c 100 "$T/$name.out")', $(last "$T/$name.err")"
+fi
+
+name=bad_usart_wiring_is_a_setup_error
+"$EMU" --flash "$T/x.flash" --usart 4 2>"$T/$name.err"
+rc=$?
+"$EMU" --flash "$T/x.flash" --usart 1:full 2>>"$T/$name.err"
+rc2=$?
+if [ "$rc" -eq 1 ] && [ "$rc2" -eq 1 ]; then ok $name; else bad $name "$(cat "$T/$name.err")"; fi
+
 # TCP: one client at a time, a new one accepted after the first disconnects.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])')
