@@ -58,6 +58,7 @@ const char *iap_status_name(int status)
     case PROTO_E_IMAGE_CRC: return "E_IMAGE_CRC (image CRC differs)";
     case PROTO_E_VECTOR: return "E_VECTOR (initial SP or reset vector not plausible)";
     case PROTO_E_SIZE: return "E_SIZE (image size zero or too large)";
+    case PROTO_E_PART: return "E_PART (flash size contradicts the bootloader's part)";
     default: return "unknown status";
     }
 }

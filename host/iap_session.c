@@ -120,11 +120,20 @@ static bool is_nak(const struct iap_frame *f)
 static int refused(struct iap_err *err, const char *what, int8_t st)
 {
     const char *hint = "run iap again; the board stays in IAP mode";
+    bool reads = strncmp(what, "READ", 4) == 0 || strncmp(what, "CRC", 3) == 0;
     switch (st) {
-    case PROTO_E_RANGE: hint = "the bootloader only writes its application area"; break;
+    case PROTO_E_RANGE:
+        hint = reads ? "reads are allowed anywhere in the device's flash, and only there (iap info "
+                       "shows its size)"
+                     : "the bootloader only writes its application area";
+        break;
     case PROTO_E_VECTOR:
         hint = "the image's initial SP or reset vector is not plausible: is it an application "
-               "linked at 0x08002000 (see examples/README.md)?";
+               "linked at the application start (see examples/README.md)?";
+        break;
+    case PROTO_E_PART:
+        hint = "the flash size the chip reports does not match the part the bootloader was built "
+               "for (make BOARD=...): rebuild it for this board; it writes nothing meanwhile";
         break;
     case PROTO_E_IMAGE_CRC: hint = "the flash does not hold what was sent: run iap flash again"; break;
     case PROTO_E_FLASH:
@@ -436,6 +445,22 @@ struct xfer {
     uint64_t done_bytes;
 };
 
+/* Frames for len bytes, without the 32-bit wrap of (len + chunk - 1) / chunk. */
+static unsigned xfer_frames(uint32_t len, uint32_t chunk)
+{
+    return (unsigned)(((uint64_t)len + chunk - 1u) / chunk);
+}
+
+/* [addr, addr + len) lies in the 32-bit address space, checked before any frame is sent. */
+static int xfer_range(const char *what, uint32_t addr, uint32_t len, struct iap_err *err)
+{
+    if ((uint64_t)addr + len > 0x100000000ull)
+        return iap_fail(err, IAP_ERR_USAGE,
+                        "%s of %u bytes at 0x%08x runs past the end of the address space", what,
+                        len, addr);
+    return 0;
+}
+
 static uint32_t xfer_n(const struct xfer *x, unsigned i)
 {
     uint32_t off = i * x->chunk;
@@ -493,7 +518,8 @@ int iap_session_write(struct iap_session *s, uint32_t addr, const uint8_t *data,
                      .work_ms = write_work, .done = write_done};
     if (len % 2 || addr % 2)
         return iap_fail(err, IAP_ERR_USAGE, "odd write address or length");
-    return pipe_run(s, &p, (len + x.chunk - 1) / x.chunk, err);
+    int rc = xfer_range("write", addr, len, err);
+    return rc ? rc : pipe_run(s, &p, xfer_frames(len, x.chunk), err);
 }
 
 static uint16_t read_build(void *ctx, unsigned i, uint8_t *type, uint8_t *payload)
@@ -536,7 +562,8 @@ int iap_session_read(struct iap_session *s, uint32_t addr, uint8_t *out, uint32_
     struct pipe p = {.ctx = &x, .max_window = READ_WINDOW_MAX, .need_each = true,
                      .rsp_bytes = PROTO_HDR_LEN + 1 + x.chunk + PROTO_CRC_LEN, .build = read_build,
                      .work_ms = read_work, .done = read_done};
-    return pipe_run(s, &p, (len + x.chunk - 1) / x.chunk, err);
+    int rc = xfer_range("read", addr, len, err);
+    return rc ? rc : pipe_run(s, &p, xfer_frames(len, x.chunk), err);
 }
 
 static int cmd2(struct iap_session *s, uint8_t cmd, uint32_t a, uint32_t b, uint32_t c,

@@ -1,5 +1,6 @@
 #include "image.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,9 +136,10 @@ int image_check_fit(const struct image *img, uint32_t app_start, uint32_t app_en
                         (unsigned long long)lo, app_start, PROTO_FLASH_BASE, app_start - 1);
     if (lo < app_start)
         return iap_fail(err, IAP_ERR_FIT,
-                        "image starts at 0x%08llx, below the application area 0x%08x..0x%08x: "
-                        "link it at 0x%08x (or pass --address 0x%08x for a .bin)",
-                        (unsigned long long)lo, app_start, app_end - 1, app_start, app_start);
+                        "image starts at 0x%08llx, below flash (0x%08x) and the application "
+                        "start 0x%08x: link it at 0x%08x (or pass --address 0x%08x for a .bin)",
+                        (unsigned long long)lo, PROTO_FLASH_BASE, app_start, app_start,
+                        app_start);
     if (lo > app_start)
         return iap_fail(err, IAP_ERR_FIT,
                         "image starts at 0x%08llx, not at the application start 0x%08x: its "
@@ -146,9 +148,35 @@ int image_check_fit(const struct image *img, uint32_t app_start, uint32_t app_en
     if (hi > app_end)
         return iap_fail(err, IAP_ERR_FIT,
                         "image ends at 0x%08llx, past the application area end 0x%08x: it is "
-                        "%llu bytes too big for the %u bytes available",
+                        "%llu byte%s too big for the %u bytes available",
                         (unsigned long long)hi, app_end, (unsigned long long)(hi - app_end),
-                        app_end - app_start);
+                        hi - app_end == 1 ? "" : "s", app_end - app_start);
+    return 0;
+}
+
+int image_check_vectors(const uint8_t *buf, uint32_t len, uint32_t app_start, uint32_t sram_size,
+                        const char *name, struct iap_err *err)
+{
+    static const char hint[] = "is it an application linked at 0x%08x (see examples/README.md)?";
+    char h[128];
+    snprintf(h, sizeof h, hint, app_start);
+    if (len < 8)
+        return iap_fail(err, IAP_ERR_FIT,
+                        "%s is not an application: %u byte%s, too short for a vector table "
+                        "(initial SP and reset vector): %s",
+                        name, len, len == 1 ? "" : "s", h);
+    uint32_t sp = proto_get32(buf), pc = proto_get32(buf + 4);
+    if (sp <= PROTO_SRAM_BASE || sp - PROTO_SRAM_BASE > sram_size || (sp & 3u))
+        return iap_fail(err, IAP_ERR_FIT,
+                        "%s is not an application for this device: its initial SP 0x%08x is not "
+                        "a word-aligned address in the device's SRAM (0x%08x..0x%08x, %u KB): %s",
+                        name, sp, PROTO_SRAM_BASE, PROTO_SRAM_BASE + sram_size, sram_size / 1024u,
+                        h);
+    if (!(pc & 1u) || (pc & ~1u) < app_start || (pc & ~1u) - app_start >= len)
+        return iap_fail(err, IAP_ERR_FIT,
+                        "%s is not an application: its reset vector 0x%08x is not a Thumb address "
+                        "(odd) inside the image (0x%08x..0x%08x): %s",
+                        name, pc, app_start, app_start + len - 1, h);
     return 0;
 }
 

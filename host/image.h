@@ -39,6 +39,12 @@ int image_check_fit(const struct image *img, uint32_t app_start, uint32_t app_en
 
 /* One contiguous buffer covering [start, image_end) rounded up to an even length (the device
  * programs half-words), gaps and padding 0xFF. The caller frees *out. */
+/* The bootloader's acceptance rule, checked before any flash is touched: the flattened image
+ * (buf, len bytes from app_start) starts with a vector table whose initial SP lies in the
+ * device's SRAM (sram_size bytes from 0x20000000, word aligned) and whose reset vector is a Thumb
+ * address inside the image. IAP_ERR_FIT with a message naming what is wrong. */
+int image_check_vectors(const uint8_t *buf, uint32_t len, uint32_t app_start, uint32_t sram_size,
+                        const char *name, struct iap_err *err);
 int image_flatten(const struct image *img, uint32_t start, uint8_t **out, uint32_t *len,
                   struct iap_err *err);
 

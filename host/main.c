@@ -20,6 +20,7 @@
 
 struct opts {
     const char *port, *format, *output;
+    const char *file; /* the image file of flash and verify */
     unsigned baud;
     uint32_t address, app_version;
     unsigned window;
@@ -158,6 +159,11 @@ static int cmd_flash(const struct opts *o, struct iap_session *s, const struct i
     int rc = flatten_checked(s, img, &buf, &len, err);
     if (rc)
         return rc;
+    rc = image_check_vectors(buf, len, s->info.app_start, s->info.sram_size, o->file, err);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
     uint32_t crc = proto_crc32(0, buf, len);
     double t0 = ui_now();
     ui_progress_start("flash", len);
@@ -280,6 +286,14 @@ static int cmd_erase(const struct opts *o, struct iap_session *s, struct iap_err
 static int cmd_read(const struct opts *o, struct iap_session *s, uint32_t addr, uint32_t len,
                     struct iap_err *err)
 {
+    /* Reads are allowed anywhere in flash; say so before asking the device. */
+    uint64_t end = (uint64_t)PROTO_FLASH_BASE + s->info.flash_size;
+    if (addr < PROTO_FLASH_BASE || (uint64_t)addr + len > end)
+        return iap_fail(err, IAP_ERR_USAGE,
+                        "read 0x%08x + %u bytes lies outside the device's flash (0x%08x..0x%08llx, "
+                        "%u KB): give an address and length inside it",
+                        addr, len, PROTO_FLASH_BASE, (unsigned long long)end - 1u,
+                        s->info.flash_size / 1024u);
     uint8_t *buf = malloc(len ? len : 1);
     if (!buf)
         return iap_fail(err, IAP_ERR_NOMEM, "out of memory for %u bytes", len);
@@ -365,9 +379,9 @@ struct command {
     const char *name, *args, *help;
     int nargs;
     bool needs_image; /* argument 0 is a firmware file, loaded before the port is opened */
-    /* Reads only: a running application that had to reboot for it is started again after it
-     * succeeds (or finds a difference). A command that writes gives the application back only
-     * when it was refused before its first write (IAP_ERR_FIT). */
+    /* Reads only: a running application that had to reboot for it is started again afterwards,
+     * whatever the outcome. A command that writes gives the application back only when it was
+     * refused before its first write (IAP_ERR_FIT). */
     bool read_only;
     int (*parse)(const struct opts *o, char **args, struct cmd_args *a, struct iap_err *err);
     int (*run)(const struct opts *o, struct iap_session *s, struct cmd_args *a,
@@ -424,7 +438,8 @@ static void command_list(char *out, size_t size)
 static int restart_app(const struct opts *o, const struct command *c, struct iap_session *s,
                        int rc, struct iap_err *err)
 {
-    bool untouched = c->read_only ? rc == 0 || rc == IAP_ERR_VERIFY : rc == IAP_ERR_FIT;
+    /* reads never touch flash: any outcome (a difference, a refused range) leaves it as it was */
+    bool untouched = c->read_only || rc == IAP_ERR_FIT;
     if (!untouched || !s->app_rebooted || o->no_reset || !s->info.app_valid)
         return rc;
     struct iap_err reset_err = {0};
@@ -541,8 +556,10 @@ static int run(int argc, char **argv, struct iap_err *err)
     struct cmd_args a = {0};
     image_init(&a.img);
     rc = cmd->parse ? cmd->parse(&o, args, &a, err) : 0;
-    if (!rc && cmd->needs_image)
+    if (!rc && cmd->needs_image) {
+        o.file = args[0];
         rc = load_image(&o, args[0], &a.img, err);
+    }
     struct iap_transport *t = NULL;
     struct iap_session s;
     if (!rc)

@@ -1,7 +1,9 @@
-/* A byte pipe to the board, chosen at run time from the port name: a serial device, or
- * tcp://HOST:PORT for a raw serial-over-TCP bridge (ser2net, socat). Each implementation embeds
- * struct iap_transport first. Serial code stays in transports/serial.c so other OS ports can
- * replace that one file. */
+/* A byte pipe to the board, chosen at run time from the port name (transport.c's table): a
+ * serial device, tcp://HOST:PORT for a raw serial-over-TCP bridge (ser2net, socat), or
+ * rfc2217://HOST:PORT for a telnet bridge that sets its serial line as iap asks (RFC 2217). Each
+ * implementation embeds struct iap_transport first. OS-specific code stays in the files of
+ * transports/ the build picks: serial.c and tcp.c (POSIX), serial_win.c and tcp_win.c (Windows);
+ * rfc2217.c runs on top of either TCP file. */
 #ifndef IAP_TRANSPORT_H
 #define IAP_TRANSPORT_H
 
@@ -22,11 +24,18 @@ struct iap_transport {
     char desc[160]; /* "/dev/ttyUSB0 at 115200 baud", for messages */
 };
 
-/* Opens a serial device path or tcp://HOST:PORT. connect_ms bounds the TCP connect. */
+/* Opens a serial device, tcp://HOST:PORT or rfc2217://HOST:PORT. connect_ms bounds the TCP
+ * connect. */
 int transport_open(const char *spec, unsigned baud, int connect_ms, struct iap_transport **out,
                    struct iap_err *err);
+/* Splits "host:port" or "[v6]:port" into its parts; 0, or -1 when it is not of that form. */
+int transport_split_hostport(const char *hostport, char *host, size_t hostsz, char *port,
+                             size_t portsz);
+
 int serial_open(const char *path, unsigned baud, struct iap_transport **out, struct iap_err *err);
 int tcp_open(const char *hostport, unsigned baud, int connect_ms, struct iap_transport **out,
              struct iap_err *err);
+int rfc2217_open(const char *hostport, unsigned baud, int connect_ms, struct iap_transport **out,
+                 struct iap_err *err);
 
 #endif

@@ -93,6 +93,16 @@ int fm_erase(uint32_t addr, uint32_t len)
     return rc;
 }
 
+/* Initial SP inside the part's SRAM and word aligned; reset vector a Thumb address inside the
+ * first size bytes of the application area. */
+static bool vectors_ok(const uint8_t *v, uint32_t size)
+{
+    uint32_t sp = proto_get32(v), pc = proto_get32(v + 4);
+    return size >= 8 && sp > PROTO_SRAM_BASE && sp <= PROTO_SRAM_BASE + fm_sram_size() &&
+           (sp & 3u) == 0 && (pc & 1u) && (pc & ~1u) >= PROTO_APP_START &&
+           (pc & ~1u) < PROTO_APP_START + size;
+}
+
 int fm_write(uint32_t addr, const uint8_t *data, size_t len)
 {
     if ((addr | len) & 1u)
@@ -100,6 +110,10 @@ int fm_write(uint32_t addr, const uint8_t *data, size_t len)
     int rc = fm_check_app(addr, (uint32_t)len);
     if (rc != PROTO_OK || len == 0)
         return rc;
+    /* A write of the vector table that cannot be an application is refused before the record
+     * page is erased: a file that is not firmware leaves the old application bootable. */
+    if (addr == PROTO_APP_START && len >= 8 && !vectors_ok(data, fm_app_end() - PROTO_APP_START))
+        return PROTO_E_VECTOR;
     rc = fm_begin_update();
     for (size_t i = 0; rc == PROTO_OK && i < len; i += 2) {
         uint32_t a = addr + (uint32_t)i;
@@ -138,16 +152,6 @@ uint32_t fm_crc(uint32_t addr, uint32_t len)
     return crc;
 }
 
-/* Initial SP inside the part's SRAM and word aligned; reset vector a Thumb address inside the
- * image. */
-static bool vectors_ok(uint32_t size)
-{
-    const uint8_t *v = port_flash_ptr(PROTO_APP_START);
-    uint32_t sp = proto_get32(v), pc = proto_get32(v + 4);
-    return size >= 8 && sp > PROTO_SRAM_BASE && sp <= PROTO_SRAM_BASE + fm_sram_size() &&
-           (sp & 3u) == 0 && (pc & 1u) && (pc & ~1u) >= PROTO_APP_START &&
-           (pc & ~1u) < PROTO_APP_START + size;
-}
 
 static int check_image(uint32_t size, uint32_t crc)
 {
@@ -155,7 +159,7 @@ static int check_image(uint32_t size, uint32_t crc)
         return PROTO_E_PART;
     if (size == 0 || size > fm_app_end() - PROTO_APP_START)
         return PROTO_E_SIZE;
-    if (!vectors_ok(size))
+    if (!vectors_ok(port_flash_ptr(PROTO_APP_START), size))
         return PROTO_E_VECTOR;
     if (fm_crc(PROTO_APP_START, size) != crc)
         return PROTO_E_IMAGE_CRC;

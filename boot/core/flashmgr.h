@@ -45,6 +45,8 @@ int fm_begin_update(void);
 int fm_erase(uint32_t addr, uint32_t len);
 
 /* Program len bytes at addr: addr and len even (PROTO_E_ALIGN), range checked (PROTO_E_RANGE).
+ * A write of at least 8 bytes at the application start whose vectors cannot be an application's
+ * (as fm_commit checks them) is refused with PROTO_E_VECTOR before anything is erased.
  * Pages not yet erased in this session are erased first; half-words already equal are skipped;
  * a different non-erased half-word gives PROTO_E_NOT_ERASED; read back (PROTO_E_VERIFY). */
 int fm_write(uint32_t addr, const uint8_t *data, size_t len);

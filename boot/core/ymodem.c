@@ -1,6 +1,10 @@
 /* YMODEM receiver and its menu. Block numbers are 8 bits and wrap (block 256 arrives as 0): the
  * receiver counts them with an 8-bit `expect`, so images of any size work. The image size comes
- * from the header block, so the SUB (0x1A) padding of the last block never enters the image. */
+ * from the header block, so the SUB (0x1A) padding of the last block never enters the image.
+ * Plain XMODEM (a data block with no header before it) is refused with CAN: without the header
+ * the size is unknown, and the padding would enter the image. The line goes back to the native
+ * protocol and AN3155 at once when the exchange never had a header or has failed, and within a
+ * second of silence from a sender that vanished mid-file. */
 #include "ymodem.h"
 
 #include <stddef.h>
@@ -26,7 +30,7 @@ static uint8_t state;
 static uint8_t blk[HDR + 1024 + 2];
 static size_t n, want;
 static uint8_t expect;   /* next block number */
-static bool started;     /* a sender answered our 'C' */
+static bool started;     /* a header was accepted: a YMODEM sender is there */
 static bool in_file;     /* header accepted: data blocks expected */
 static bool committed;   /* a file of this batch became the application */
 static uint8_t eots, cans, tries;
@@ -93,6 +97,7 @@ static void header(size_t len)
         return;
     }
     fm_new_session(); /* like a native SYNC: pages are erased again as the file is written */
+    started = true;
     size = s;
     off = 0;
     expect = 1;
@@ -161,7 +166,6 @@ static void block(void)
         send1(YM_NAK);
         return;
     }
-    started = true;
     tries = 0;
     session_enter_iap();
     if (in_file)
@@ -169,7 +173,7 @@ static void block(void)
     else if (blk[1] == 0)
         header(len);
     else
-        send1(YM_NAK);
+        cancel(); /* a data block without a header: plain XMODEM, or a sender out of step */
 }
 
 /* Between blocks: the first byte of a block, EOT or CAN. */
@@ -191,13 +195,16 @@ static bool block_start(uint8_t byte)
             state = Y_IDLE; /* the sender cancelled; IAP mode goes on */
         break;
     default:
-        /* before any block: a native frame or stm32flash takes the line */
-        if (!started && (byte == PROTO_SOF || byte == 0x7F)) {
+        /* A native frame or stm32flash takes the line before any header, or from a sender that
+         * has been silent for a byte gap (a live one answers our ACK at once). */
+        if ((byte == PROTO_SOF || byte == 0x7F) &&
+            (!started || port_millis() - last >= BYTE_GAP_MS)) {
             state = Y_IDLE;
             return false;
         }
-        break; /* noise */
+        return true; /* noise: it does not count as the sender's activity */
     }
+    last = port_millis();
     return true;
 }
 
@@ -235,9 +242,9 @@ static bool ymodem_feed(uint8_t byte)
 {
     if (state != Y_RECV)
         return menu_key(byte);
-    last = port_millis();
     if (n == 0)
         return block_start(byte);
+    last = port_millis();
     blk[n++] = byte;
     if (n == want)
         block();

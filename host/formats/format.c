@@ -40,6 +40,8 @@ int format_line_fail(struct iap_err *err, enum iap_error code, const char *path,
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
+    if (line == 0) /* about the whole file, not one of its lines */
+        return iap_fail(err, code, "%s: %s", path, what);
     return iap_fail(err, code, "%s:%u: %s", path, line, what);
 }
 
@@ -117,13 +119,13 @@ static int read_file(const char *path, uint8_t **out, size_t *len, struct iap_er
         buf = p;
         cap *= 2;
     }
-    int bad = ferror(f);
+    int bad = ferror(f), bad_errno = errno;
     fclose(f);
     if (!buf)
         return iap_fail(err, IAP_ERR_FILE, "%s is too large for a firmware file", path);
     if (bad) {
         free(buf);
-        return iap_fail(err, IAP_ERR_FILE, "cannot read %s", path);
+        return iap_fail(err, IAP_ERR_FILE, "cannot read %s: %s", path, strerror(bad_errno));
     }
     *out = buf;
     *len = n;
@@ -145,6 +147,10 @@ int format_load_file(const char *path, const char *fmt_name, uint32_t base, stru
     int rc = read_file(path, &buf, &len, err);
     if (rc)
         return rc;
+    if (len == 0) {
+        free(buf);
+        return iap_fail(err, IAP_ERR_FORMAT, "%s is empty: there is nothing to flash", path);
+    }
     if (!fmt)
         fmt = format_detect(path, buf, len);
     if (!fmt) {

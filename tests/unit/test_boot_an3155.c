@@ -323,13 +323,23 @@ TEST(go_elsewhere_is_nacked)
 TEST(go_with_an_image_that_is_no_program_is_nacked_and_stays)
 {
     setup();
-    memset(img, 0x42, 1024);
+    sh_image(img, 1024, 4);
+    proto_put32(img + 4, APP + 0x801); /* reset vector past the 1 KB written */
     CHECK_EQ(write_image(img, 1024), ACK);
     go_addr = APP;
     CHECK_EQ(sim_run(do_go, NULL), SIM_RETURNED);
     CHECK_EQ(in[0], NACK);
     CHECK(!fm_app_valid(NULL));
     CHECK(session_in_iap());
+}
+
+/* stm32flash erases first, so nothing is saved by it, but a write of vectors that are no
+ * program is still refused as the other protocols refuse it. */
+TEST(write_of_a_vector_table_that_is_no_program_is_nacked)
+{
+    setup();
+    memset(img, 0x42, 256);
+    CHECK_EQ(write_mem(APP, img, 256), NACK);
 }
 
 TEST(go_without_any_application_is_nacked)
@@ -441,6 +451,7 @@ int main(void)
     RUN(go_to_flash_start_or_zero_means_the_application);
     RUN(go_elsewhere_is_nacked);
     RUN(go_with_an_image_that_is_no_program_is_nacked_and_stays);
+    RUN(write_of_a_vector_table_that_is_no_program_is_nacked);
     RUN(go_without_any_application_is_nacked);
     RUN(erase_starts_a_new_image_so_go_commits_only_what_follows);
     RUN(flash_failure_is_nacked_and_blinks);

@@ -58,9 +58,9 @@ TEST(write_skips_equal_half_words)
 {
     setup(64 * 1024);
     uint8_t d[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-    CHECK_EQ(fm_write(APP, d, 8), PROTO_OK);
+    CHECK_EQ(fm_write(APP + 8, d, 8), PROTO_OK);
     long ops = sim_ops;
-    CHECK_EQ(fm_write(APP, d, 8), PROTO_OK);
+    CHECK_EQ(fm_write(APP + 8, d, 8), PROTO_OK);
     CHECK_EQ(sim_ops, ops);
 }
 
@@ -153,9 +153,40 @@ static int commit_with_vectors(uint32_t sp, uint32_t pc)
     sh_image(img, 2048, 3);
     proto_put32(img, sp);
     proto_put32(img + 4, pc);
-    if (fm_write(APP, img, 2048))
+    /* the vectors in two writes: only COMMIT sees them whole (a write of the whole vector table
+     * is checked before the record page is erased: see below) */
+    if (fm_write(APP, img, 4) || fm_write(APP + 4, img + 4, 2044))
         return 99;
     return fm_commit(2048, proto_crc32(0, img, 2048), 1);
+}
+
+/* Issue 11: a file that is not firmware erased the working application before COMMIT refused
+ * it. The write that carries the vector table is checked before the record page is erased. */
+TEST(write_of_vectors_that_are_no_program_is_refused_before_anything_is_erased)
+{
+    setup(64 * 1024);
+    sh_image(img, 2048, 3);
+    CHECK_EQ(fm_write(APP, img, 2048), PROTO_OK);
+    CHECK_EQ(fm_commit(2048, proto_crc32(0, img, 2048), 1), PROTO_OK);
+    static const char text[] = "# stm32-iap\n\nIn-application programming";
+    long ops = sim_ops;
+    CHECK_EQ(fm_write(APP, (const uint8_t *)text, 16), PROTO_E_VECTOR);
+    proto_put32(img, 0x20005000u);
+    proto_put32(img + 4, 0x08000101u); /* reset vector in the bootloader */
+    CHECK_EQ(fm_write(APP, img, 8), PROTO_E_VECTOR);
+    proto_put32(img + 4, 0x0800FC01u); /* reset vector past the application area */
+    CHECK_EQ(fm_write(APP, img, 8), PROTO_E_VECTOR);
+    CHECK_EQ(sim_ops, ops);
+    CHECK(fm_app_valid(NULL));
+}
+
+TEST(write_of_plausible_vectors_reaching_past_the_image_is_left_to_commit)
+{
+    CHECK_EQ(commit_with_vectors(0x20005000u, APP + 0x1001), PROTO_E_VECTOR); /* past 2 KB */
+    setup(64 * 1024);
+    sh_image(img, 2048, 3);
+    proto_put32(img + 4, APP + 0x1001);
+    CHECK_EQ(fm_write(APP, img, 2048), PROTO_OK); /* inside the area: the size is not known yet */
 }
 
 TEST(commit_checks_initial_sp_and_reset_vector)
@@ -213,6 +244,8 @@ int main(void)
     RUN(commit_makes_app_valid);
     RUN(commit_refuses_wrong_crc_size_vectors);
     RUN(commit_checks_initial_sp_and_reset_vector);
+    RUN(write_of_vectors_that_are_no_program_is_refused_before_anything_is_erased);
+    RUN(write_of_plausible_vectors_reaching_past_the_image_is_left_to_commit);
     RUN(validity_fails_on_any_changed_image_byte);
     RUN(write_after_commit_invalidates_again);
     RUN(watchdog_is_fed_during_erase);

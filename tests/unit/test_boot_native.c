@@ -460,10 +460,23 @@ TEST(commit_with_bad_vectors_is_refused)
 {
     setup();
     sh_image(img, 4096, 9);
-    proto_put32(img, 0x08002000u); /* SP in flash: an image linked wrongly */
+    proto_put32(img + 4, APP + 0x2001); /* reset vector past the image's 4 KB */
     CHECK_EQ(sh_write(APP, img, 4096), PROTO_OK);
     CHECK_EQ(sh_commit(4096, proto_crc32(0, img, 4096), 1), PROTO_E_VECTOR);
     CHECK(!fm_app_valid(NULL));
+}
+
+TEST(a_file_that_is_no_firmware_is_refused_before_the_app_is_erased)
+{
+    setup();
+    sh_image(img, 2048, 8);
+    CHECK_EQ(sh_update(img, 2048, 1, 1024, 2), PROTO_OK);
+    memset(img, 'x', 1024); /* a text file sent as an image */
+    long ops = sim_ops;
+    CHECK_EQ(sh_cmd(PROTO_CMD_SYNC, NULL, 0, NULL), PROTO_OK);
+    CHECK_EQ(sh_write(APP, img, 1024), PROTO_E_VECTOR);
+    CHECK_EQ(sim_ops, ops);
+    CHECK(fm_app_valid(NULL));
 }
 
 static void do_reset(void *arg)
@@ -535,6 +548,7 @@ int main(void)
     RUN(update_on_128k_flash_up_to_the_record_page);
     RUN(commit_refusals_blink_the_led);
     RUN(commit_with_bad_vectors_is_refused);
+    RUN(a_file_that_is_no_firmware_is_refused_before_the_app_is_erased);
     RUN(reset_starts_a_valid_app_after_answering);
     RUN(reset_without_valid_app_resets_the_chip);
     RUN(flash_failure_blinks_and_is_reported);

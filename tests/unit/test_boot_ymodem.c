@@ -162,6 +162,49 @@ TEST(native_frame_while_waiting_for_a_sender_takes_the_line)
     CHECK_EQ(xfer("", 0), 0); /* no more 'C' */
 }
 
+/* Issue 11: sx (plain XMODEM) sends block 1 with no header. It was NAKed, and the receiver then
+ * took 0xA5 and 0x7F for noise and restarted its timer on every byte: a host that kept probing
+ * was locked out. Now the block is cancelled and the line is free at once. */
+TEST(xmodem_block_without_a_header_is_cancelled_and_frees_the_line)
+{
+    struct sh_rsp r;
+    setup();
+    sh_image(img, 1024, 2);
+    xfer("1", 1);
+    block(1, img, 128, 128);
+    CHECK(got >= 2 && in[0] == YM_CAN);
+    CHECK_EQ(sh_cmd(PROTO_CMD_SYNC, NULL, 0, &r), PROTO_OK);
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, &r), PROTO_OK);
+    CHECK_EQ(sim_ops, 0);
+}
+
+TEST(xmodem_retries_of_block_1_never_lock_out_stm32flash)
+{
+    setup();
+    sh_image(img, 1024, 2);
+    xfer("1", 1);
+    for (int i = 0; i < 10; i++) /* sx retries until "Retry Count Exceeded" */
+        block(1, img, 128, 128);
+    static const uint8_t init = 0x7F;
+    xfer(&init, 1);
+    CHECK(got == 1 && in[0] == 0x79); /* AN3155 ACK */
+}
+
+TEST(native_frame_after_a_sender_vanished_mid_file_takes_the_line_within_a_second)
+{
+    struct sh_rsp r;
+    setup();
+    sh_image(img, 4096, 3);
+    xfer("1", 1);
+    header_for(4096);
+    block(1, img, 1024, 1024);
+    CHECK(got == 1 && in[0] == YM_ACK);
+    static const uint8_t noise[] = {0xA5, 0x00, 0x7F}; /* within the gap: the sender's noise */
+    xfer(noise, sizeof noise);
+    sim_ms += 1000;
+    CHECK_EQ(sh_cmd(PROTO_CMD_SYNC, NULL, 0, &r), PROTO_OK);
+}
+
 TEST(transfer_with_1k_blocks_commits_and_starts_the_app)
 {
     struct proto_record rec;
@@ -329,7 +372,8 @@ TEST(sender_cancel_inside_a_block_is_seen_when_the_line_falls_silent)
 TEST(image_that_is_no_program_is_refused_at_eot)
 {
     setup();
-    memset(img, 'x', 2048);
+    sh_image(img, 2048, 5);
+    proto_put32(img + 4, PROTO_APP_START + 0x1001); /* reset vector past the 2 KB image */
     xfer("1", 1);
     header_for(2048);
     block(1, img, 1024, 1024);
@@ -338,6 +382,21 @@ TEST(image_that_is_no_program_is_refused_at_eot)
     xfer("\x04", 1);
     CHECK(got >= 2 && in[0] == YM_CAN);
     CHECK(!fm_app_valid(NULL));
+    CHECK(session_in_iap());
+}
+
+/* Issue 11: a file that is not firmware is refused at its first block, before anything (the
+ * record page of a working application) is erased. */
+TEST(file_that_is_no_firmware_is_cancelled_at_its_first_block)
+{
+    setup();
+    memset(img, 'x', 2048);
+    long ops = sim_ops;
+    xfer("1", 1);
+    header_for(2048);
+    block(1, img, 1024, 1024);
+    CHECK(got >= 2 && in[0] == YM_CAN);
+    CHECK_EQ(sim_ops, ops);
     CHECK(session_in_iap());
 }
 
@@ -544,6 +603,9 @@ int main(void)
     RUN(stm32flash_sync_after_the_menu_is_answered);
     RUN(download_asks_with_c_every_second_and_gives_up_after_a_minute);
     RUN(native_frame_while_waiting_for_a_sender_takes_the_line);
+    RUN(xmodem_block_without_a_header_is_cancelled_and_frees_the_line);
+    RUN(xmodem_retries_of_block_1_never_lock_out_stm32flash);
+    RUN(native_frame_after_a_sender_vanished_mid_file_takes_the_line_within_a_second);
     RUN(transfer_with_1k_blocks_commits_and_starts_the_app);
     RUN(transfer_with_128_byte_blocks_and_odd_size);
     RUN(block_numbers_wrap_past_255);
@@ -557,6 +619,7 @@ int main(void)
     RUN(sender_cancel_leaves_iap_mode_and_a_new_download_works);
     RUN(sender_cancel_inside_a_block_is_seen_when_the_line_falls_silent);
     RUN(image_that_is_no_program_is_refused_at_eot);
+    RUN(file_that_is_no_firmware_is_cancelled_at_its_first_block);
     RUN(block_cut_short_is_naked_after_a_second);
     RUN(silent_sender_is_asked_again_with_c_then_cancelled);
     RUN(a_new_sender_after_one_that_vanished_starts_over);
