@@ -136,8 +136,9 @@ int image_check_fit(const struct image *img, uint32_t app_start, uint32_t app_en
                         (unsigned long long)lo, app_start, PROTO_FLASH_BASE, app_start - 1);
     if (lo < app_start)
         return iap_fail(err, IAP_ERR_FIT,
-                        "image starts at 0x%08llx, below flash (0x%08x) and the application "
-                        "start 0x%08x: link it at 0x%08x (or pass --address 0x%08x for a .bin)",
+                        "image starts at 0x%08llx, below flash (0x%08x) and below the application "
+                        "area, which starts at 0x%08x: link it at 0x%08x (or pass --address "
+                        "0x%08x for a .bin)",
                         (unsigned long long)lo, PROTO_FLASH_BASE, app_start, app_start,
                         app_start);
     if (lo > app_start)

@@ -450,6 +450,26 @@ TEST(missing_file_is_a_file_error)
     CHECK_MSG("/nonexistent/app.hex");
 }
 
+TEST(an_empty_file_is_refused_without_a_line_number)
+{
+    FILE *f = fopen("/tmp/iap-test-empty.hex", "wb");
+    CHECK(f != NULL);
+    fclose(f);
+    image_init(&img);
+    CHECK_EQ(format_load_file("/tmp/iap-test-empty.hex", NULL, 0x08002000u, &img, NULL, &err),
+             IAP_ERR_FORMAT);
+    CHECK(strstr(err.msg, "iap-test-empty.hex is empty") != NULL);
+    CHECK(strstr(err.msg, ":0:") == NULL);
+    remove("/tmp/iap-test-empty.hex");
+}
+
+TEST(a_directory_is_refused_with_the_reason)
+{
+    image_init(&img);
+    CHECK_EQ(format_load_file("/tmp", NULL, 0x08002000u, &img, NULL, &err), IAP_ERR_FILE);
+    CHECK(strstr(err.msg, "cannot read /tmp: Is a directory") != NULL);
+}
+
 int main(void)
 {
     image_init(&img);
@@ -492,5 +512,7 @@ int main(void)
     RUN(unknown_format_name_is_a_usage_error);
     RUN(missing_file_is_a_file_error);
     image_free(&img);
+    RUN(an_empty_file_is_refused_without_a_line_number);
+    RUN(a_directory_is_refused_with_the_reason);
     return test_summary();
 }

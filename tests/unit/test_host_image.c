@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "image.h"
+#include "proto.h"
 #include "test.h"
 
 #define APP 0x08002000u
@@ -99,6 +100,64 @@ TEST(an_image_past_the_application_end_is_refused_with_the_excess)
     image_free(&img);
 }
 
+TEST(one_byte_too_big_is_said_in_the_singular)
+{
+    image_init(&img);
+    CHECK_EQ(image_add(&img, APP, d4, 4, &err), 0);
+    CHECK_EQ(image_add(&img, END - 3, d4, 4, &err), 0);
+    CHECK_EQ(image_check_fit(&img, APP, END, &err), IAP_ERR_FIT);
+    CHECK(strstr(err.msg, "1 byte too big") != NULL);
+    image_free(&img);
+}
+
+TEST(an_image_below_flash_does_not_print_a_wrapped_area_end)
+{
+    image_init(&img);
+    CHECK_EQ(image_add(&img, 0x07FFFFFFu, d4, 4, &err), 0);
+    CHECK_EQ(image_check_fit(&img, APP, UINT32_MAX, &err), IAP_ERR_FIT);
+    CHECK(strstr(err.msg, "below flash (0x08000000)") != NULL);
+    CHECK(strstr(err.msg, "fffffffe") == NULL);
+    image_free(&img);
+}
+
+static uint8_t vec[64];
+static int vectors(uint32_t sp, uint32_t pc, uint32_t len, uint32_t sram)
+{
+    proto_put32(vec, sp);
+    proto_put32(vec + 4, pc);
+    return image_check_vectors(vec, len, APP, sram, "app.bin", &err);
+}
+
+TEST(vectors_of_an_application_pass)
+{
+    CHECK_EQ(vectors(0x20005000u, APP + 0x21, 64, 0x5000), 0);
+    CHECK_EQ(vectors(0x20010000u, APP + 0x21, 64, 0x10000), 0);
+}
+
+TEST(an_sp_beyond_the_devices_sram_is_refused_naming_its_size)
+{
+    CHECK_EQ(vectors(0x2000C000u, APP + 0x21, 64, 0x5000), IAP_ERR_FIT);
+    CHECK(strstr(err.msg, "app.bin is not an application for this device") != NULL);
+    CHECK(strstr(err.msg, "0x2000c000") != NULL);
+    CHECK(strstr(err.msg, "20 KB") != NULL);
+    CHECK_EQ(vectors(0x20000000u, APP + 0x21, 64, 0x5000), IAP_ERR_FIT);
+    CHECK_EQ(vectors(0x20004FFEu, APP + 0x21, 64, 0x5000), IAP_ERR_FIT); /* not word aligned */
+}
+
+TEST(a_reset_vector_outside_the_image_or_without_the_thumb_bit_is_refused)
+{
+    CHECK_EQ(vectors(0x20005000u, APP + 0x20, 64, 0x5000), IAP_ERR_FIT);
+    CHECK(strstr(err.msg, "reset vector 0x08002020") != NULL);
+    CHECK_EQ(vectors(0x20005000u, APP + 65, 64, 0x5000), IAP_ERR_FIT);
+    CHECK_EQ(vectors(0x20005000u, 0x08000101u, 64, 0x5000), IAP_ERR_FIT);
+}
+
+TEST(a_file_too_short_for_vectors_is_refused)
+{
+    CHECK_EQ(vectors(0x20005000u, APP + 1, 1, 0x5000), IAP_ERR_FIT);
+    CHECK(strstr(err.msg, "1 byte, too short for a vector table") != NULL);
+}
+
 TEST(an_image_ending_exactly_at_the_end_fits)
 {
     image_init(&img);
@@ -140,6 +199,12 @@ int main(void)
     RUN(an_image_below_flash_is_refused);
     RUN(an_image_starting_after_the_application_start_is_refused);
     RUN(an_image_past_the_application_end_is_refused_with_the_excess);
+    RUN(one_byte_too_big_is_said_in_the_singular);
+    RUN(an_image_below_flash_does_not_print_a_wrapped_area_end);
+    RUN(vectors_of_an_application_pass);
+    RUN(an_sp_beyond_the_devices_sram_is_refused_naming_its_size);
+    RUN(a_reset_vector_outside_the_image_or_without_the_thumb_bit_is_refused);
+    RUN(a_file_too_short_for_vectors_is_refused);
     RUN(an_image_ending_exactly_at_the_end_fits);
     RUN(an_empty_image_is_refused);
     RUN(flatten_fills_gaps_with_ff_and_pads_to_even);
