@@ -326,10 +326,9 @@ static __attribute__((noinline)) int ge_decode(struct ge *p, const uint8_t s[32]
     return 0;
 }
 
-/* Whether s is a canonical point encoding as far as it can be told without a square root:
- * y < p, and no sign bit on the two points with x = 0 (y = 1 and y = -1, the y with y^2 = 1).
- * Whether y is on the curve is left to decoding (A) or to the final comparison (R, which is
- * compared with a canonical encoding byte for byte). */
+/* Whether R's encoding is canonical as far as it can be told without a square root: y < p, and
+ * no sign bit on the two points with x = 0 (y = 1 and y = -1, the y with y^2 = 1). An R off the
+ * curve fails the final byte comparison with an encoded point. */
 static int ge_encoding_canonical(const uint8_t s[32])
 {
     fe y, t;
@@ -472,9 +471,7 @@ int ed25519_verify_init(struct ed25519_ctx *c, const uint8_t sig[ED25519_SIG_LEN
         c->status = ED25519_ERR_S_RANGE; /* S + L would verify too: malleable */
     else if (!ge_encoding_canonical(c->sig))
         c->status = ED25519_ERR_R_ENCODING;
-    else if (!ge_encoding_canonical(c->pub))
-        c->status = ED25519_ERR_KEY;
-    else
+    else /* the key is checked once, when final decodes it */
         c->status = ED25519_OK;
     return c->status;
 }

@@ -8,7 +8,7 @@
  *
  * Streaming form, for a message that is not in one piece (header + image in flash):
  *   struct ed25519_ctx c;
- *   ed25519_verify_init(&c, sig, pub);   // cheap encoding checks; returns early failures too
+ *   ed25519_verify_init(&c, sig, pub);   // S and R checks: may fail early
  *   ed25519_verify_update(&c, part, n);  // any number of times
  *   int err = ed25519_verify_final(&c);  // 0 only for a valid signature
  * The context is the caller's (about 320 bytes); final needs about 2.3 KB of stack. Timing
@@ -30,7 +30,7 @@ enum ed25519_status {
     ED25519_ERR_R_ENCODING = -2, /* R is not a canonical point encoding */
     ED25519_ERR_KEY = -3, /* the public key is not a canonical encoding of a curve point */
     ED25519_ERR_MISMATCH = -4, /* well formed, but the equation fails */
-    ED25519_ERR_STATE = -5, /* final without a successful init, or a second final */
+    ED25519_ERR_STATE = -5, /* final called twice */
 };
 
 struct ed25519_ctx {
@@ -40,8 +40,8 @@ struct ed25519_ctx {
     int status; /* what init found, or ED25519_ERR_STATE once final has run */
 };
 
-/* Copies sig and pub, checks S < L and the encodings of R and A (not yet that A is a point),
- * starts the hash. Returns 0 or the first problem found; final returns it as well. */
+/* Copies sig and pub, checks S < L and R's encoding, starts the hash. Returns 0 or the problem
+ * found (final returns it as well, so the caller may skip hashing). The key is checked by final. */
 int ed25519_verify_init(struct ed25519_ctx *c, const uint8_t sig[ED25519_SIG_LEN],
                         const uint8_t pub[ED25519_KEY_LEN]);
 void ed25519_verify_update(struct ed25519_ctx *c, const void *msg, size_t n);

@@ -24,7 +24,14 @@ $(BUILD)/tests/test_ed25519_diff: tests/unit/test_ed25519_diff.c $(CRYPTO_TEST_D
 	$(HOST_CC) $(HOST_CFLAGS) $(CRYPTO_WARN) $(SAN_FLAGS) $(CRYPTO_ROOT) -Iboot/crypto -Itests \
 	  -Itests/crypto -o $@ $< $(CRYPTO_REF) $(CRYPTO_TEST_SRC) $(CRYPTO_SRC) -lcrypto
 
-CRYPTO_TESTS := $(BUILD)/tests/test_ed25519 $(BUILD)/tests/test_ed25519_diff
+# White box: the field, scalar and point arithmetic against OpenSSL's BIGNUM (includes ed25519.c).
+$(BUILD)/tests/test_ed25519_arith: tests/crypto/test_ed25519_arith.c $(CRYPTO_DEPS) tests/test.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(CRYPTO_WARN) $(SAN_FLAGS) -Iboot/crypto -Itests -o $@ $< \
+	  boot/crypto/sha512.c -lcrypto
+
+CRYPTO_TESTS := $(BUILD)/tests/test_ed25519 $(BUILD)/tests/test_ed25519_diff \
+                $(BUILD)/tests/test_ed25519_arith
 TESTS        += $(CRYPTO_TESTS)
 TESTS_BUILD  += $(CRYPTO_TESTS)
 

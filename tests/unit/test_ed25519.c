@@ -208,6 +208,21 @@ TEST(sha512_split_anywhere_equals_one_call)
     }
 }
 
+TEST(sha512_one_large_update_equals_one_byte_at_a_time)
+{
+    static uint8_t m[5000];
+    uint8_t one[64], bytes[64];
+    struct sha512_ctx c;
+    for (size_t i = 0; i < sizeof m; i++)
+        m[i] = (uint8_t)(i * 131 + (i >> 8));
+    sha512(m, sizeof m, one);
+    sha512_init(&c);
+    for (size_t i = 0; i < sizeof m; i++)
+        sha512_update(&c, m + i, 1);
+    sha512_final(&c, bytes);
+    CHECK_MEM(one, bytes, 64);
+}
+
 static void check_rfc(size_t i)
 {
     struct vec v = vec_of(&rfc[i]);
@@ -468,6 +483,7 @@ int main(void)
     RUN(sha512_of_the_896_bit_message_needs_a_second_padding_block);
     RUN(sha512_of_a_million_a_fed_in_uneven_pieces);
     RUN(sha512_split_anywhere_equals_one_call);
+    RUN(sha512_one_large_update_equals_one_byte_at_a_time);
     RUN(rfc8032_test_1_empty_message_verifies);
     RUN(rfc8032_test_2_one_byte_verifies);
     RUN(rfc8032_test_3_two_bytes_verify);

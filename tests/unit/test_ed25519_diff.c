@@ -169,6 +169,18 @@ TEST(sha512_agrees_with_openssl_at_every_length_to_700_in_random_pieces)
     }
 }
 
+TEST(sha512_agrees_with_openssl_on_large_inputs_in_one_call)
+{
+    static uint8_t m[64 * 1024 + 77];
+    uint8_t ours[64], theirs[64];
+    rng_bytes(m, sizeof m);
+    for (size_t len = 1000; len <= sizeof m; len += 997 + len / 2) {
+        sha512(m, len, ours);
+        ref_sha512(m, len, theirs);
+        CHECK_MEM(ours, theirs, 64);
+    }
+}
+
 TEST(valid_signatures_verify_in_both)
 {
     struct tally t = {0};
@@ -326,6 +338,7 @@ int main(void)
     printf("seed 0x%llx\n", (unsigned long long)seed);
     make_cases();
     RUN(sha512_agrees_with_openssl_at_every_length_to_700_in_random_pieces);
+    RUN(sha512_agrees_with_openssl_on_large_inputs_in_one_call);
     RUN(reference_agrees_with_every_wycheproof_case);
     RUN(valid_signatures_verify_in_both);
     RUN(one_bit_flipped_in_the_signature_agrees);
