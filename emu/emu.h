@@ -17,6 +17,18 @@ struct emu_pin_event {        /* drive an input pin at an emulated time */
     int8_t level;             /* 1 high, 0 low, -1 released (floating: pull-up/down decides) */
 };
 
+/* How the bridge knows the host's rate (docs/EMULATOR.md: a line the two sides disagree on). */
+enum emu_host_baud {
+    EMU_HOST_BAUD_DEFAULT = 0, /* $STM32EMU_LINE = strict, auto or any; unset: auto */
+    EMU_HOST_BAUD_AUTO,   /* pty: the rate the host set, once it differs from the pty's initial one */
+    EMU_HOST_BAUD_ANY,    /* never checked: the bridge carries bytes at any rate */
+    EMU_HOST_BAUD_STRICT, /* pty: the pty's rate, set by the host or not */
+    EMU_HOST_BAUD_FIXED,  /* host_baud_rate, whatever the bridge (tcp, fd, stdio too) */
+};
+
+/* The host's framing: 8 data bits with no, even or odd parity; MATCH = whatever the USART uses. */
+enum emu_parity { EMU_PARITY_MATCH = 0, EMU_PARITY_NONE, EMU_PARITY_EVEN, EMU_PARITY_ODD };
+
 struct emu_config {
     const char *part;         /* emu_part_name(): "f103c8" (NULL: from flash_size, else f103c8) */
     const char *flash_file;   /* persistent flash image; created erased (0xFF) when missing */
@@ -27,6 +39,10 @@ struct emu_config {
     int uart_index;           /* the USART the host bridge is wired to: 1..3 (0 = USART1) */
     int uart_remap;           /* at the pins of this AFIO_MAPR remap value (0 = default pins;
                                  USART1/2: 1 = remapped; USART3: 1 = partial, 3 = full) */
+    enum emu_host_baud host_baud; /* the host's rate, checked against the USART's */
+    uint32_t host_baud_rate;  /* EMU_HOST_BAUD_FIXED */
+    enum emu_parity host_parity; /* the host's framing, checked against the USART's */
+    uint32_t line_seed;       /* sampling phases on a line the sides disagree on (0 = default) */
     const char *pty_link;     /* EMU_UART_PTY: stable symlink to the pty slave, may be NULL */
     int tcp_port;             /* EMU_UART_TCP: listen on 127.0.0.1:port */
     int uart_fd;              /* EMU_UART_FD: a connected fd (socketpair/pipe end) */

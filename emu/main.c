@@ -19,6 +19,12 @@ static void usage(FILE *out)
             "  --usart N[:PINS]      the USART the host is wired to: 1, 2 or 3 (default 1), at\n"
             "                        its default pins or PINS = remap (USART1/2), partial or\n"
             "                        full (USART3); also accepted as --uart N[:PINS]\n"
+            "  --host-baud MODE      the host's rate, checked against the USART's: auto (default:\n"
+            "                        the rate the host set on the pty, once it set one), strict\n"
+            "                        (the pty's rate even if never set), any (never checked), or\n"
+            "                        N baud (any bridge); default from $STM32EMU_LINE\n"
+            "  --host-parity P       the host's framing: match (default: the USART's, no check),\n"
+            "                        none, even or odd (8 data bits)\n"
             "  --realtime            emulated time never runs ahead of the wall clock\n"
             "  --stop-after MS       stop after MS milliseconds of emulated time\n"
             "  --stop-on-uart STR    stop (exit 0) once the host has received STR\n"
@@ -26,7 +32,8 @@ static void usage(FILE *out)
             "  --pin PXn=L[@MS]      drive input pin (e.g. PA0=1, PE3=0): L = 1, 0 or z (released),\n"
             "                        at power-on or at MS milliseconds; repeatable\n"
             "  --power-cut N         cut power at the Nth flash erase/program operation\n"
-            "  --seed S              what an interrupted operation leaves is drawn from S\n"
+            "  --seed S              what an interrupted operation leaves, and the sampling phases\n"
+            "                        on a mismatched line, are drawn from S\n"
             "  --erase-ms MS         page/mass erase time (default 20)\n"
             "  --prog-us US          half-word program time (default 52.5)\n"
             "  -v, -vv               log events; -vv also every peripheral access\n"
@@ -86,13 +93,14 @@ static int parse_pin(const char *s, struct emu_pin_event *p)
 
 int main(int argc, char **argv)
 {
-    enum { O_FLASH = 256, O_PART, O_SIZE, O_LOAD, O_UART, O_USART, O_RT, O_AFTER, O_UARTSTR, O_BKPT, O_PIN,
+    enum { O_FLASH = 256, O_PART, O_SIZE, O_LOAD, O_UART, O_USART, O_HBAUD, O_HPAR, O_RT, O_AFTER, O_UARTSTR, O_BKPT, O_PIN,
            O_CUT, O_SEED, O_ERASE, O_PROG, O_HELP };
     static const struct option opts[] = {
         {"flash", required_argument, 0, O_FLASH},     {"flash-size", required_argument, 0, O_SIZE},
         {"part", required_argument, 0, O_PART},
         {"load", required_argument, 0, O_LOAD},       {"uart", required_argument, 0, O_UART},
         {"usart", required_argument, 0, O_USART},
+        {"host-baud", required_argument, 0, O_HBAUD}, {"host-parity", required_argument, 0, O_HPAR},
         {"realtime", no_argument, 0, O_RT},           {"stop-after", required_argument, 0, O_AFTER},
         {"stop-on-uart", required_argument, 0, O_UARTSTR},
         {"stop-on-bkpt", no_argument, 0, O_BKPT},     {"pin", required_argument, 0, O_PIN},
@@ -152,6 +160,40 @@ int main(int argc, char **argv)
                 return EMU_EXIT_SETUP;
             }
             break;
+        case O_HBAUD: {
+            static const struct { const char *name; enum emu_host_baud mode; } modes[] = {
+                { "auto", EMU_HOST_BAUD_AUTO }, { "any", EMU_HOST_BAUD_ANY },
+                { "strict", EMU_HOST_BAUD_STRICT } };
+            char *end;
+            unsigned long v = strtoul(optarg, &end, 10);
+            cfg.host_baud = EMU_HOST_BAUD_DEFAULT;
+            for (unsigned i = 0; i < sizeof modes / sizeof modes[0]; i++)
+                if (strcmp(optarg, modes[i].name) == 0)
+                    cfg.host_baud = modes[i].mode;
+            if (cfg.host_baud == EMU_HOST_BAUD_DEFAULT && *end == '\0' && v > 0 && v <= 10000000) {
+                cfg.host_baud = EMU_HOST_BAUD_FIXED;
+                cfg.host_baud_rate = (uint32_t)v;
+            }
+            if (cfg.host_baud == EMU_HOST_BAUD_DEFAULT) {
+                fprintf(stderr, "stm32emu: --host-baud %s: expected auto, strict, any or a rate in "
+                        "baud\n", optarg);
+                return EMU_EXIT_SETUP;
+            }
+            break;
+        }
+        case O_HPAR: {
+            static const char *const names[] = { "match", "none", "even", "odd" };
+            unsigned i = 0;
+            while (i < 4 && strcmp(optarg, names[i]) != 0)
+                i++;
+            if (i == 4) {
+                fprintf(stderr, "stm32emu: --host-parity %s: expected match, none, even or odd\n",
+                        optarg);
+                return EMU_EXIT_SETUP;
+            }
+            cfg.host_parity = (enum emu_parity)i;
+            break;
+        }
         case O_RT: cfg.realtime = true; break;
         case O_AFTER: cfg.stop_after_ns = (uint64_t)(strtod(optarg, NULL) * 1e6); break;
         case O_UARTSTR: cfg.stop_on_uart = optarg; break;
@@ -165,7 +207,9 @@ int main(int argc, char **argv)
             cfg.npins++;
             break;
         case O_CUT: cfg.power_cut_at = strtol(optarg, NULL, 0); break;
-        case O_SEED: cfg.power_cut_seed = (uint32_t)strtoul(optarg, NULL, 0); break;
+        case O_SEED:
+            cfg.power_cut_seed = cfg.line_seed = (uint32_t)strtoul(optarg, NULL, 0);
+            break;
         case O_ERASE: cfg.flash_erase_ns = (uint32_t)(strtod(optarg, NULL) * 1e6); break;
         case O_PROG: cfg.flash_prog_ns = (uint32_t)(strtod(optarg, NULL) * 1e3); break;
         case 'v': cfg.verbose++; break;

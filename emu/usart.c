@@ -6,11 +6,19 @@
  * a queue until the receiver is enabled (UE and RE), then arrive back to back at that rate; a
  * character that completes while RXNE is still set sets ORE and is lost (RDR keeps the old one).
  * Every register access first brings the model up to the current emulated time, so the result
- * does not depend on how often the core calls advance(). */
+ * does not depend on how often the core calls advance().
+ *
+ * When the host's line settings (its rate, its framing) disagree with the USART's beyond what a
+ * receiver tolerates, bytes no longer cross as bytes: each side puts frames of bits on a line
+ * at its own rate and the other side samples them at its own (struct sim, uart_line.c), so the
+ * USART gets what a real one would (wrong values, FE, NE, PE, bytes lost or added) and so does
+ * the host. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "periph.h"
+#include "uart_line.h"
 #include "usart_host.h"
 
 /* RM0008: memory map, table 63 (interrupts), table 78 (DMA1 requests). */
@@ -63,6 +71,18 @@ enum { R_SR = 0x00, R_DR = 0x04, R_BRR = 0x08, R_CR1 = 0x0C, R_CR2 = 0x10, R_CR3
 #define CR3_DMAT (1u << 7)
 #define CR3_CTSIE (1u << 10)
 
+/* The bridged USART's lines when the two sides disagree (see the top of this file). */
+struct sim {
+    struct uart_line rx_line;  /* host frames toward the USART */
+    struct uart_rx rx;         /* the USART's receiver on it */
+    uint64_t wire_free;        /* ns: the host's transmitter can start its next frame */
+    struct uart_line tx_line;  /* the USART's frames toward the host */
+    struct uart_rx host_rx;    /* the host's receiver on it */
+    struct host_line tx_host;  /* the host's settings for the frames on tx_line */
+    bool full_logged;
+    char logged[200];          /* the last disagreement logged */
+};
+
 struct usart {
     struct board *b;
     const struct usart_def *def;
@@ -81,8 +101,10 @@ struct usart {
     uint8_t rx_byte;
     uint64_t rx_free_at;   /* earliest start of the next character */
     uint64_t idle_at;      /* IDLE line detected, UINT64_MAX when not armed */
+    struct sim *sim;       /* the bridged USART only */
     /* transmitter */
     bool tx_busy, tx_idle_frame;
+    bool tx_sim;           /* the character in the shifter went on sim->tx_line */
     uint64_t tx_end;
     uint16_t tsr;
     bool irq;
@@ -145,6 +167,129 @@ static uint8_t tx_byte(const struct usart *u, uint16_t word)
     if ((u->cr1 & CR1_PCE) && !(u->cr1 & CR1_M))
         return (uint8_t)((word & 0x7Fu) | ((parity(word & 0x7Fu) ^ odd) << 7));
     return (uint8_t)word; /* with M = 1 the 9th bit (data or parity) does not reach a byte host */
+}
+
+/* ---- a line the two sides disagree on ---- */
+
+/* The USART's frame on the wire (uart_line.h); false while its baud rate generator is stopped. */
+static bool usart_fmt(const struct usart *u, struct uart_fmt *f)
+{
+    uint32_t brr = u->brr & 0xFFFFu;
+    uint64_t hz = rcc_clock_hz(u->b, u->def->clk);
+    if (brr == 0 || hz == 0)
+        return false;
+    static const uint8_t stop_half[4] = { 2, 1, 4, 3 };
+    f->bit_ps = (uint64_t)brr * 1000000000000u / hz;
+    f->word_bits = (u->cr1 & CR1_M) ? 9u : 8u;
+    f->stop_half = stop_half[(u->cr2 >> 12) & 3u];
+    return true;
+}
+
+/* The host's frame: its rate (the USART's when unknown), 8 data bits and its parity (the USART's
+ * framing when it matches by definition), 1 or 2 stop bits. */
+static void host_fmt(const struct host_line *hl, const struct uart_fmt *uf, struct uart_fmt *f)
+{
+    f->bit_ps = hl->baud ? 1000000000000u / hl->baud : uf->bit_ps;
+    f->word_bits = hl->parity == EMU_PARITY_MATCH ? uf->word_bits
+                 : hl->parity == EMU_PARITY_NONE ? 8u : 9u;
+    f->stop_half = hl->two_stop ? 4u : 2u;
+}
+
+static void frame_name(char *buf, size_t n, unsigned data, char par, const char *stop)
+{
+    snprintf(buf, n, "%u%c%s", data, par, stop);
+}
+
+/* Whether the host and the USART disagree beyond what a receiver tolerates: rates further apart
+ * than RM0008's tolerance for this frame (uart_tolerance_ppm), or another framing (data bits,
+ * parity). Describes it in why (for the log). */
+static bool mismatch(const struct usart *u, const struct host_line *hl, char *why, size_t n)
+{
+    struct uart_fmt uf;
+    if ((!hl->baud && hl->parity == EMU_PARITY_MATCH) || !usart_fmt(u, &uf))
+        return false;
+    bool m9 = u->cr1 & CR1_M, pce = u->cr1 & CR1_PCE, odd = u->cr1 & CR1_PS;
+    uint32_t brr = u->brr & 0xFFFFu;
+    double rate = (double)rcc_clock_hz(u->b, u->def->clk) / brr;
+    unsigned tol = uart_tolerance_ppm(m9, (brr & 0xFu) != 0);
+    double dev = hl->baud ? ((double)hl->baud - rate) / rate : 0;
+    bool bad_rate = hl->baud && (dev > tol / 1e6 || dev < -(tol / 1e6));
+    bool bad_frame = false;
+    if (hl->parity != EMU_PARITY_MATCH)
+        bad_frame = hl->parity == EMU_PARITY_NONE ? (m9 || pce)
+                  : !(m9 && pce && odd == (hl->parity == EMU_PARITY_ODD));
+    if (!bad_rate && !bad_frame)
+        return false;
+    static const char *const stop[4] = { "1", "0.5", "2", "1.5" };
+    char hf[32], df[16];
+    char hp = hl->parity == EMU_PARITY_EVEN ? 'E' : hl->parity == EMU_PARITY_ODD ? 'O' : 'N';
+    if (hl->parity == EMU_PARITY_MATCH)
+        snprintf(hf, sizeof hf, "framing as the USART");
+    else
+        frame_name(hf, sizeof hf, 8, hp, hl->two_stop ? "2" : "1");
+    frame_name(df, sizeof df, (m9 ? 9u : 8u) - (pce ? 1u : 0u), pce ? (odd ? 'O' : 'E') : 'N',
+               stop[(u->cr2 >> 12) & 3u]);
+    char hr[24] = "rate as the USART";
+    if (hl->baud)
+        snprintf(hr, sizeof hr, "%u baud", hl->baud);
+    snprintf(why, n, "host %s %s, %s %.0f baud %s (%+.2f %%, a receiver tolerates %.2f %%)", hr,
+             hf, u->def->name, rate, df, dev * 100.0, tol / 1e4);
+    return true;
+}
+
+static void log_mismatch(struct usart *u, const char *why)
+{
+    if (strcmp(u->sim->logged, why) == 0)
+        return;
+    snprintf(u->sim->logged, sizeof u->sim->logged, "%s", why);
+    board_log(u->b, 1, "line mismatch: %s: bytes are garbled both ways", why);
+}
+
+static uint64_t ps_to_ns(uint64_t ps)
+{
+    return ps == UINT64_MAX ? UINT64_MAX : (ps + 999u) / 1000u;
+}
+
+/* Frames a receiver no longer needs: those that ended a bit before its reference point. */
+static void prune(struct uart_line *l, const struct uart_rx *r, uint64_t bit_ps, uint64_t now_ps)
+{
+    uint64_t ref = r->state == RX_SEARCH ? (r->from_ps < now_ps ? r->from_ps : now_ps) : r->td_ps;
+    uart_line_drop_before(l, ref > bit_ps ? ref - bit_ps : 0);
+}
+
+static bool put_frame(struct usart *u, struct uart_line *l, uint64_t start_ps, uint16_t word,
+                      const struct uart_fmt *f)
+{
+    uint64_t end = uart_line_end(l);
+    if (uart_line_put(l, start_ps > end ? start_ps : end, word, f))
+        return true;
+    if (!u->sim->full_logged)
+        board_log(u->b, 1, "%s: a receiver fell %u frames behind on a mismatched line: frames "
+                  "dropped", u->def->name, UART_LINE_FRAMES);
+    u->sim->full_logged = true;
+    return false;
+}
+
+/* The frame the transmitter puts on the wire for a DR value: with PCE the MSB is the parity. */
+static uint16_t tx_wire_word(const struct usart *u, uint16_t v)
+{
+    unsigned odd = (u->cr1 & CR1_PS) ? 1u : 0u;
+    if (!(u->cr1 & CR1_PCE))
+        return (u->cr1 & CR1_M) ? v & 0x1FFu : v & 0xFFu;
+    if (u->cr1 & CR1_M)
+        return (uint16_t)((v & 0xFFu) | ((parity(v & 0xFFu) ^ odd) << 8));
+    return (uint16_t)((v & 0x7Fu) | ((parity(v & 0x7Fu) ^ odd) << 7));
+}
+
+/* The frame the host sends for a byte: 8 data bits and its parity bit, or in the USART's framing
+ * (parity generated right) when the framing matches by definition. */
+static uint16_t host_wire_word(const struct usart *u, const struct host_line *hl, uint8_t c)
+{
+    if (hl->parity == EMU_PARITY_MATCH)
+        return rx_word(u, c);
+    if (hl->parity == EMU_PARITY_NONE)
+        return c;
+    return (uint16_t)(c | ((parity(c) ^ (hl->parity == EMU_PARITY_ODD ? 1u : 0u)) << 8));
 }
 
 static void update_irq(struct usart *u)
@@ -220,6 +365,28 @@ static void load_shifter(struct usart *u, uint64_t t)
     u->tx_idle_frame = false;
     uint64_t c = char_ns(u);
     u->tx_end = c ? t + c : UINT64_MAX; /* BRR = 0: the baud rate generator is stopped */
+    /* On a mismatched line (or one still carrying such frames) the character goes on the wire
+     * as bits; the host's receiver makes of them what it can (sim_host_step). The host's rate is
+     * read again for every character. */
+    u->tx_sim = false;
+    struct uart_fmt uf;
+    if (u->sim && usart_fmt(u, &uf)) {
+        struct sim *m = u->sim;
+        struct host_line hl;
+        char why[200];
+        usart_host_line(u->host, &hl);
+        if (uart_rx_idle(&m->host_rx))
+            prune(&m->tx_line, &m->host_rx, uf.bit_ps, t * 1000u);
+        bool bad = mismatch(u, &hl, why, sizeof why);
+        if (bad)
+            log_mismatch(u, why);
+        if (bad || m->tx_line.len > 0 || !uart_rx_idle(&m->host_rx)) {
+            u->tx_sim = true;
+            m->tx_host = hl;
+            if (wired(u, true))
+                put_frame(u, &m->tx_line, t * 1000u, tx_wire_word(u, u->tsr), &uf);
+        }
+    }
     if (u->cr3 & CR3_DMAT)
         dma_request(u->b, u->def->dma_tx);
 }
@@ -230,7 +397,7 @@ static void tx_complete(struct usart *u, uint64_t t)
     if (!u->tx_idle_frame) {
         uint8_t c = tx_byte(u, u->tsr);
         board_log(u->b, 2, "%s TX 0x%02x", u->def->name, c);
-        if (u->host && wired(u, true)) {
+        if (u->host && !u->tx_sim && wired(u, true)) {
             usart_host_send(u->host, c);
             stop_window(u, c);
         }
@@ -261,13 +428,132 @@ static void rx_complete(struct usart *u, uint64_t t)
         dma_request(u->b, u->def->dma_rx);
 }
 
-/* When the next received character can start, UINT64_MAX when none can. */
+/* A character the receiver sampled off a mismatched line: RDR takes it with its flags (RM0008
+ * 27.3.3: on a framing error, noise or a parity error the data is still transferred, and FE, NE,
+ * PE are set with RXNE). */
+static void rx_deliver(struct usart *u, uint64_t t, const struct uart_char *ch)
+{
+    bool m9 = u->cr1 & CR1_M;
+    uint16_t word = (uint16_t)(ch->word & (m9 ? 0x1FFu : 0xFFu));
+    bool pe = (u->cr1 & CR1_PCE) && parity(word) != ((u->cr1 & CR1_PS) ? 1u : 0u);
+    u->idle_at = t + char_ns(u);
+    if (u->sr & SR_RXNE) {
+        u->sr |= SR_ORE;
+        board_log(u->b, 1, "%s overrun: byte 0x%02x lost (RDR holds 0x%02x)", u->def->name,
+                  word & 0xFFu, u->rdr & 0xFFu);
+        return;
+    }
+    u->rdr = word;
+    u->sr |= SR_RXNE | (ch->fe ? SR_FE : 0u) | (ch->ne ? SR_NE : 0u) | (pe ? SR_PE : 0u);
+    board_log(u->b, 2, "%s RX 0x%02x%s%s%s", u->def->name, word, ch->fe ? " FE" : "",
+              ch->ne ? " NE" : "", pe ? " PE" : "");
+    if (u->cr3 & CR3_DMAR)
+        dma_request(u->b, u->def->dma_rx);
+}
+
+/* The USART's receiver on the mismatched line: its next step, and the step. */
+static uint64_t sim_rx_next(struct usart *u)
+{
+    struct uart_fmt uf;
+    if (!u->sim || !rx_on(u) || !usart_fmt(u, &uf))
+        return UINT64_MAX;
+    return ps_to_ns(uart_rx_next(&u->sim->rx, &u->sim->rx_line, &uf));
+}
+
+static void sim_rx_step(struct usart *u, uint64_t t)
+{
+    struct uart_fmt uf;
+    struct uart_char ch;
+    usart_fmt(u, &uf);
+    if (uart_rx_step(&u->sim->rx, &u->sim->rx_line, &uf, &ch))
+        rx_deliver(u, t, &ch);
+    if (!uart_rx_idle(&u->sim->rx))
+        u->idle_at = UINT64_MAX; /* a start bit: the line is not idle */
+    prune(&u->sim->rx_line, &u->sim->rx, uf.bit_ps, t * 1000u);
+}
+
+/* The host's receiver on the USART's frames: what it makes of them goes to the host. */
+static uint64_t sim_host_next(struct usart *u)
+{
+    struct uart_fmt uf, hf;
+    if (!u->sim || !usart_fmt(u, &uf))
+        return UINT64_MAX;
+    host_fmt(&u->sim->tx_host, &uf, &hf);
+    return ps_to_ns(uart_rx_next(&u->sim->host_rx, &u->sim->tx_line, &hf));
+}
+
+static void sim_host_step(struct usart *u, uint64_t t)
+{
+    struct uart_fmt uf, hf;
+    struct uart_char ch;
+    const struct host_line *hl = &u->sim->tx_host;
+    usart_fmt(u, &uf);
+    host_fmt(hl, &uf, &hf);
+    if (uart_rx_step(&u->sim->host_rx, &u->sim->tx_line, &hf, &ch)) {
+        uint8_t c = (uint8_t)ch.word;
+        bool pe = false;
+        if (hl->parity == EMU_PARITY_MATCH && (u->cr1 & CR1_PCE))
+            pe = parity(ch.word & ((u->cr1 & CR1_M) ? 0x1FFu : 0xFFu)) != ((u->cr1 & CR1_PS) ? 1u : 0u);
+        else if (hl->parity == EMU_PARITY_EVEN || hl->parity == EMU_PARITY_ODD)
+            pe = parity(ch.word & 0x1FFu) != (hl->parity == EMU_PARITY_ODD ? 1u : 0u);
+        board_log(u->b, 2, "%s line -> host 0x%02x%s%s", u->def->name, c, ch.fe ? " FE" : "",
+                  pe ? " PE" : "");
+        if (!(ch.fe || pe) || usart_host_deliver_error(u->host, hl, &c)) {
+            usart_host_send(u->host, c);
+            stop_window(u, c);
+        }
+    }
+    prune(&u->sim->tx_line, &u->sim->host_rx, hf.bit_ps, t * 1000u);
+}
+
+/* The next host byte goes on the wire: as a byte (the sides agree), or as a frame on the
+ * mismatched line, which stays in use until the USART's receiver has worked through it. */
+static void rx_start(struct usart *u, uint64_t t)
+{
+    struct host_line hl;
+    uint8_t c = usart_host_pop(u->host, &hl);
+    struct uart_fmt uf, hf;
+    char why[200];
+    bool sim = false;
+    if (u->sim && usart_fmt(u, &uf)) {
+        if (uart_rx_idle(&u->sim->rx))
+            prune(&u->sim->rx_line, &u->sim->rx, uf.bit_ps, t * 1000u);
+        if (mismatch(u, &hl, why, sizeof why)) {
+            log_mismatch(u, why);
+            sim = true;
+        }
+        sim |= u->sim->rx_line.len > 0 || !uart_rx_idle(&u->sim->rx);
+    }
+    if (!sim) {
+        if (!wired(u, false)) { /* on the wire, but not at this USART's RX pin: lost */
+            u->rx_free_at = t + char_ns(u);
+            return;
+        }
+        u->rx_byte = c;
+        u->rx_busy = true;
+        u->rx_end = t + char_ns(u);
+        u->idle_at = UINT64_MAX; /* a start bit: the line is not idle */
+        return;
+    }
+    host_fmt(&hl, &uf, &hf);
+    uint64_t start = t * 1000u, end = start + uart_frame_ps(&hf);
+    u->sim->wire_free = ps_to_ns(end);
+    if (wired(u, false))
+        put_frame(u, &u->sim->rx_line, start, host_wire_word(u, &hl, c), &hf);
+}
+
+/* When the next host byte can go on the wire, UINT64_MAX when none can: after the previous one
+ * (its character, or its frame on a mismatched line), and only with the receiver on. */
 static uint64_t rx_next_start(const struct usart *u)
 {
     if (!u->host || u->rx_busy || !rx_on(u) || !usart_host_pending(u->host) || char_ns(u) == 0)
         return UINT64_MAX;
     uint64_t t = usart_host_head_time(u->host);
-    return t > u->rx_free_at ? t : u->rx_free_at;
+    if (u->rx_free_at > t)
+        t = u->rx_free_at;
+    if (u->sim && u->sim->wire_free > t)
+        t = u->sim->wire_free;
+    return t;
 }
 
 /* Process every event up to now, in time order. */
@@ -280,10 +566,16 @@ static uint64_t sync(struct usart *u, uint64_t now)
         uint64_t t_tx = u->tx_busy ? u->tx_end : UINT64_MAX;
         uint64_t t_rx = u->rx_busy ? u->rx_end : UINT64_MAX;
         uint64_t t_start = rx_next_start(u);
+        uint64_t t_rsim = sim_rx_next(u);
+        uint64_t t_hsim = sim_host_next(u);
         uint64_t t_idle = u->idle_at;
         uint64_t t = t_tx < t_rx ? t_tx : t_rx;
         if (t_start < t)
             t = t_start;
+        if (t_rsim < t)
+            t = t_rsim;
+        if (t_hsim < t)
+            t = t_hsim;
         if (t_idle < t)
             t = t_idle;
         if (t > now) {
@@ -292,19 +584,17 @@ static uint64_t sync(struct usart *u, uint64_t now)
             return t;
         }
         u->t_cur = t;
+        /* At equal times: frames go on a line before its receiver looks at it. */
         if (t == t_rx) {
             rx_complete(u, t);
         } else if (t == t_tx) {
             tx_complete(u, t);
         } else if (t == t_start) {
-            u->rx_byte = usart_host_pop(u->host);
-            if (!wired(u, false)) { /* on the wire, but not at this USART's RX pin: lost */
-                u->rx_free_at = t + char_ns(u);
-                continue;
-            }
-            u->rx_busy = true;
-            u->rx_end = t + char_ns(u);
-            u->idle_at = UINT64_MAX; /* a start bit: the line is not idle */
+            rx_start(u, t);
+        } else if (t == t_rsim) {
+            sim_rx_step(u, t);
+        } else if (t == t_hsim) {
+            sim_host_step(u, t);
         } else {
             u->idle_at = UINT64_MAX;
             u->sr |= SR_IDLE;
@@ -389,8 +679,14 @@ static void write_cr1(struct usart *u, uint32_t v, uint64_t now)
     if (!rx_on(u)) {
         u->rx_busy = false;
         u->idle_at = UINT64_MAX;
+        if (u->sim) { /* the receiver stops: what is on its line is lost */
+            uart_line_clear(&u->sim->rx_line);
+            uart_rx_reset(&u->sim->rx, UINT64_MAX, 0);
+        }
     } else if (!rx_was) {
         u->rx_free_at = now;
+        if (u->sim)
+            uart_rx_reset(&u->sim->rx, now * 1000u, 0);
     }
     if (tx_on(u) && !tx_was && !u->tx_busy) {
         /* Setting TE sends an idle frame (preamble) first. */
@@ -451,6 +747,14 @@ static void hw_reset(struct usart *u)
     u->rx_busy = u->tx_busy = false;
     u->idle_at = UINT64_MAX;
     u->rx_free_at = 0;
+    u->tx_sim = false;
+    if (u->sim) {
+        /* The chip's side of both lines stops; the host's receiver, outside the chip, goes on
+         * and sees an idle line where the USART's frames were cut. */
+        uart_line_clear(&u->sim->rx_line);
+        uart_rx_reset(&u->sim->rx, UINT64_MAX, 0);
+        uart_line_clear(&u->sim->tx_line);
+    }
     update_irq(u);
 }
 
@@ -489,6 +793,7 @@ static void usart_destroy(void *ctx)
         usart_host_close(u->host);
         free(u->host);
     }
+    free(u->sim);
     free(u->win);
     free(u);
 }
@@ -517,8 +822,12 @@ static int bridge_setup(struct usart *u, const struct emu_config *cfg)
             abort();
     }
     u->host = calloc(1, sizeof *u->host);
-    if (!u->host)
+    u->sim = calloc(1, sizeof *u->sim);
+    if (!u->host || !u->sim)
         abort();
+    uint32_t seed = cfg && cfg->line_seed ? cfg->line_seed : 0x5EED1234u;
+    uart_rx_reset(&u->sim->rx, UINT64_MAX, seed * 2654435761u | 1u);
+    uart_rx_reset(&u->sim->host_rx, 0, (seed ^ 0xA5A5A5A5u) * 40503u | 1u);
     return usart_host_open(u->host, u->b, cfg, u->def->name);
 }
 

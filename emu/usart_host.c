@@ -18,6 +18,25 @@
 
 #define PROBE_WALL_NS 20000000u  /* pty reconnect probe period (wall clock) */
 
+/* termios speeds and their rates (Linux: Bxxx constants; a rate set another way reads as 0). */
+static const struct { speed_t sp; uint32_t baud; } speeds[] = {
+    { B50, 50 }, { B75, 75 }, { B110, 110 }, { B134, 134 }, { B150, 150 }, { B200, 200 },
+    { B300, 300 }, { B600, 600 }, { B1200, 1200 }, { B1800, 1800 }, { B2400, 2400 },
+    { B4800, 4800 }, { B9600, 9600 }, { B19200, 19200 }, { B38400, 38400 }, { B57600, 57600 },
+    { B115200, 115200 }, { B230400, 230400 }, { B460800, 460800 }, { B500000, 500000 },
+    { B576000, 576000 }, { B921600, 921600 }, { B1000000, 1000000 }, { B1152000, 1152000 },
+    { B1500000, 1500000 }, { B2000000, 2000000 }, { B2500000, 2500000 }, { B3000000, 3000000 },
+    { B3500000, 3500000 }, { B4000000, 4000000 },
+};
+
+static uint32_t speed_baud(speed_t sp)
+{
+    for (unsigned i = 0; i < sizeof speeds / sizeof speeds[0]; i++)
+        if (speeds[i].sp == sp)
+            return speeds[i].baud;
+    return 0;
+}
+
 static uint64_t wall_ns(void)
 {
     struct timespec ts;
@@ -46,13 +65,15 @@ static int open_pty(struct usart_host *h, const struct emu_config *cfg)
         close(m);
         return -1;
     }
-    /* Raw mode on the line discipline; it persists while the master is open. */
+    /* Raw mode on the line discipline; it persists while the master is open. The rate is left
+     * as the kernel made it (38400 on Linux): in auto mode a host still at it never set one. */
     int s = open(name, O_RDWR | O_NOCTTY);
     if (s >= 0) {
         struct termios t;
         if (tcgetattr(s, &t) == 0) {
             cfmakeraw(&t);
             tcsetattr(s, TCSANOW, &t);
+            h->pty_initial_speed = cfgetospeed(&t);
         }
         close(s);
     }
@@ -103,6 +124,32 @@ static int open_tcp(struct usart_host *h, int port)
     return 0;
 }
 
+/* The host's rate: --host-baud (emu_config.host_baud), else $STM32EMU_LINE, else auto. */
+static int baud_mode(struct usart_host *h, const struct emu_config *cfg)
+{
+    h->baud_mode = cfg ? cfg->host_baud : EMU_HOST_BAUD_DEFAULT;
+    h->fixed_baud = cfg ? cfg->host_baud_rate : 0;
+    h->parity = cfg ? cfg->host_parity : EMU_PARITY_MATCH;
+    if (h->baud_mode == EMU_HOST_BAUD_FIXED && h->fixed_baud == 0) {
+        fprintf(stderr, "stm32emu: a fixed host rate needs host_baud_rate\n");
+        return -1;
+    }
+    if (h->baud_mode != EMU_HOST_BAUD_DEFAULT)
+        return 0;
+    const char *env = getenv("STM32EMU_LINE");
+    if (!env || !*env || strcmp(env, "auto") == 0)
+        h->baud_mode = EMU_HOST_BAUD_AUTO;
+    else if (strcmp(env, "strict") == 0)
+        h->baud_mode = EMU_HOST_BAUD_STRICT;
+    else if (strcmp(env, "any") == 0)
+        h->baud_mode = EMU_HOST_BAUD_ANY;
+    else {
+        fprintf(stderr, "stm32emu: STM32EMU_LINE=%s: expected strict, auto or any\n", env);
+        return -1;
+    }
+    return 0;
+}
+
 int usart_host_open(struct usart_host *h, struct board *b, const struct emu_config *cfg,
                     const char *name)
 {
@@ -110,6 +157,8 @@ int usart_host_open(struct usart_host *h, struct board *b, const struct emu_conf
     h->name = name;
     h->in_fd = h->out_fd = h->listen_fd = -1;
     h->mode = cfg ? cfg->uart_mode : EMU_UART_NONE;
+    if (baud_mode(h, cfg) != 0)
+        return -1;
     switch (h->mode) {
     case EMU_UART_PTY: return open_pty(h, cfg);
     case EMU_UART_TCP: return open_tcp(h, cfg->tcp_port);
@@ -213,12 +262,37 @@ int usart_host_fd(struct usart_host *h)
     return h->in_fd;
 }
 
+void usart_host_line(struct usart_host *h, struct host_line *line)
+{
+    memset(line, 0, sizeof *line);
+    line->parity = h->parity;
+    if (h->baud_mode == EMU_HOST_BAUD_FIXED)
+        line->baud = h->fixed_baud;
+    if (h->baud_mode == EMU_HOST_BAUD_ANY && h->parity == EMU_PARITY_MATCH)
+        return; /* nothing is checked: no need to ask the tty */
+    struct termios t;
+    if (h->mode != EMU_UART_PTY || h->in_fd < 0 || tcgetattr(h->in_fd, &t) != 0)
+        return; /* no tty: no rate to read, framing from the configuration */
+    /* On Linux the master reports the termios the host set on the slave. */
+    line->two_stop = t.c_cflag & CSTOPB;
+    line->ignpar = t.c_iflag & IGNPAR;
+    line->inpck = t.c_iflag & INPCK;
+    speed_t sp = cfgetospeed(&t);
+    if (h->baud_mode == EMU_HOST_BAUD_STRICT ||
+        (h->baud_mode == EMU_HOST_BAUD_AUTO && sp != h->pty_initial_speed))
+        line->baud = speed_baud(sp);
+}
+
 void usart_host_push(struct usart_host *h, const uint8_t *p, unsigned n, uint64_t now)
 {
+    struct host_line line;
+    usart_host_line(h, &line);
     for (unsigned i = 0; i < n && h->q_len < USART_HOST_QUEUE; i++) {
         unsigned k = (h->q_head + h->q_len++) % USART_HOST_QUEUE;
         h->q[k] = p[i];
         h->q_time[k] = now;
+        h->q_baud[k] = line.baud;
+        h->q_two_stop[k] = line.two_stop;
     }
 }
 
@@ -260,9 +334,15 @@ uint64_t usart_host_head_time(const struct usart_host *h)
     return h->q_time[h->q_head];
 }
 
-uint8_t usart_host_pop(struct usart_host *h)
+uint8_t usart_host_pop(struct usart_host *h, struct host_line *line)
 {
     uint8_t c = h->q[h->q_head];
+    if (line) {
+        memset(line, 0, sizeof *line);
+        line->parity = h->parity;
+        line->baud = h->q_baud[h->q_head];
+        line->two_stop = h->q_two_stop[h->q_head];
+    }
     h->q_head = (h->q_head + 1) % USART_HOST_QUEUE;
     h->q_len--;
     return c;
@@ -290,6 +370,19 @@ void usart_host_flush(struct usart_host *h)
         else
             h->out_len = 0;
     }
+}
+
+bool usart_host_deliver_error(struct usart_host *h, const struct host_line *line, uint8_t *c)
+{
+    (void)h;
+    /* As Linux serial drivers and n_tty do: IGNPAR ignores the byte, INPCK passes '\0' (with
+     * PARMRK it would mark it with 0xFF 0x00, which cannot cross a pty: the line discipline
+     * doubles every 0xFF written to the master), otherwise the byte passes as received. */
+    if (line->ignpar)
+        return false;
+    if (line->inpck)
+        *c = 0;
+    return true;
 }
 
 void usart_host_send(struct usart_host *h, uint8_t c)

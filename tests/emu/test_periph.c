@@ -1,6 +1,7 @@
 /* Peripheral models on a fake board (no CPU): register behaviour and timing after RM0008. */
 #include <fcntl.h>
 #include <stdlib.h>
+#include <termios.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -1138,6 +1139,375 @@ TEST(rcc_connectivity_line_reserved_pllmul_stops_the_board)
     close_board();
 }
 
+/* ---- a line the two sides disagree on (usart.c, uart_line.c) ---- */
+
+#define SR_PE (1u << 0)
+#define SR_FE (1u << 1)
+#define SR_NE (1u << 2)
+#define U_PCE (1u << 10)
+#define U_PS (1u << 9)
+#define U_M (1u << 12)
+
+/* A board whose host (fd bridge) runs at host_baud (0: rate unknown) with host_parity. */
+static void open_board_line(uint32_t host_baud, enum emu_parity host_parity, uint32_t seed,
+                            int verbose)
+{
+    if (B)
+        close_board();
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+        abort();
+    host = sv[1];
+    fcntl(host, F_SETFL, O_NONBLOCK);
+    struct emu_config cfg = { .uart_mode = EMU_UART_FD, .uart_fd = sv[0], .verbose = verbose,
+                              .host_baud = host_baud ? EMU_HOST_BAUD_FIXED : EMU_HOST_BAUD_ANY,
+                              .host_baud_rate = host_baud, .host_parity = host_parity,
+                              .line_seed = seed };
+    B = fake_create(&cfg);
+}
+
+/* Reads what the USART received (DR after SR, as firmware does) for `ns`; flags OR-ed. */
+static size_t usart_drain(uint8_t *buf, size_t max, uint64_t ns, uint32_t *flags)
+{
+    size_t n = 0;
+    *flags = 0;
+    for (uint64_t t = 0; t < ns; t += 5 * US) {
+        fake_run_for(B, 5 * US);
+        uint32_t sr = RD32(B, U_SR);
+        if (sr & SR_RXNE) {
+            *flags |= sr & (SR_PE | SR_FE | SR_NE | SR_ORE);
+            uint8_t c = (uint8_t)RD32(B, U_DR);
+            if (n < max)
+                buf[n++] = c;
+        }
+    }
+    return n;
+}
+
+static void usart_send(const char *s)
+{
+    for (; *s; s++) {
+        while (!(RD32(B, U_SR) & SR_TXE))
+            fake_run_for(B, 1 * US);
+        WR32(B, U_DR, (uint8_t)*s);
+    }
+}
+
+TEST(line_host_rate_within_tolerance_is_clean_both_ways)
+{
+    open_board_line(115200, EMU_PARITY_MATCH, 0, 1); /* BRR 69: 115942 baud, +0.64 % */
+    usart_on(69, 0);
+    host_send("hello", 5);
+    uint8_t buf[16];
+    uint32_t flags;
+    CHECK_EQ(usart_drain(buf, sizeof buf, 10 * CHAR_115200_8MHZ, &flags), 5);
+    CHECK_MEM(buf, "hello", 5);
+    CHECK_EQ(flags, 0);
+    usart_send("world");
+    fake_run_for(B, 10 * CHAR_115200_8MHZ);
+    CHECK_EQ(host_recv(buf, sizeof buf), 5);
+    CHECK_MEM(buf, "world", 5);
+    CHECK(strstr(B->log, "line mismatch") == NULL);
+    close_board();
+}
+
+TEST(line_host_at_57600_against_115200_garbles_received_bytes_with_fe)
+{
+    open_board_line(57600, EMU_PARITY_MATCH, 0, 1);
+    usart_on(69, 0);
+    const char *msg = "The quick brown fox";
+    host_send(msg, strlen(msg));
+    uint8_t buf[64];
+    uint32_t flags;
+    size_t n = usart_drain(buf, sizeof buf, 40 * CHAR_115200_8MHZ, &flags);
+    CHECK(n > 0);
+    CHECK(n != strlen(msg) || memcmp(buf, msg, n) != 0);
+    CHECK(flags & SR_FE);
+    CHECK(strstr(B->log, "line mismatch: host 57600 baud") != NULL);
+    close_board();
+}
+
+TEST(line_device_output_at_a_mismatched_rate_reaches_the_host_garbled)
+{
+    open_board_line(57600, EMU_PARITY_MATCH, 0, 0);
+    usart_on(69, 0);
+    usart_send("hello world, hello world");
+    fake_run_for(B, 60 * CHAR_115200_8MHZ);
+    uint8_t buf[64];
+    size_t n = host_recv(buf, sizeof buf);
+    CHECK(n > 0);
+    CHECK(n != 24 || memcmp(buf, "hello world, hello world", 24) != 0);
+    close_board();
+}
+
+TEST(line_host_twice_as_fast_loses_bytes)
+{
+    open_board_line(230400, EMU_PARITY_MATCH, 0, 0);
+    usart_on(69, 0);
+    host_send("0123456789", 10);
+    uint8_t buf[32];
+    uint32_t flags;
+    size_t n = usart_drain(buf, sizeof buf, 20 * CHAR_115200_8MHZ, &flags);
+    CHECK(n < 10); /* two host frames fit in one of the USART's */
+    CHECK(flags & (SR_FE | SR_NE));
+    close_board();
+}
+
+static size_t garbled_run(uint32_t seed, uint8_t *buf, size_t max, uint8_t *out, size_t *nout)
+{
+    open_board_line(76800, EMU_PARITY_MATCH, seed, 0);
+    usart_on(69, 0);
+    host_send("garbling is deterministic", 25);
+    uint32_t flags;
+    size_t n = usart_drain(buf, max, 40 * CHAR_115200_8MHZ, &flags);
+    usart_send("and so is the way back");
+    fake_run_for(B, 40 * CHAR_115200_8MHZ);
+    *nout = host_recv(out, 64);
+    close_board();
+    return n;
+}
+
+TEST(line_garbling_is_deterministic_for_a_seed)
+{
+    uint8_t a[64], b[64], oa[64], ob[64];
+    size_t noa, nob;
+    size_t na = garbled_run(7, a, sizeof a, oa, &noa);
+    size_t nb = garbled_run(7, b, sizeof b, ob, &nob);
+    CHECK_EQ(na, nb);
+    CHECK_MEM(a, b, na);
+    CHECK_EQ(noa, nob);
+    CHECK_MEM(oa, ob, noa);
+    int differs = 0;
+    for (uint32_t seed = 8; seed < 16 && !differs; seed++) {
+        size_t n = garbled_run(seed, b, sizeof b, ob, &nob);
+        differs = n != na || memcmp(a, b, n) != 0 || nob != noa || memcmp(oa, ob, nob) != 0;
+    }
+    CHECK(differs); /* the phase of the sample clock matters */
+}
+
+TEST(line_tolerance_is_rm0008s_for_the_divider)
+{
+    /* BRR 0x40: integer divider, 125000 baud, 3.75 %; BRR 69 (fraction 5): 115942, 3.33 % */
+    static const struct { uint32_t brr, host; bool garbled; } c[] = {
+        { 0x40, 120500, false }, { 0x40, 120000, true }, { 0x40, 129600, false },
+        { 0x40, 130000, true },  { 69, 112200, false },  { 69, 111900, true },
+    };
+    for (unsigned i = 0; i < sizeof c / sizeof c[0]; i++) {
+        open_board_line(c[i].host, EMU_PARITY_MATCH, 0, 1);
+        usart_on(c[i].brr, 0);
+        host_send("x", 1);
+        fake_run_for(B, 3 * CHAR_115200_8MHZ);
+        CHECK_EQ(strstr(B->log, "line mismatch") != NULL, c[i].garbled);
+        close_board();
+    }
+}
+
+TEST(line_fe_ne_pe_cleared_by_sr_read_then_dr_read)
+{
+    open_board_line(57600, EMU_PARITY_MATCH, 0, 0);
+    usart_on(69, U_M | U_PCE); /* 8E1 against a host at half the rate */
+    host_send("\x55\x55\x55\x55", 4);
+    uint32_t sr = 0;
+    for (int i = 0; i < 40 && !(sr & (SR_FE | SR_PE | SR_NE)); i++) {
+        fake_run_for(B, CHAR_115200_8MHZ / 2);
+        sr = RD32(B, U_SR);
+        if ((sr & SR_RXNE) && !(sr & (SR_FE | SR_PE | SR_NE)))
+            (void)RD32(B, U_DR);
+    }
+    CHECK(sr & (SR_FE | SR_PE | SR_NE));
+    CHECK(sr & SR_RXNE); /* the garbled word is in RDR with its flags */
+    CHECK_EQ(RD32(B, U_SR) & (SR_FE | SR_PE | SR_NE), sr & (SR_FE | SR_PE | SR_NE));
+    (void)RD32(B, U_DR);
+    CHECK_EQ(RD32(B, U_SR) & (SR_FE | SR_PE | SR_NE | SR_RXNE), 0);
+    close_board();
+}
+
+TEST(line_host_8e1_against_usart_8n1_sets_fe_when_the_parity_bit_is_0)
+{
+    open_board_line(0, EMU_PARITY_EVEN, 0, 1); /* rate unknown: framing only */
+    usart_on(69, 0);
+    uint8_t buf[8];
+    uint32_t flags;
+    host_send("C", 1); /* three ones: even parity bit 1, read as the stop bit: clean */
+    CHECK_EQ(usart_drain(buf, sizeof buf, 3 * CHAR_115200_8MHZ, &flags), 1);
+    CHECK_EQ(buf[0], 'C');
+    CHECK_EQ(flags, 0);
+    host_send("A", 1); /* two ones: parity bit 0 where the stop bit should be */
+    CHECK_EQ(usart_drain(buf, sizeof buf, 3 * CHAR_115200_8MHZ, &flags), 1);
+    CHECK_EQ(buf[0], 'A');
+    CHECK(flags & SR_FE);
+    CHECK(strstr(B->log, "host rate as the USART 8E1") != NULL);
+    close_board();
+}
+
+TEST(line_usart_8e1_against_host_8n1_sets_pe)
+{
+    open_board_line(0, EMU_PARITY_NONE, 0, 0);
+    usart_on(69, U_M | U_PCE); /* 8 data bits, even parity */
+    uint8_t buf[8];
+    uint32_t flags;
+    host_send("A", 1); /* the host's stop bit (1) is read as parity: wrong for two ones */
+    CHECK_EQ(usart_drain(buf, sizeof buf, 4 * CHAR_115200_8MHZ, &flags), 1);
+    CHECK_EQ(buf[0], 'A');
+    CHECK(flags & SR_PE);
+    close_board();
+}
+
+TEST(line_host_framing_that_matches_the_usart_is_clean)
+{
+    open_board_line(115200, EMU_PARITY_EVEN, 0, 1);
+    usart_on(69, U_M | U_PCE);
+    host_send("AC", 2);
+    uint8_t buf[8];
+    uint32_t flags;
+    CHECK_EQ(usart_drain(buf, sizeof buf, 4 * CHAR_115200_8MHZ, &flags), 2);
+    CHECK_EQ(flags, 0);
+    CHECK(strstr(B->log, "line mismatch") == NULL);
+    close_board();
+    open_board_line(0, EMU_PARITY_ODD, 0, 1);
+    usart_on(69, U_M | U_PCE | U_PS);
+    host_send("AC", 2);
+    CHECK_EQ(usart_drain(buf, sizeof buf, 4 * CHAR_115200_8MHZ, &flags), 2);
+    CHECK_EQ(flags, 0);
+    close_board();
+}
+
+TEST(line_any_carries_bytes_at_any_rate_as_before)
+{
+    open_board_line(0, EMU_PARITY_MATCH, 0, 1); /* host_baud ANY */
+    usart_on(69, 0);
+    host_send("ok", 2);
+    uint8_t buf[8];
+    uint32_t flags;
+    CHECK_EQ(usart_drain(buf, sizeof buf, 4 * CHAR_115200_8MHZ, &flags), 2);
+    CHECK_MEM(buf, "ok", 2);
+    CHECK_EQ(flags, 0);
+    close_board();
+}
+
+/* The pty bridge reads the host's rate from the pty (tcgetattr on the master reports what the
+ * host set on the slave): auto checks it once the host set one, strict always. */
+static int pty_slave = -1;
+static char pty_link[64];
+
+static void open_board_pty(enum emu_host_baud mode, enum emu_parity parity)
+{
+    if (B)
+        close_board();
+    snprintf(pty_link, sizeof pty_link, "/tmp/emu-test-periph-%d.pty", (int)getpid());
+    struct emu_config cfg = { .uart_mode = EMU_UART_PTY, .pty_link = pty_link,
+                              .host_baud = mode, .host_parity = parity, .verbose = 1 };
+    B = fake_create(&cfg);
+    pty_slave = open(pty_link, O_RDWR | O_NOCTTY | O_NONBLOCK);
+    host = -1;
+}
+
+static void close_board_pty(void)
+{
+    close(pty_slave);
+    pty_slave = -1;
+    fake_destroy(B);
+    B = NULL;
+}
+
+static void pty_speed(speed_t sp)
+{
+    struct termios t;
+    tcgetattr(pty_slave, &t);
+    cfmakeraw(&t);
+    cfsetispeed(&t, sp);
+    cfsetospeed(&t, sp);
+    tcsetattr(pty_slave, TCSANOW, &t);
+}
+
+/* The host writes s on the pty; the USART's reception is drained for n characters. */
+static size_t pty_round(const char *s, uint8_t *buf, size_t max, uint32_t *flags)
+{
+    if (write(pty_slave, s, strlen(s)) != (ssize_t)strlen(s))
+        abort();
+    for (int i = 0; i < 100; i++) { /* the bridge notices the reader, then reads */
+        usleep(1000);
+        fake_run_for(B, 1 * US);
+        fake_poll(B);
+    }
+    return usart_drain(buf, max, (strlen(s) + 4) * 2 * CHAR_115200_8MHZ, flags);
+}
+
+TEST(line_pty_rate_set_by_the_host_is_followed_at_run_time)
+{
+    open_board_pty(EMU_HOST_BAUD_AUTO, EMU_PARITY_MATCH);
+    CHECK(pty_slave >= 0);
+    usart_on(69, 0);
+    uint8_t buf[32];
+    uint32_t flags;
+    /* never set: the pty's initial 38400, not checked in auto mode */
+    CHECK_EQ(pty_round("abc", buf, sizeof buf, &flags), 3);
+    CHECK_EQ(flags, 0);
+    pty_speed(B115200);
+    CHECK_EQ(pty_round("def", buf, sizeof buf, &flags), 3);
+    CHECK_MEM(buf, "def", 3);
+    CHECK_EQ(flags, 0);
+    pty_speed(B57600);
+    size_t n = pty_round("ghijkl", buf, sizeof buf, &flags);
+    CHECK(flags & SR_FE);
+    CHECK(n != 6 || memcmp(buf, "ghijkl", 6) != 0);
+    pty_speed(B115200);
+    CHECK_EQ(pty_round("mno", buf, sizeof buf, &flags), 3);
+    CHECK_MEM(buf, "mno", 3);
+    CHECK_EQ(flags, 0);
+    close_board_pty();
+}
+
+TEST(line_pty_strict_checks_a_rate_never_set)
+{
+    open_board_pty(EMU_HOST_BAUD_STRICT, EMU_PARITY_MATCH);
+    CHECK(pty_slave >= 0);
+    usart_on(69, 0);
+    uint8_t buf[32];
+    uint32_t flags;
+    pty_round("abcdef", buf, sizeof buf, &flags); /* 38400 against 115200 */
+    CHECK(flags & (SR_FE | SR_NE));
+    CHECK(strstr(B->log, "line mismatch: host 38400 baud") != NULL);
+    close_board_pty();
+}
+
+TEST(line_host_parity_check_on_device_output_follows_its_inpck)
+{
+    /* A host expecting 8E1 reads an 8N1 USART: its parity bit is the USART's stop bit (1), so a
+     * byte with an even number of ones has a parity error. With INPCK its tty makes it 0; without,
+     * it passes as received. */
+    open_board_pty(EMU_HOST_BAUD_ANY, EMU_PARITY_EVEN);
+    CHECK(pty_slave >= 0);
+    usart_on(69, 0);
+    struct termios t;
+    tcgetattr(pty_slave, &t);
+    cfmakeraw(&t);
+    t.c_iflag |= INPCK;
+    tcsetattr(pty_slave, TCSANOW, &t);
+    for (int i = 0; i < 50; i++) { /* the bridge notices the reader */
+        usleep(1000);
+        fake_run_for(B, 1 * US);
+        fake_poll(B);
+    }
+    uint8_t buf[8];
+    usart_send("C"); /* three ones */
+    fake_run_for(B, 4 * CHAR_115200_8MHZ);
+    usart_send("A"); /* two ones: parity error */
+    fake_run_for(B, 4 * CHAR_115200_8MHZ);
+    usleep(10000);
+    CHECK_EQ(read(pty_slave, buf, sizeof buf), 2);
+    CHECK_EQ(buf[0], 'C');
+    CHECK_EQ(buf[1], 0);
+    t.c_iflag &= ~(tcflag_t)INPCK;
+    tcsetattr(pty_slave, TCSANOW, &t);
+    usart_send("A");
+    fake_run_for(B, 4 * CHAR_115200_8MHZ);
+    usleep(10000);
+    CHECK_EQ(read(pty_slave, buf, sizeof buf), 1);
+    CHECK_EQ(buf[0], 'A');
+    close_board_pty();
+}
+
 int main(void)
 {
     RUN(rcc_resets_to_hsi_8mhz);
@@ -1201,6 +1571,20 @@ int main(void)
     RUN(rcc_connectivity_line_pll_from_pll2_through_prediv1);
     RUN(rcc_connectivity_line_pll_x6_5_from_hsi);
     RUN(rcc_connectivity_line_reserved_pllmul_stops_the_board);
+    RUN(line_host_rate_within_tolerance_is_clean_both_ways);
+    RUN(line_host_at_57600_against_115200_garbles_received_bytes_with_fe);
+    RUN(line_device_output_at_a_mismatched_rate_reaches_the_host_garbled);
+    RUN(line_host_twice_as_fast_loses_bytes);
+    RUN(line_garbling_is_deterministic_for_a_seed);
+    RUN(line_tolerance_is_rm0008s_for_the_divider);
+    RUN(line_fe_ne_pe_cleared_by_sr_read_then_dr_read);
+    RUN(line_host_8e1_against_usart_8n1_sets_fe_when_the_parity_bit_is_0);
+    RUN(line_usart_8e1_against_host_8n1_sets_pe);
+    RUN(line_host_framing_that_matches_the_usart_is_clean);
+    RUN(line_host_parity_check_on_device_output_follows_its_inpck);
+    RUN(line_any_carries_bytes_at_any_rate_as_before);
+    RUN(line_pty_rate_set_by_the_host_is_followed_at_run_time);
+    RUN(line_pty_strict_checks_a_rate_never_set);
     if (B)
         close_board();
     return test_summary();
