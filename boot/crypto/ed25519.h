@@ -11,8 +11,9 @@
  *   ed25519_verify_init(&c, sig, pub);   // S and R checks: may fail early
  *   ed25519_verify_update(&c, part, n);  // any number of times
  *   int err = ed25519_verify_final(&c);  // 0 only for a valid signature
- * The context is the caller's (about 320 bytes); final needs about 2.3 KB of stack. Timing
- * depends on the (public) inputs: fine for verification, not for secrets. */
+ * The context is the caller's (304 bytes). Stack, measured on the board: 2.4 KB for final,
+ * 0.9 KB for update (SHA-512), 2.7 KB for ed25519_verify with its context. Timing depends on the
+ * (public) inputs: fine for verification, not for secrets. */
 #ifndef ED25519_H
 #define ED25519_H
 

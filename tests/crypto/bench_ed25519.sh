@@ -6,13 +6,14 @@
 # The board counts one cycle per instruction (tests/emu/fw/core_cycles.c checks that); a
 # Cortex-M3 needs more for multiplies, loads and taken branches, so an estimate for the real part
 # follows (see below).
-# BUILD (default build) is the build directory. Ends with "N passed, N failed".
+# The build directory is the first argument, else $BUILD, else build. Ends with
+# "N passed, N failed".
 set -u
-cd "$(dirname "$0")/../.."
-B=${BUILD:-build}
+cd "$(dirname "$0")/../.." || exit 1
+B=${1:-${BUILD:-build}}
 EMU=$B/stm32emu
 FW=$B/crypto-fw/bench_ed25519.elf
-OBJS="$B/arm/crypto/boot/crypto/ed25519.o $B/arm/crypto/boot/crypto/sha512.o"
+OBJS=("$B/arm/crypto/boot/crypto/ed25519.o" "$B/arm/crypto/boot/crypto/sha512.o")
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0
@@ -20,7 +21,7 @@ fail=0
 ok() { echo "ok $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
 
-for f in "$EMU" "$FW" $OBJS; do
+for f in "$EMU" "$FW" "${OBJS[@]}"; do
     if [ ! -e "$f" ]; then
         echo "FAIL $f missing (make BUILD=$B crypto $EMU)"
         echo "0 passed, 1 failed"
@@ -34,11 +35,18 @@ rc=$?
 tr -d '\r' <"$T/out" >"$T/res"
 val() { sed -n "s/^$1 \([0-9]*\)$/\1/p" "$T/res"; }
 if [ "$rc" -ne 0 ] || ! grep -q "^bench ok" "$T/res"; then
-    bad bench_firmware_runs "exit $rc (16 + line: a FW_CHECK failed); $(tail -n 3 "$T/res" "$T/err" | tr '\n' ' ')"
+    bad bench_firmware_runs "exit $rc (16 + line: a FW_CHECK failed);" \
+        "$(tail -n 3 "$T/res" "$T/err" | tr '\n' ' ')"
     echo "$pass passed, $fail failed"
     exit 1
 fi
 ok bench_firmware_verifies_rfc_test_1_and_the_48k_message
+cal=$(val calibration_20000_instructions_cycles)
+if [ -n "$cal" ] && [ "$cal" -ge 19992 ] && [ "$cal" -le 20008 ]; then
+    ok board_counts_one_cycle_per_instruction
+else
+    bad board_counts_one_cycle_per_instruction "a 20000-instruction loop measured ${cal:-?} cycles"
+fi
 
 # time at a clock: cycles -> ms with two decimals
 ms() { awk -v c="$1" -v mhz="$2" 'BEGIN { printf "%.2f", c / (mhz * 1000) }'; }
@@ -55,7 +63,13 @@ row "                       updates" "$(val verify_48k_update_cycles)"
 row "                       final" "$(val verify_48k_final_cycles)"
 row "                       total" "$(val verify_48k_cycles)"
 echo "stack: $(val verify_rfc1_stack_bytes) bytes for ed25519_verify (context included)," \
-     "$(val verify_final_stack_bytes) for ed25519_verify_final"
+     "$(val verify_final_stack_bytes) for ed25519_verify_final," \
+     "$(val verify_update_stack_bytes) for ed25519_verify_update"
+if [ "$(val verify_rfc1_stack_bytes)" -le 3072 ]; then
+    ok verification_stack_within_3_kb
+else
+    bad verification_stack_within_3_kb "$(val verify_rfc1_stack_bytes) bytes"
+fi
 
 # Cortex-M3 estimate: the board counts instructions; the M3 takes longer for some (TRM table
 # 18-1): UMULL 3-5 and UMLAL 4-7 cycles (full 32-bit operands: taken as 4 and 6), LDR/STR 2,
@@ -73,8 +87,9 @@ cpi() { # object function
             else if (op ~ /^(umull|smull)/) c += 4
             else if (op ~ /^(ldrd|strd)/) c += 3
             else if (op ~ /^(ldr|str)/) c += 2
-            else if (op ~ /^(ldm|stm|push|pop)/) { regs = gsub(/,/, ",", f[4]) + 1; c += 1 + regs }
-            else if (op ~ /^(b|bl|bx|blx|cbz|cbnz)$/ || op ~ /^b(eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le)$/) c += 2
+            else if (op ~ /^(ldm|stm|push|pop)/) c += 2 + gsub(/,/, ",", f[4])
+            else if (op ~ /^(b|bl|bx|blx|cbz|cbnz)$/) c += 2
+            else if (op ~ /^b(eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le)$/) c += 2
             else c += 1
         }
         END { if (n) printf "%.2f", c / n; else print "1.00" }'
@@ -86,8 +101,8 @@ est() { awk -v c="$1" -v k="$2" 'BEGIN { printf "%d", c * k }'; }
 echo "--- Cortex-M3 estimate: $cpi_mul cycles per instruction in fe_mul, $cpi_sha in sha512_block"
 row "verify RFC 8032 TEST 1, estimated" "$(est "$(val verify_rfc1_cycles)" "$cpi_mul")"
 row "SHA-512 of 48 KB, estimated" "$(est "$(val sha512_48k_cycles)" "$cpi_sha")"
-est48=$(( $(est "$(val verify_48k_final_cycles)" "$cpi_mul") + \
-          $(est "$(( $(val verify_48k_init_cycles) + $(val verify_48k_update_cycles) ))" "$cpi_sha") ))
+hashing=$(( $(val verify_48k_init_cycles) + $(val verify_48k_update_cycles) ))
+est48=$(( $(est "$(val verify_48k_final_cycles)" "$cpi_mul") + $(est "$hashing" "$cpi_sha") ))
 row "verify 48 KB, estimated" "$est48"
 if [ "$est48" -le 72000000 ]; then
     ok verification_of_48k_within_1_s_at_72_mhz_even_estimated
@@ -96,8 +111,8 @@ else
 fi
 
 echo "--- Thumb-2 code size (-Os), text includes read-only data"
-arm-none-eabi-size $OBJS
-total=$(arm-none-eabi-size $OBJS | awk 'NR > 1 { t += $1 + $2 } END { print t }')
+arm-none-eabi-size "${OBJS[@]}"
+total=$(arm-none-eabi-size "${OBJS[@]}" | awk 'NR > 1 { t += $1 + $2 } END { print t }')
 echo "verifier + SHA-512: $total bytes"
 if [ "$total" -le 6144 ]; then
     ok code_size_within_6_kb

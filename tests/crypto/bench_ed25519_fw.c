@@ -86,6 +86,20 @@ static uint32_t stack_used(const void *top)
     return (uint32_t)((uintptr_t)top - p);
 }
 
+/* DWT cycles over a loop of 2 * n instructions (subs, bne): the board's count should be 2n. */
+static uint32_t calibrate(uint32_t n)
+{
+    uint32_t t0, t1;
+    __asm__ volatile("ldr %0, [%3]\n"
+                     "1: subs %1, #1\n"
+                     "bne 1b\n"
+                     "ldr %2, [%3]\n"
+                     : "=&r"(t0), "+r"(n), "=&r"(t1)
+                     : "r"(&DWT_CYCCNT)
+                     : "cc", "memory");
+    return t1 - t0;
+}
+
 int main(void)
 {
     struct sha512_ctx sc;
@@ -95,6 +109,7 @@ int main(void)
     fw_uart_init();
     DEMCR |= 1u << 24; /* TRCENA */
     DWT_CTRL = 1;      /* CYCCNTENA */
+    report("calibration_20000_instructions_cycles", calibrate(10000));
 
     t0 = DWT_CYCCNT;
     sha512("abc", 3, d);
@@ -131,9 +146,13 @@ int main(void)
     upd = 0;
     for (uint32_t at = 0; at < BIG_LEN; at += PIECE) {
         big_piece(at);
+        if (at == 0)
+            stack_paint();
         t0 = DWT_CYCCNT;
         ed25519_verify_update(&ec, piece, PIECE);
         upd += DWT_CYCCNT - t0;
+        if (at == 0)
+            report("verify_update_stack_bytes", stack_used(&top));
     }
     stack_paint();
     t0 = DWT_CYCCNT;
