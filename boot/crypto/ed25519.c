@@ -1,5 +1,5 @@
 /* Strict Ed25519 verification (RFC 8032, 5.1.7), written for a small Cortex-M3 bootloader:
- * compact loops over 32-bit limbs, no tables beyond a few constants, about 2.3 KB of stack.
+ * compact loops over 32-bit limbs, no tables beyond a few constants, about 2.4 KB of stack.
  * Internal names: fe_ field mod p = 2^255 - 19, ge_ curve points, sc_ scalars mod L. */
 #include "ed25519.h"
 
@@ -8,7 +8,7 @@
 /* ---- field: eight 32-bit little-endian limbs -------------------------------------------------
  * Values stay below 2^256 but not necessarily below p between operations: a carry out of the
  * top limb is worth 2^256 = 38 (mod p) and is folded back in. Only encoding, comparison and
- * parity reduce fully. Full 32-bit limbs make a product 64 UMULL/UMLALs in one plain loop. */
+ * parity reduce fully. Full 32-bit limbs make a product 64 UMLALs (the inner loop unrolled). */
 typedef uint32_t fe[8];
 
 /* Carries below use arithmetic right shifts of negative int64_t (gcc and clang define them);
