@@ -42,6 +42,7 @@ include tests/unit/unit.mk
 include tests/e2e/e2e.mk
 include tests/robust/robust.mk
 include tests/fuzz/fuzz.mk
+include tests/lz4.mk
 
 all: $(ALL_TARGETS)
 

@@ -59,6 +59,7 @@ const char *iap_status_name(int status)
     case PROTO_E_VECTOR: return "E_VECTOR (initial SP or reset vector not plausible)";
     case PROTO_E_SIZE: return "E_SIZE (image size zero or too large)";
     case PROTO_E_PART: return "E_PART (flash size contradicts the bootloader's part)";
+    case PROTO_E_LZ4: return "E_LZ4 (compressed data does not decode)";
     default: return "unknown status";
     }
 }

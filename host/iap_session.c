@@ -1,5 +1,8 @@
 #include "iap_session.h"
 
+#include "compress.h"
+#include "proto.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,7 +406,9 @@ out:
     return rc;
 }
 
-static int pipe_run(struct iap_session *s, const struct pipe *p, unsigned n, struct iap_err *err)
+/* Runs frames 0..n-1 through the pipeline, or only those with want[i] set (want may be NULL). */
+static int pipe_run(struct iap_session *s, const struct pipe *p, unsigned n, const uint8_t *want,
+                    struct iap_err *err)
 {
     unsigned *map = malloc((n ? n : 1) * sizeof *map);
     uint8_t *done = calloc(n ? n : 1, 1);
@@ -412,9 +417,10 @@ static int pipe_run(struct iap_session *s, const struct pipe *p, unsigned n, str
         rc = iap_fail(err, IAP_ERR_NOMEM, "out of memory");
         goto out;
     }
-    unsigned m = n;
+    unsigned m = 0;
     for (unsigned i = 0; i < n; i++)
-        map[i] = i;
+        if (!want || want[i])
+            map[m++] = i;
     for (int pass = 0; m; pass++) {
         if (pass > s->cfg.retries) {
             rc = iap_fail(err, IAP_ERR_TRANSFER, "transfer to %s kept losing answers: check "
@@ -442,7 +448,8 @@ struct xfer {
     uint32_t addr, len, chunk;
     const uint8_t *src;
     uint8_t *dst;
-    uint64_t done_bytes;
+    uint64_t done_bytes, total; /* progress: bytes answered of total */
+    const uint8_t *want;        /* chunks to write (NULL: all) */
 };
 
 /* Frames for len bytes, without the 32-bit wrap of (len + chunk - 1) / chunk. */
@@ -472,17 +479,31 @@ static void progress(struct xfer *x, uint32_t n)
     x->done_bytes += n;
     const struct iap_session_hooks *h = x->s->hooks;
     if (h && h->progress)
-        h->progress(h->ctx, x->done_bytes, x->len);
+        h->progress(h->ctx, x->done_bytes, x->total);
 }
 
+/* A WRITE, or a WRITE_LZ4 when compression is on, the device takes it and the block is smaller. */
 static uint16_t write_build(void *ctx, unsigned i, uint8_t *type, uint8_t *payload)
 {
     struct xfer *x = ctx;
+    struct iap_session *s = x->s;
     uint32_t off = i * x->chunk, n = xfer_n(x, i);
-    *type = PROTO_CMD_WRITE;
     proto_put32(payload, x->addr + off);
     proto_put32(payload + 4, 0);
+    if (s->cfg.compress && (s->info.features & PROTO_FEAT_LZ4)) {
+        size_t c = compress_block(x->src + off, n, payload + 8, PROTO_MAX_PAYLOAD - 8);
+        if (c) {
+            *type = PROTO_CMD_WRITE_LZ4;
+            proto_put32(payload + 4, n);
+            s->raw_bytes += n;
+            s->sent_bytes += c;
+            return (uint16_t)(8 + c);
+        }
+    }
+    *type = PROTO_CMD_WRITE;
     memcpy(payload + 8, x->src + off, n);
+    s->raw_bytes += n;
+    s->sent_bytes += n;
     return (uint16_t)(8 + n);
 }
 
@@ -504,22 +525,44 @@ static int write_done(void *ctx, unsigned i, const struct iap_frame *rsp, struct
         snprintf(what, sizeof what, "WRITE at 0x%08x", x->addr + i * x->chunk);
         return refused(err, what, status_of(rsp));
     }
-    /* answers come in order: everything up to frame i is written */
-    uint64_t upto = (uint64_t)(i + 1) * x->chunk;
-    progress(x, (uint32_t)((upto > x->len ? x->len : upto) - x->done_bytes));
+    /* answers come in order: every wanted frame up to frame i is written */
+    if (!x->want) {
+        uint64_t upto = (uint64_t)(i + 1) * x->chunk;
+        progress(x, (uint32_t)((upto > x->len ? x->len : upto) - x->done_bytes));
+    } else {
+        uint64_t upto = 0;
+        for (unsigned k = 0; k <= i; k++)
+            if (x->want[k])
+                upto += xfer_n(x, k);
+        if (upto > x->done_bytes)
+            progress(x, (uint32_t)(upto - x->done_bytes));
+    }
     return 0;
 }
 
-int iap_session_write(struct iap_session *s, uint32_t addr, const uint8_t *data, uint32_t len,
-                      struct iap_err *err)
+int iap_session_write_some(struct iap_session *s, uint32_t addr, const uint8_t *data,
+                           uint32_t len, const uint8_t *want, struct iap_err *err)
 {
-    struct xfer x = {.s = s, .addr = addr, .len = len, .chunk = s->info.max_data, .src = data};
+    struct xfer x = {.s = s, .addr = addr, .len = len, .chunk = s->info.max_data, .src = data,
+                     .want = want};
     struct pipe p = {.ctx = &x, .rsp_bytes = PROTO_HDR_LEN + 1 + PROTO_CRC_LEN, .build = write_build,
                      .work_ms = write_work, .done = write_done};
     if (len % 2 || addr % 2)
         return iap_fail(err, IAP_ERR_USAGE, "odd write address or length");
     int rc = xfer_range("write", addr, len, err);
-    return rc ? rc : pipe_run(s, &p, xfer_frames(len, x.chunk), err);
+    if (rc)
+        return rc;
+    unsigned n = xfer_frames(len, x.chunk);
+    for (unsigned i = 0; i < n; i++)
+        if (!want || want[i])
+            x.total += xfer_n(&x, i);
+    return pipe_run(s, &p, n, want, err);
+}
+
+int iap_session_write(struct iap_session *s, uint32_t addr, const uint8_t *data, uint32_t len,
+                      struct iap_err *err)
+{
+    return iap_session_write_some(s, addr, data, len, NULL, err);
 }
 
 static uint16_t read_build(void *ctx, unsigned i, uint8_t *type, uint8_t *payload)
@@ -558,12 +601,42 @@ static int read_done(void *ctx, unsigned i, const struct iap_frame *rsp, struct 
 int iap_session_read(struct iap_session *s, uint32_t addr, uint8_t *out, uint32_t len,
                      struct iap_err *err)
 {
-    struct xfer x = {.s = s, .addr = addr, .len = len, .chunk = s->info.max_data, .dst = out};
+    struct xfer x = {.s = s, .addr = addr, .len = len, .chunk = s->info.max_data, .dst = out,
+                     .total = len};
     struct pipe p = {.ctx = &x, .max_window = READ_WINDOW_MAX, .need_each = true,
                      .rsp_bytes = PROTO_HDR_LEN + 1 + x.chunk + PROTO_CRC_LEN, .build = read_build,
                      .work_ms = read_work, .done = read_done};
     int rc = xfer_range("read", addr, len, err);
-    return rc ? rc : pipe_run(s, &p, xfer_frames(len, x.chunk), err);
+    return rc ? rc : pipe_run(s, &p, xfer_frames(len, x.chunk), NULL, err);
+}
+
+/* Time the device takes to checksum len bytes of flash (a nibble-table CRC-32). */
+static unsigned crc_ms(uint32_t len) { return len / 4096 + 5; }
+
+int iap_session_page_crcs(struct iap_session *s, uint32_t addr, uint32_t count, uint32_t *crcs,
+                          struct iap_err *err)
+{
+    uint32_t page = s->info.page_size;
+    for (uint32_t done = 0; done < count;) {
+        uint32_t n = count - done < PROTO_MAX_PAGE_CRCS ? count - done : PROTO_MAX_PAGE_CRCS;
+        uint8_t p[8];
+        struct iap_frame f;
+        proto_put32(p, addr + done * page);
+        proto_put32(p + 4, n);
+        int rc = iap_session_cmd(s, PROTO_CMD_PAGE_CRCS, p, 8, &f,
+                                 crc_ms(n * page) + iap_line_ms(s, 4u * n), err);
+        if (rc)
+            return rc;
+        if (status_of(&f) != PROTO_OK)
+            return refused(err, "PAGE_CRCS", status_of(&f));
+        if (f.len != 1 + 4 * n)
+            return iap_fail(err, IAP_ERR_PROTOCOL, "PAGE_CRCS answered %u bytes, not %u",
+                            f.len - 1u, 4 * n);
+        for (uint32_t i = 0; i < n; i++)
+            crcs[done + i] = proto_get32(f.payload + 1 + 4 * i);
+        done += n;
+    }
+    return 0;
 }
 
 static int cmd2(struct iap_session *s, uint8_t cmd, uint32_t a, uint32_t b, uint32_t c,
@@ -585,7 +658,6 @@ static int cmd2(struct iap_session *s, uint8_t cmd, uint32_t a, uint32_t b, uint
 }
 
 /* CRC on the device: ~100 ns a byte at 64 MHz with its nibble table; generous. */
-static unsigned crc_ms(uint32_t len) { return len / 4096 + 5; }
 
 int iap_session_crc(struct iap_session *s, uint32_t addr, uint32_t len, uint32_t *crc,
                     struct iap_err *err)
@@ -625,4 +697,120 @@ int iap_session_reset(struct iap_session *s, struct iap_err *err)
 {
     struct iap_frame f;
     return cmd2(s, PROTO_CMD_RESET, 0, 0, 0, 0, &f, 0, err);
+}
+
+/* Compression pays when the line, not the flash, is the bottleneck: a 1 KB WRITE takes longer
+ * on the wire than the device needs to erase and program it (worst-case timings from INFO). */
+static bool compress_pays(const struct iap_session *s, int mode)
+{
+    if (mode >= 0)
+        return mode && compress_available();
+    const struct proto_info *i = &s->info;
+    unsigned flash_ms = i->erase_ms * 1024u / (i->page_size ? i->page_size : 1024u) +
+                        512u * i->prog_us / 1000u;
+    return compress_available() && iap_line_ms(s, PROTO_MAX_FRAME) > flash_ms;
+}
+
+/* The frames (info.max_data bytes each) of the pages whose device CRC differs from the image's
+ * (the page as a write leaves it: the image's bytes, erased 0xFF after its end). *want stays NULL
+ * (write all) when the page and frame sizes do not nest. */
+static int changed_chunks(struct iap_session *s, const uint8_t *buf, uint32_t len, uint8_t **want,
+                          struct iap_flash_result *res, struct iap_err *err)
+{
+    uint32_t page = s->info.page_size, chunk = s->info.max_data;
+    if (!page || !chunk || page % chunk)
+        return 0;
+    uint32_t npages = (len + page - 1) / page, per = page / chunk;
+    uint32_t *dev = malloc(npages * sizeof *dev);
+    uint8_t *w = calloc((size_t)npages * per, 1), *tmp = malloc(page);
+    int rc = dev && w && tmp ? 0 : iap_fail(err, IAP_ERR_NOMEM, "out of memory");
+    if (!rc)
+        rc = iap_session_page_crcs(s, s->info.app_start, npages, dev, err);
+    res->pages_written = 0;
+    for (uint32_t p = 0; !rc && p < npages; p++) {
+        uint32_t off = p * page, n = len - off < page ? len - off : page;
+        memcpy(tmp, buf + off, n);
+        memset(tmp + n, 0xFF, page - n);
+        if (proto_crc32(0, tmp, page) == dev[p])
+            continue;
+        res->pages_written++;
+        memset(w + (size_t)p * per, 1, per);
+    }
+    free(dev);
+    free(tmp);
+    if (rc) {
+        free(w);
+        return rc;
+    }
+    res->written = 0;
+    for (uint32_t k = 0; k < npages * per; k++)
+        if (w[k])
+            res->written += k * chunk + chunk <= len ? chunk : len - k * chunk;
+    *want = w;
+    return 0;
+}
+
+int iap_session_flash(struct iap_session *s, const uint8_t *buf, uint32_t len,
+                      const struct iap_flash_opts *fo, struct iap_flash_result *res,
+                      struct iap_err *err)
+{
+    uint32_t page = s->info.page_size ? s->info.page_size : 1;
+    memset(res, 0, sizeof *res);
+    res->crc = proto_crc32(0, buf, len);
+    res->pages = res->pages_written = (len + page - 1) / page;
+    res->written = len;
+    s->cfg.compress = compress_pays(s, fo->compress);
+    s->raw_bytes = s->sent_bytes = 0;
+    uint8_t *want = NULL;
+    int rc = 0;
+    if (!fo->full && (s->info.features & PROTO_FEAT_PAGE_CRCS))
+        rc = changed_chunks(s, buf, len, &want, res, err);
+    if (rc)
+        return rc;
+    res->current = want && res->written == 0 && s->info.app_valid && s->info.app_size == len &&
+                   s->info.app_crc == res->crc && s->info.app_version == fo->version;
+    char m[160];
+    if (res->current) {
+        snprintf(m, sizeof m, "the device already holds this image (CRC 0x%08x, version %u): "
+                 "nothing to write", res->crc, fo->version);
+        note(s, m);
+    } else if (want && res->pages_written < res->pages) {
+        snprintf(m, sizeof m, "%u of %u pages differ from the device's: writing %llu bytes",
+                 res->pages_written, res->pages, (unsigned long long)res->written);
+        note(s, m);
+    }
+    /* The device acknowledges cumulatively: a lost refusal of one WRITE would go unseen, so
+     * compare the CRC before COMMIT, and write everything once more from a fresh session if it
+     * differs (also when a page was skipped wrongly: the whole-image CRC decides). */
+    for (int pass = 0; !res->current; pass++) {
+        uint32_t dev = 0;
+        rc = res->written ? iap_session_write_some(s, s->info.app_start, buf, len, want, err) : 0;
+        if (!rc)
+            rc = iap_session_crc(s, s->info.app_start, len, &dev, err);
+        if (rc || dev == res->crc)
+            break;
+        if (pass == 1) {
+            rc = iap_fail(err, IAP_ERR_TRANSFER,
+                          "the device's CRC after writing (0x%08x) differs from the image's "
+                          "(0x%08x) twice: check the line and run iap flash again",
+                          dev, res->crc);
+            break;
+        }
+        snprintf(m, sizeof m, "CRC after writing differs (0x%08x, expected 0x%08x): writing "
+                 "everything again", dev, res->crc);
+        note(s, m);
+        rc = iap_session_sync(s, err);
+        if (rc)
+            break;
+        free(want);
+        want = NULL;
+        res->written = len;
+        res->pages_written = res->pages;
+    }
+    free(want);
+    res->raw_bytes = s->raw_bytes;
+    res->sent_bytes = s->sent_bytes;
+    if (rc || res->current)
+        return rc;
+    return iap_session_commit(s, len, res->crc, fo->version, err);
 }

@@ -18,6 +18,7 @@ struct iap_session_cfg {
     int retries;        /* retransmissions without progress before giving up (--retries) */
     unsigned window;    /* frames in flight; 0 = as many as the device's rx_window holds */
     bool app_request;   /* send PROTO_APP_UPDATE_CMD when no bootloader answers */
+    bool compress;      /* send WRITE data as WRITE_LZ4 where it is smaller (if the device can) */
 };
 
 /* Optional observers (the UI); any may be NULL. */
@@ -49,6 +50,7 @@ struct iap_session {
     unsigned window_frames; /* in effect for the pipeline */
     unsigned long resends, timeouts, naks;
     bool app_rebooted; /* the handshake had to ask a running application to reboot */
+    uint64_t raw_bytes, sent_bytes; /* WRITE data given, and as it went on the wire */
 };
 
 void iap_session_init(struct iap_session *s, struct iap_transport *t,
@@ -65,6 +67,12 @@ int iap_session_cmd(struct iap_session *s, uint8_t cmd, const uint8_t *payload, 
 /* Writes data to [addr, addr+len) in WRITE frames with a window in flight. len even. */
 int iap_session_write(struct iap_session *s, uint32_t addr, const uint8_t *data, uint32_t len,
                       struct iap_err *err);
+/* The same for the frames i (info.max_data bytes each from addr) with want[i] set only. */
+int iap_session_write_some(struct iap_session *s, uint32_t addr, const uint8_t *data,
+                           uint32_t len, const uint8_t *want, struct iap_err *err);
+/* The device's CRC-32 of each of count pages from addr (page aligned), into crcs. */
+int iap_session_page_crcs(struct iap_session *s, uint32_t addr, uint32_t count, uint32_t *crcs,
+                          struct iap_err *err);
 int iap_session_read(struct iap_session *s, uint32_t addr, uint8_t *out, uint32_t len,
                      struct iap_err *err);
 int iap_session_crc(struct iap_session *s, uint32_t addr, uint32_t len, uint32_t *crc,
@@ -72,6 +80,28 @@ int iap_session_crc(struct iap_session *s, uint32_t addr, uint32_t len, uint32_t
 int iap_session_erase(struct iap_session *s, uint32_t addr, uint32_t len, struct iap_err *err);
 int iap_session_commit(struct iap_session *s, uint32_t size, uint32_t crc, uint32_t version,
                        struct iap_err *err);
+/* How iap_session_flash works: only the pages that differ unless full; compress: -1 when the
+ * line is the bottleneck, 0 never, 1 whenever the device takes WRITE_LZ4. */
+struct iap_flash_opts {
+    bool full;
+    int compress;
+    uint32_t version; /* stored in the image record */
+};
+struct iap_flash_result {
+    uint32_t crc;                   /* CRC-32 of the image */
+    uint32_t pages, pages_written;  /* pages of the image, and those written */
+    uint64_t written;               /* bytes written */
+    uint64_t raw_bytes, sent_bytes; /* WRITE data, and as it went on the wire (LZ4) */
+    bool current;                   /* the device already held this image: nothing written */
+};
+/* Puts the image (len bytes for the application start; vectors checked by the caller) on the
+ * device and commits it: the pages whose CRC already matches are skipped (a transfer cut short
+ * resumes), the whole image's CRC is compared before COMMIT (a mismatch writes everything once
+ * more from a new session), then COMMIT. Progress through the hooks (total: bytes to write). */
+int iap_session_flash(struct iap_session *s, const uint8_t *buf, uint32_t len,
+                      const struct iap_flash_opts *fo, struct iap_flash_result *res,
+                      struct iap_err *err);
+
 /* A new device session: the next WRITE erases every page again (restart a transfer). */
 int iap_session_sync(struct iap_session *s, struct iap_err *err);
 int iap_session_reset(struct iap_session *s, struct iap_err *err);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compress.h"
 #include "formats/format.h"
 #include "image.h"
 #include "iap_session.h"
@@ -26,6 +27,8 @@ struct opts {
     unsigned window;
     int timeout_ms, retries;
     bool no_reset, app_request;
+    bool full;    /* write every page, not only those that differ */
+    int compress; /* -1 auto, 0 --no-compress, 1 --compress */
     bool quiet, verbose, json;
 };
 
@@ -41,6 +44,9 @@ static const char usage_options[] =
     "      --timeout MS      slack added to every computed response time (default 500)\n"
     "      --retries N       retransmissions without progress before giving up (default 8)\n"
     "      --no-app-request  do not ask a running application to reboot into the bootloader\n"
+    "      --full            write every page (default: only the pages that differ)\n"
+    "      --no-compress     send WRITE data as it is (default: LZ4 when the line is the\n"
+    "                        bottleneck; --compress always)\n"
     "  -o, --output FILE     output file for read\n"
     "  -q, --quiet           errors only\n"
     "  -v, --verbose         frame trace on stderr\n"
@@ -164,39 +170,21 @@ static int cmd_flash(const struct opts *o, struct iap_session *s, const struct i
         free(buf);
         return rc;
     }
-    uint32_t crc = proto_crc32(0, buf, len);
     double t0 = ui_now();
+    struct iap_flash_opts fo = {.full = o->full, .compress = o->compress,
+                                .version = o->app_version};
+    struct iap_flash_result res;
     ui_progress_start("flash", len);
-    /* The device acknowledges cumulatively: a lost refusal of one WRITE would go unseen, so
-     * compare the CRC before COMMIT, and write once more from a fresh session if it differs. */
-    for (int pass = 0;; pass++) {
-        uint32_t dev = 0;
-        rc = iap_session_write(s, s->info.app_start, buf, len, err);
-        if (!rc)
-            rc = iap_session_crc(s, s->info.app_start, len, &dev, err);
-        if (rc || dev == crc)
-            break;
-        if (pass == 1) {
-            rc = iap_fail(err, IAP_ERR_TRANSFER,
-                          "the device's CRC after writing (0x%08x) differs from the image's "
-                          "(0x%08x) twice: check the line and run iap flash again",
-                          dev, crc);
-            break;
-        }
-        ui_progress_end();
-        ui_note("CRC after writing differs (0x%08x, expected 0x%08x): writing again", dev, crc);
-        rc = iap_session_sync(s, err);
-        if (rc)
-            break;
-        ui_progress_start("flash", len);
-    }
+    rc = iap_session_flash(s, buf, len, &fo, &res, err);
     free(buf);
     if (rc)
         return rc;
     ui_progress_end();
-    rc = iap_session_commit(s, len, crc, o->app_version, err);
-    if (rc)
-        return rc;
+    uint32_t crc = res.crc;
+    if (res.raw_bytes > res.sent_bytes)
+        ui_note("LZ4: %llu bytes of WRITE data sent as %llu (%.2f:1)",
+                (unsigned long long)res.raw_bytes, (unsigned long long)res.sent_bytes,
+                (double)res.raw_bytes / (double)res.sent_bytes);
     double secs = ui_now() - t0;
     if (!o->no_reset) {
         rc = iap_session_reset(s, err);
@@ -205,10 +193,13 @@ static int cmd_flash(const struct opts *o, struct iap_session *s, const struct i
     }
     if (ui.verbose)
         ui_note("frames resent %lu, timeouts %lu, naks %lu", s->resends, s->timeouts, s->naks);
-    ui_summary("flashed", len, secs, o->baud);
-    char m[128];
-    snprintf(m, sizeof m, "\"size\":%u,\"crc\":%u,\"version\":%u,\"started\":%s", len, crc,
-             o->app_version, o->no_reset ? "false" : "true");
+    ui_summary("flashed", (uint32_t)res.written, secs, o->baud);
+    char m[192];
+    snprintf(m, sizeof m,
+             "\"size\":%u,\"crc\":%u,\"version\":%u,\"started\":%s,\"written\":%llu,"
+             "\"pages\":%u,\"pages_written\":%u",
+             len, crc, o->app_version, o->no_reset ? "false" : "true",
+             (unsigned long long)res.written, res.pages, res.pages_written);
     ui_event("flashed", m, "image committed: %u bytes, CRC 0x%08x, version %u%s", len, crc,
              o->app_version, o->no_reset ? "; staying in the bootloader (--no-reset)"
                                          : "; application started");
@@ -465,6 +456,9 @@ static int parse_options(int argc, char **argv, struct opts *o, struct iap_err *
         {"timeout", required_argument, NULL, 't'},
         {"retries", required_argument, NULL, 'r'},
         {"no-app-request", no_argument, NULL, 'R'},
+        {"full", no_argument, NULL, 'U'},
+        {"no-compress", no_argument, NULL, 'Z'},
+        {"compress", no_argument, NULL, 'z'},
         {"output", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
@@ -475,7 +469,7 @@ static int parse_options(int argc, char **argv, struct opts *o, struct iap_err *
     };
     *o = (struct opts){.port = getenv("IAP_PORT"), .baud = DEFAULT_BAUD,
                        .address = PROTO_APP_START, .timeout_ms = DEFAULT_TIMEOUT_MS,
-                       .retries = DEFAULT_RETRIES, .app_request = true};
+                       .retries = DEFAULT_RETRIES, .app_request = true, .compress = -1};
     if (o->port && !*o->port)
         o->port = NULL;
     int c;
@@ -516,6 +510,9 @@ static int parse_options(int argc, char **argv, struct opts *o, struct iap_err *
             o->retries = (int)v;
             break;
         case 'R': o->app_request = false; break;
+        case 'U': o->full = true; break;
+        case 'Z': o->compress = 0; break;
+        case 'z': o->compress = 1; break;
         case 'o': o->output = optarg; break;
         case 'q': o->quiet = true; break;
         case 'v': o->verbose = true; break;

@@ -62,6 +62,11 @@ _Static_assert(sizeof(struct proto_record) == 24, "record layout");
 /* Most frames the host may have in flight unanswered (besides INFO.rx_window bytes): the device
  * takes a seq up to this far behind the expected one for a retransmission (docs/PROTOCOL.md). */
 #define PROTO_MAX_INFLIGHT   32u
+#define PROTO_MAX_PAGE_CRCS  (PROTO_MAX_DATA / 4u)
+
+/* INFO.features: what this bootloader build serves. */
+#define PROTO_FEAT_PAGE_CRCS (1u << 0) /* PROTO_CMD_PAGE_CRCS */
+#define PROTO_FEAT_LZ4       (1u << 1) /* PROTO_CMD_WRITE_LZ4 */
 
 enum proto_cmd {
     PROTO_CMD_INFO   = 0x01, /* -> struct proto_info; also ends the host's handshake */
@@ -72,6 +77,12 @@ enum proto_cmd {
     PROTO_CMD_COMMIT = 0x06, /* size u32, crc u32, version u32: check image, write the record */
     PROTO_CMD_RESET  = 0x07, /* respond, then start the application if valid, else reset */
     PROTO_CMD_SYNC   = 0x08, /* sequence restart: seq of this frame becomes the next expected */
+    /* addr u32 (page aligned), count u32 (1..PROTO_MAX_PAGE_CRCS) -> crc u32 of each page:
+     * what is already on the device, so the host writes only the pages that differ */
+    PROTO_CMD_PAGE_CRCS = 0x09,
+    /* addr u32, raw_len u32 (even, <= PROTO_MAX_DATA), then one LZ4 block that decodes to
+     * exactly raw_len bytes: a WRITE of those bytes */
+    PROTO_CMD_WRITE_LZ4 = 0x0A,
     PROTO_RSP        = 0x80,
 };
 
@@ -92,6 +103,7 @@ enum proto_status {
     PROTO_E_SIZE       = -12, /* COMMIT: size zero or larger than the application area */
     PROTO_E_PART       = -13, /* the flash size read from the chip contradicts the board's part
                                  class: the bootloader does not write (wrong build?) */
+    PROTO_E_LZ4        = -14, /* WRITE_LZ4: the block does not decode to raw_len bytes */
 };
 
 /* INFO response data (after the status byte). */

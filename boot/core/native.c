@@ -7,6 +7,7 @@
 #include "boot.h"
 #include "flashmgr.h"
 #include "frame.h"
+#include "lz4dec.h"
 #include "port.h"
 
 #define FRAME_GAP_MS   100u /* silence inside a frame that makes it a truncated frame */
@@ -82,18 +83,48 @@ static int8_t cmd_info(uint8_t *out)
         info.app_version = rec.version;
     }
     info.listen_ms = BOOT_LISTEN_MS;
+    info.features = PROTO_FEAT_PAGE_CRCS | PROTO_FEAT_LZ4;
     port_uid(info.uid);
     proto_info_encode(out, &info);
     return PROTO_OK;
 }
 
+/* The CRC-32 of count pages from addr (page aligned, inside flash), into out. */
+static int page_crcs(uint32_t addr, uint32_t count, uint8_t *out, size_t *out_len)
+{
+    uint32_t page = fm_page_size();
+    if (count == 0 || count > PROTO_MAX_PAGE_CRCS)
+        return PROTO_E_LEN;
+    int rc = fm_check_read(addr, count * page);
+    if (rc != PROTO_OK)
+        return rc;
+    if ((addr - PROTO_FLASH_BASE) % page)
+        return PROTO_E_ALIGN;
+    for (uint32_t i = 0; i < count; i++)
+        proto_put32(out + 4 * i, fm_crc(addr + i * page, page));
+    *out_len = 4 * count;
+    return PROTO_OK;
+}
+
+/* WRITE_LZ4: decoded into a buffer of its own, then written as a WRITE would be. */
+static int write_lz4(uint32_t addr, uint32_t raw_len, const uint8_t *src, size_t src_len)
+{
+    static uint8_t raw[PROTO_MAX_DATA];
+    if (raw_len == 0 || raw_len > sizeof raw)
+        return PROTO_E_LEN;
+    if (lz4_decode(src, src_len, raw, raw_len) != 0)
+        return PROTO_E_LZ4;
+    return fm_write(addr, raw, raw_len);
+}
+
 /* Executes one command; data for the response goes to out; returns the status. */
 static int8_t execute(uint8_t type, const uint8_t *p, size_t len, uint8_t *out, size_t *out_len)
 {
-    static const uint8_t want_len[] = {0, 0, 8, 0, 8, 8, 12, 0, 0}; /* by command; WRITE apart */
-    if (type > PROTO_CMD_SYNC || type == 0)
+    /* payload length by command; WRITE and WRITE_LZ4 (0xFF here) carry data after 8 bytes */
+    static const uint8_t want_len[] = {0, 0, 8, 0xFF, 8, 8, 12, 0, 0, 8, 0xFF};
+    if (type > PROTO_CMD_WRITE_LZ4 || type == 0)
         return PROTO_E_CMD;
-    if (type == PROTO_CMD_WRITE ? len <= 8 : len != want_len[type])
+    if (want_len[type] == 0xFF ? len <= 8 : len != want_len[type])
         return PROTO_E_LEN;
     uint32_t a = len >= 4 ? proto_get32(p) : 0, b = len >= 8 ? proto_get32(p + 4) : 0;
     int rc = PROTO_OK;
@@ -107,6 +138,11 @@ static int8_t execute(uint8_t type, const uint8_t *p, size_t len, uint8_t *out, 
     case PROTO_CMD_WRITE:
         rc = fm_write(a, p + 8, len - 8);
         break;
+    case PROTO_CMD_WRITE_LZ4:
+        rc = write_lz4(a, b, p + 8, len - 8);
+        break;
+    case PROTO_CMD_PAGE_CRCS:
+        return (int8_t)page_crcs(a, b, out, out_len);
     case PROTO_CMD_READ:
         if (b > PROTO_MAX_DATA)
             return PROTO_E_LEN;

@@ -12,8 +12,11 @@
 #include "net.h"
 #include "telnet.h"
 
-#define NEGOTIATE_MS 3000 /* a telnet server answers at once; a raw bridge never does */
-#define SUSPEND_MS 5000   /* the longest a FLOWCONTROL-SUSPEND may hold our output */
+#define LISTEN_MS 250      /* the server's opening words come at once, if it has any */
+#define QUIET_MS 50        /* and end when it has been quiet this long */
+#define LISTEN_MAX_MS 1000 /* a bridge passing a chatty board is never quiet */
+#define NEGOTIATE_MS 3000  /* a telnet server answers at once; a raw bridge never does */
+#define SUSPEND_MS 5000    /* the longest a FLOWCONTROL-SUSPEND may hold our output */
 
 /* COM-PORT-CONTROL commands, client to server; the server answers with code + 100. */
 enum {
@@ -45,11 +48,15 @@ struct rfc2217 {
     struct telnet_handler h;
     uint8_t we[256], they[256]; /* option states (OPT_*) */
     bool negotiated;            /* the server sent any telnet command */
+    bool hold;                  /* answers wait in held[] (listen_first) */
+    uint8_t held[256];
+    size_t held_len;
     bool suspended;             /* FLOWCONTROL-SUSPEND until RESUME */
     uint8_t answered;           /* bit n: the server answered SET command n */
     uint32_t baud, baud_set;    /* asked for, and what the server reports */
     int err_rc;                 /* a failed write of an answer, from a decoder callback */
     struct iap_err werr;
+    struct net_banner banner; /* text the bridge sent during the negotiation */
     char hostport[300];
 };
 
@@ -57,6 +64,13 @@ static int send_raw(struct rfc2217 *r, const uint8_t *buf, size_t len)
 {
     if (r->err_rc)
         return r->err_rc;
+    if (r->hold) {
+        if (r->held_len + len <= sizeof r->held) {
+            memcpy(r->held + r->held_len, buf, len);
+            r->held_len += len;
+        }
+        return 0;
+    }
     r->err_rc = r->net->write(r->net, buf, len, &r->werr);
     return r->err_rc;
 }
@@ -222,25 +236,79 @@ static bool settings_answered(const struct rfc2217 *r)
     return (r->answered & all) == all;
 }
 
+/* A port error while negotiating: the bridge's words when it said why it closed. */
+static int closed(struct rfc2217 *r, int rc, struct iap_err *err)
+{
+    const char *said = net_banner_text(&r->banner);
+    return said ? net_closed_saying(err, r->hostport, said) : rc;
+}
+
+/* Hears the server out before saying anything: ser2net opens with its own negotiation, and a
+ * bridge that cannot serve the port says why and closes; answering at once could reset the
+ * connection before its words are read. Answers are held until the server is quiet. */
+static int listen_first(struct rfc2217 *r, uint8_t *junk, size_t size, struct iap_err *err)
+{
+    uint64_t start = compat_now_ms(), end = start + LISTEN_MS;
+    r->hold = true;
+    for (;;) {
+        uint64_t now = compat_now_ms();
+        if (now >= end)
+            break;
+        int n = r->net->read(r->net, junk, size, (int)(end - now), err);
+        if (n < 0) {
+            r->hold = false;
+            return closed(r, n, err);
+        }
+        if (n == 0)
+            break;
+        net_banner_feed(&r->banner, junk, telnet_decode(&r->rx, junk, (size_t)n, &r->h));
+        end = compat_now_ms() + QUIET_MS;
+        if (end > start + LISTEN_MAX_MS)
+            end = start + LISTEN_MAX_MS;
+    }
+    r->hold = false;
+    send_raw(r, r->held, r->held_len); /* a failure shows in negotiate() */
+    return 0;
+}
+
+/* Asks for an option unless the server already settled it. */
+static void ask(struct rfc2217 *r, uint8_t verb, uint8_t opt)
+{
+    uint8_t *state = verb == TELNET_WILL ? &r->we[opt] : &r->they[opt];
+    if (*state == OPT_NO) {
+        send_option(r, verb, opt);
+        *state = OPT_ASKED;
+    }
+}
+
+static void send_settings(struct rfc2217 *r)
+{
+    const uint8_t baud[4] = {(uint8_t)(r->baud >> 24), (uint8_t)(r->baud >> 16),
+                             (uint8_t)(r->baud >> 8), (uint8_t)r->baud};
+    const uint8_t eight = 8, parity = PARITY_NONE, stop = STOPSIZE_1, flow = CONTROL_NO_FLOW;
+    send_cpc(r, CPC_SET_BAUDRATE, baud, sizeof baud);
+    send_cpc(r, CPC_SET_DATASIZE, &eight, 1);
+    send_cpc(r, CPC_SET_PARITY, &parity, 1);
+    send_cpc(r, CPC_SET_STOPSIZE, &stop, 1);
+    send_cpc(r, CPC_SET_CONTROL, &flow, 1);
+}
+
 /* Telnet options, then the line settings, each answered within NEGOTIATE_MS. Data the bridge
  * passes meanwhile was sent at the old settings and is dropped. */
 static int negotiate(struct rfc2217 *r, struct iap_err *err)
 {
-    static const uint8_t hello[] = {
-        TELNET_IAC, TELNET_WILL, TELNET_OPT_COM_PORT, TELNET_IAC, TELNET_WILL, TELNET_OPT_BINARY,
-        TELNET_IAC, TELNET_DO,   TELNET_OPT_BINARY,   TELNET_IAC, TELNET_WILL, TELNET_OPT_SGA,
-        TELNET_IAC, TELNET_DO,   TELNET_OPT_SGA,
-    };
-    r->we[TELNET_OPT_COM_PORT] = r->we[TELNET_OPT_BINARY] = r->we[TELNET_OPT_SGA] = OPT_ASKED;
-    r->they[TELNET_OPT_BINARY] = r->they[TELNET_OPT_SGA] = OPT_ASKED;
-    if (send_raw(r, hello, sizeof hello)) {
-        *err = r->werr;
-        return r->err_rc;
-    }
+    uint8_t junk[512];
+    int rc = listen_first(r, junk, sizeof junk, err);
+    if (rc)
+        return rc;
+    ask(r, TELNET_WILL, TELNET_OPT_COM_PORT);
+    ask(r, TELNET_WILL, TELNET_OPT_BINARY);
+    ask(r, TELNET_DO, TELNET_OPT_BINARY);
+    ask(r, TELNET_WILL, TELNET_OPT_SGA);
+    ask(r, TELNET_DO, TELNET_OPT_SGA);
     uint64_t end = compat_now_ms() + NEGOTIATE_MS;
     bool sent = false;
-    uint8_t junk[512];
-    while (compat_now_ms() < end) {
+    while (!r->err_rc) {
         if (r->we[TELNET_OPT_COM_PORT] == OPT_REFUSED)
             return iap_fail(err, IAP_ERR_PORT,
                             "the telnet server at %s refuses RFC 2217 (COM-PORT-CONTROL), so iap "
@@ -248,23 +316,20 @@ static int negotiate(struct rfc2217 *r, struct iap_err *err)
                             "telnet(rfc2217),tcp,PORT), or make the port raw and use tcp://%s",
                             r->hostport, r->hostport);
         if (r->we[TELNET_OPT_COM_PORT] == OPT_YES && !sent) {
-            uint8_t baud[4] = {(uint8_t)(r->baud >> 24), (uint8_t)(r->baud >> 16),
-                               (uint8_t)(r->baud >> 8), (uint8_t)r->baud};
-            const uint8_t eight = 8, parity = PARITY_NONE, stop = STOPSIZE_1,
-                          flow = CONTROL_NO_FLOW;
-            send_cpc(r, CPC_SET_BAUDRATE, baud, 4);
-            send_cpc(r, CPC_SET_DATASIZE, &eight, 1);
-            send_cpc(r, CPC_SET_PARITY, &parity, 1);
-            send_cpc(r, CPC_SET_STOPSIZE, &stop, 1);
-            send_cpc(r, CPC_SET_CONTROL, &flow, 1);
+            send_settings(r);
             sent = true;
         }
-        if (sent && settings_answered(r))
-            break;
         uint64_t now = compat_now_ms();
-        int n = pump(r, junk, sizeof junk, now < end ? (int)(end - now) : 0, err);
+        if ((sent && settings_answered(r)) || now >= end)
+            break;
+        int n = pump(r, junk, sizeof junk, (int)(end - now), err);
         if (n < 0)
-            return n;
+            return closed(r, n, err);
+        net_banner_feed(&r->banner, junk, (size_t)n);
+    }
+    if (r->err_rc) {
+        *err = r->werr;
+        return closed(r, r->err_rc, err);
     }
     if (!r->negotiated)
         return iap_fail(err, IAP_ERR_PORT,

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lz4.h"
+#include "lz4dec.h"
 #include "oracle.h"
 
 #define GUARD   32

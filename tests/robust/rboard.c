@@ -260,7 +260,7 @@ enum rb_state rb_classify(const uint8_t *flash, const struct rb_image *old_img,
 void rb_session(struct rb_board *b, struct iap_session *s)
 {
     /* Fast mode: the board's time runs at its own pace, so wall-clock slack is generous. */
-    struct iap_session_cfg cfg = {115200, 2000, 30, 0, true};
+    struct iap_session_cfg cfg = {115200, 2000, 30, 0, true, false};
     iap_session_init(s, &b->t, &cfg, NULL);
 }
 

@@ -1,6 +1,7 @@
 # Robustness: power-loss sweeps of the real bootloader on the virtual board, self-protection,
 # watchdog and line-fault tests (docs/ROBUSTNESS.md).
-ROBUST_HOST_SRC := host/iap_session.c host/err.c host/transports/fdio.c $(PROTO_SRC)
+ROBUST_HOST_SRC := host/iap_session.c host/err.c host/compress_lz4.c host/transports/fdio.c \
+                   $(PROTO_SRC)
 ROBUST_DEPS := tests/robust/rboard.c tests/robust/rboard.h tests/test.h $(BUILD)/libemu.a \
                $(wildcard host/*.h proto/*.h) tests/robust/robust.mk
 ROBUST_CFLAGS := $(HOST_CFLAGS) $(WARN_STRICT) -Iemu -Ihost -Itests -Itests/robust
@@ -9,7 +10,7 @@ ROBUST_FW := $(BUILD)/boot.elf $(BUILD)/app-v1.bin $(BUILD)/app-v2.bin
 $(BUILD)/tests/test_powercut: tests/robust/test_powercut.c $(ROBUST_DEPS) | $(ROBUST_FW)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(ROBUST_CFLAGS) -o $@ $< tests/robust/rboard.c $(ROBUST_HOST_SRC) \
-	  $(BUILD)/libemu.a $(EMU_LIBS)
+	  $(BUILD)/libemu.a $(EMU_LIBS) $(HOST_LIBS)
 
 ROBUST_BUILD := $(BUILD)/tests/test_powercut
 TESTS_BUILD  += $(ROBUST_BUILD) $(ROBUST_FW)
@@ -31,7 +32,7 @@ $(BUILD)/tests/test_protect: tests/robust/test_protect.c $(ROBUST_DEPS) $(BUILD)
                              | $(ROBUST_FW)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(ROBUST_CFLAGS) $(SAN_FLAGS) -o $@ $< tests/robust/rboard.c $(ROBUST_HOST_SRC) \
-	  $(BUILD)/libemu-san.a $(EMU_LIBS)
+	  $(BUILD)/libemu-san.a $(EMU_LIBS) $(HOST_LIBS)
 
 TESTS_BUILD += $(BUILD)/tests/test_protect
 TESTS       += "$(BUILD)/tests/test_protect $(BUILD)"

@@ -1,6 +1,7 @@
 /* Native protocol: every command and refusal, framing faults, sequencing and retransmission. */
 #include "boot.h"
 #include "flashmgr.h"
+#include "frame.h"
 #include "port.h"
 #include "session.h"
 #include "sim.h"
@@ -141,7 +142,7 @@ TEST(length_and_command_refusals)
     CHECK_EQ(sh_cmd(PROTO_CMD_COMMIT, p, 8, NULL), PROTO_E_LEN);
     CHECK_EQ(sh_cmd(PROTO_CMD_RESET, p, 1, NULL), PROTO_E_LEN);
     CHECK_EQ(sh_cmd(0x00, NULL, 0, NULL), PROTO_E_CMD);
-    CHECK_EQ(sh_cmd(0x09, NULL, 0, NULL), PROTO_E_CMD);
+    CHECK_EQ(sh_cmd(PROTO_CMD_WRITE_LZ4 + 1, NULL, 0, NULL), PROTO_E_CMD);
     CHECK_EQ(sh_cmd(0x7F, NULL, 0, NULL), PROTO_E_CMD);
     CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, NULL), PROTO_OK); /* refusals consumed their seq */
 }
@@ -522,6 +523,71 @@ TEST(flash_failure_blinks_and_is_reported)
     CHECK(sim_led);
 }
 
+/* ---- PAGE_CRCS and WRITE_LZ4 (issue 15) ------------------------------------------------------ */
+
+TEST(page_crcs_are_refused_outside_flash_unaligned_or_too_many)
+{
+    setup();
+    struct sh_rsp a;
+    CHECK_EQ(sh_cmd2(PROTO_CMD_PAGE_CRCS, APP, 0, &a), PROTO_E_LEN);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_PAGE_CRCS, APP, PROTO_MAX_PAGE_CRCS + 1, &a), PROTO_E_LEN);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_PAGE_CRCS, APP + 2, 1, &a), PROTO_E_ALIGN);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_PAGE_CRCS, 0x0800FC00u, 2, &a), PROTO_E_RANGE);
+    CHECK_EQ(sh_cmd2(PROTO_CMD_PAGE_CRCS, 0x0800FC00u, 1, &a), PROTO_OK); /* the record page */
+    CHECK_EQ(a.len, 4);
+    CHECK_EQ(proto_get32(a.data), proto_crc32(0, sim_flash_at(0x0800FC00u), 1024));
+    CHECK_EQ(sh_cmd2(PROTO_CMD_PAGE_CRCS, 0x08000000u, 64, &a), PROTO_OK); /* all of flash */
+    CHECK_EQ(a.len, 256);
+}
+
+/* 64 bytes of 'A' as one LZ4 block: a literal, a match of 58 at offset 1, five literals. */
+static const uint8_t lz4_64a[] = {0x1F, 'A', 0x01, 0x00, 39, 0x50, 'A', 'A', 'A', 'A', 'A'};
+
+static int write_lz4(uint32_t addr, uint32_t raw_len, const uint8_t *blk, size_t n)
+{
+    uint8_t p[8 + 64];
+    proto_put32(p, addr);
+    proto_put32(p + 4, raw_len);
+    memcpy(p + 8, blk, n);
+    return sh_cmd(PROTO_CMD_WRITE_LZ4, p, 8 + n, NULL);
+}
+
+TEST(write_lz4_writes_the_decoded_bytes)
+{
+    setup();
+    CHECK_EQ(write_lz4(APP + 1024, 64, lz4_64a, sizeof lz4_64a), PROTO_OK);
+    for (unsigned i = 0; i < 64; i++)
+        CHECK_EQ(*sim_flash_at(APP + 1024 + i), 'A');
+    CHECK_EQ(*sim_flash_at(APP + 1024 + 64), 0xFF);
+}
+
+TEST(write_lz4_that_does_not_decode_to_its_length_touches_nothing)
+{
+    setup();
+    long ops = sim_ops;
+    CHECK_EQ(write_lz4(APP + 1024, 66, lz4_64a, sizeof lz4_64a), PROTO_E_LZ4); /* too short */
+    CHECK_EQ(write_lz4(APP + 1024, 62, lz4_64a, sizeof lz4_64a), PROTO_E_LZ4); /* too long */
+    CHECK_EQ(write_lz4(APP + 1024, 64, lz4_64a, sizeof lz4_64a - 1), PROTO_E_LZ4); /* cut */
+    uint8_t bad[sizeof lz4_64a];
+    memcpy(bad, lz4_64a, sizeof bad);
+    bad[2] = 2; /* offset before the start of the output */
+    CHECK_EQ(write_lz4(APP + 1024, 64, bad, sizeof bad), PROTO_E_LZ4);
+    CHECK_EQ(write_lz4(APP + 1024, PROTO_MAX_DATA + 2, lz4_64a, sizeof lz4_64a), PROTO_E_LEN);
+    CHECK_EQ(write_lz4(0x08001000u, 64, lz4_64a, sizeof lz4_64a), PROTO_E_RANGE);
+    CHECK_EQ(sim_ops, ops);
+}
+
+TEST(info_lists_page_crcs_and_lz4)
+{
+    setup();
+    struct sh_rsp a;
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, &a), PROTO_OK);
+    struct proto_info info;
+    CHECK_EQ(proto_info_decode(&info, a.data, a.len), PROTO_OK);
+    CHECK_EQ(info.features & (PROTO_FEAT_PAGE_CRCS | PROTO_FEAT_LZ4),
+             PROTO_FEAT_PAGE_CRCS | PROTO_FEAT_LZ4);
+}
+
 int main(void)
 {
     RUN(info_reports_geometry_window_and_app);
@@ -552,5 +618,9 @@ int main(void)
     RUN(reset_starts_a_valid_app_after_answering);
     RUN(reset_without_valid_app_resets_the_chip);
     RUN(flash_failure_blinks_and_is_reported);
+    RUN(page_crcs_are_refused_outside_flash_unaligned_or_too_many);
+    RUN(write_lz4_writes_the_decoded_bytes);
+    RUN(write_lz4_that_does_not_decode_to_its_length_touches_nothing);
+    RUN(info_lists_page_crcs_and_lz4);
     return test_summary();
 }

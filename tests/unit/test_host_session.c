@@ -30,6 +30,8 @@ struct simt {
     long burst, max_burst; /* frames written in a row without an answer read in between */
     unsigned fault_permille; /* random faults: each frame either way dropped or corrupted */
     uint32_t rng;
+    long write_frames, lz4_frames; /* WRITE and WRITE_LZ4 frames the host sent */
+    uint64_t write_data, wire_data; /* bytes they write, and their data bytes on the wire */
     uint8_t q[1 << 16];
     size_t qn;
 };
@@ -93,6 +95,24 @@ static int sim_write(struct iap_transport *t, const uint8_t *buf, size_t len, st
                 return -1;
         }
         return 0;
+    }
+    {
+        static uint8_t rb[PROTO_MAX_FRAME + 64];
+        struct proto_rx rx;
+        struct proto_frame f;
+        proto_rx_init(&rx, rb, sizeof rb);
+        proto_rx_push(&rx, buf, len);
+        if (proto_rx_next(&rx, &f) == PROTO_RX_FRAME && f.len > 8) {
+            if (f.type == PROTO_CMD_WRITE) {
+                b->write_frames++;
+                b->write_data += f.len - 8u;
+                b->wire_data += f.len - 8u;
+            } else if (f.type == PROTO_CMD_WRITE_LZ4) {
+                b->lz4_frames++;
+                b->write_data += proto_get32(f.payload + 4);
+                b->wire_data += f.len - 8u;
+            }
+        }
     }
     b->burst++;
     if (b->burst > b->max_burst)
@@ -472,6 +492,174 @@ TEST(updates_over_a_line_losing_or_corrupting_2_percent_of_frames_all_commit_the
     CHECK_EQ(ok, 10);
 }
 
+/* ---- issue 15: only the pages that changed, compression, resume ---------------------------- */
+
+static struct iap_flash_result res;
+
+static int flash_image(uint32_t len, bool full, int compress, uint32_t version)
+{
+    struct iap_flash_opts fo = {.full = full, .compress = compress, .version = version};
+    board.write_frames = board.lz4_frames = 0;
+    board.write_data = board.wire_data = 0;
+    return iap_session_flash(&s, img, len, &fo, &res, &err);
+}
+
+static int reconnect(void)
+{
+    iap_session_init(&s, &board.t, &fast, NULL);
+    return iap_session_connect(&s, &err);
+}
+
+TEST(page_crcs_answer_what_is_on_the_device)
+{
+    setup();
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    sh_image(img, 5000, 4);
+    CHECK_EQ(flash(5000), 0);
+    uint32_t crcs[6];
+    CHECK_EQ(iap_session_page_crcs(&s, APP, 6, crcs, &err), 0);
+    for (unsigned p = 0; p < 6; p++)
+        CHECK_EQ(crcs[p], proto_crc32(0, sim_flash_at(APP + 1024 * p), 1024));
+}
+
+TEST(reflash_with_one_changed_page_writes_only_that_page)
+{
+    setup();
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    sh_image(img, 20000, 5);
+    CHECK_EQ(flash_image(20000, false, 0, 1), 0);
+    CHECK_EQ(board.write_data, 20000);
+    img[7 * 1024 + 10] ^= 0x55;
+    CHECK_EQ(reconnect(), 0);
+    CHECK_EQ(flash_image(20000, false, 0, 1), 0);
+    CHECK_EQ(board.write_data, 1024);
+    CHECK_EQ(res.pages_written, 1);
+    CHECK_EQ(res.pages, 20);
+    CHECK(fm_app_valid(NULL));
+    CHECK_MEM(sim_flash_at(APP), img, 20000);
+}
+
+TEST(first_and_last_page_changed_are_both_written)
+{
+    setup();
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    sh_image(img, 9000, 6);
+    CHECK_EQ(flash_image(9000, false, 0, 1), 0);
+    img[20] ^= 1;
+    img[8999] ^= 1;
+    CHECK_EQ(reconnect(), 0);
+    CHECK_EQ(flash_image(9000, false, 0, 2), 0);
+    CHECK_EQ(res.pages_written, 2);
+    CHECK_EQ(board.write_data, 1024 + (9000 - 8 * 1024));
+    CHECK_MEM(sim_flash_at(APP), img, 9000);
+    struct proto_record r;
+    CHECK(fm_app_valid(&r));
+    CHECK_EQ(r.version, 2);
+}
+
+TEST(a_longer_image_writes_its_new_pages_and_a_shorter_one_commits_its_size)
+{
+    setup();
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    sh_image(img, 8192, 7);
+    CHECK_EQ(flash_image(4096, false, 0, 1), 0);
+    CHECK_EQ(reconnect(), 0);
+    CHECK_EQ(flash_image(8192, false, 0, 2), 0); /* the first 4 KB match */
+    CHECK_EQ(res.pages_written, 4);
+    CHECK_EQ(board.write_data, 4096);
+    struct proto_record r;
+    CHECK(fm_app_valid(&r) && r.size == 8192);
+    CHECK_EQ(reconnect(), 0);
+    CHECK_EQ(flash_image(3000, false, 0, 3), 0); /* shorter: its last page is padded 0xFF */
+    CHECK(fm_app_valid(&r) && r.size == 3000 && r.version == 3);
+    CHECK_MEM(sim_flash_at(APP), img, 3000);
+}
+
+TEST(a_page_that_changed_back_is_skipped)
+{
+    setup();
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    sh_image(img, 6000, 8);
+    CHECK_EQ(flash_image(6000, false, 0, 1), 0);
+    img[3000] ^= 0xFF;
+    CHECK_EQ(reconnect(), 0);
+    CHECK_EQ(flash_image(6000, false, 0, 2), 0);
+    img[3000] ^= 0xFF; /* back to the first version */
+    CHECK_EQ(reconnect(), 0);
+    CHECK_EQ(flash_image(6000, false, 0, 3), 0);
+    CHECK_EQ(res.pages_written, 1);
+    CHECK_MEM(sim_flash_at(APP), img, 6000);
+}
+
+TEST(the_same_image_and_version_writes_nothing_and_keeps_the_record)
+{
+    setup();
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    sh_image(img, 6000, 9);
+    CHECK_EQ(flash_image(6000, false, 0, 4), 0);
+    CHECK_EQ(reconnect(), 0);
+    long ops = sim_ops;
+    CHECK_EQ(flash_image(6000, false, 0, 4), 0);
+    CHECK(res.current);
+    CHECK_EQ(board.write_frames + board.lz4_frames, 0);
+    CHECK_EQ(sim_ops, ops);
+    CHECK(fm_app_valid(NULL));
+}
+
+TEST(full_writes_every_page)
+{
+    setup();
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    sh_image(img, 6000, 10);
+    CHECK_EQ(flash_image(6000, false, 0, 1), 0);
+    CHECK_EQ(reconnect(), 0);
+    CHECK_EQ(flash_image(6000, true, 0, 1), 0);
+    CHECK_EQ(board.write_data, 6000);
+}
+
+TEST(a_transfer_cut_short_resumes_from_what_is_on_the_device)
+{
+    setup();
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    sh_image(img, 30 * 1024, 11);
+    board.drop_all_writes_from = board.writes + 14; /* the link drops after a dozen frames */
+    CHECK(flash_image(30 * 1024, false, 0, 1) != 0);
+    CHECK(!fm_app_valid(NULL));
+    board.drop_all_writes_from = -1;
+    CHECK_EQ(reconnect(), 0);
+    CHECK_EQ(flash_image(30 * 1024, false, 0, 1), 0);
+    CHECK(board.write_data < 30 * 1024 - 8 * 1024); /* what arrived before the cut is kept */
+    CHECK(fm_app_valid(NULL));
+    CHECK_MEM(sim_flash_at(APP), img, 30 * 1024);
+}
+
+TEST(compressible_data_goes_as_lz4_and_lands_exactly)
+{
+    setup();
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    sh_image(img, 16384, 12);
+    memset(img + 64, 0, 8000); /* zeros: compress well */
+    for (unsigned i = 8064; i < 16384; i++)
+        img[i] = (uint8_t)("stm32-iap demo "[i % 15]);
+    CHECK_EQ(flash_image(16384, true, 1, 1), 0);
+    CHECK(board.lz4_frames > 0);
+    CHECK(board.wire_data * 3 < board.write_data);
+    CHECK(res.raw_bytes > res.sent_bytes);
+    CHECK(fm_app_valid(NULL));
+    CHECK_MEM(sim_flash_at(APP), img, 16384);
+}
+
+TEST(no_compress_sends_plain_writes)
+{
+    setup();
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    memset(img + 64, 0, 8000);
+    proto_put32(img, 0x20005000u);
+    proto_put32(img + 4, APP + 0x41);
+    CHECK_EQ(flash_image(8192, true, 0, 1), 0);
+    CHECK_EQ(board.lz4_frames, 0);
+}
+
 int main(void)
 {
     RUN(connect_reads_the_device_information);
@@ -495,5 +683,15 @@ int main(void)
     RUN(erase_invalidates_the_application);
     RUN(sequence_numbers_wrap_past_255_across_operations);
     RUN(updates_over_a_line_losing_or_corrupting_2_percent_of_frames_all_commit_the_exact_image);
+    RUN(page_crcs_answer_what_is_on_the_device);
+    RUN(reflash_with_one_changed_page_writes_only_that_page);
+    RUN(first_and_last_page_changed_are_both_written);
+    RUN(a_longer_image_writes_its_new_pages_and_a_shorter_one_commits_its_size);
+    RUN(a_page_that_changed_back_is_skipped);
+    RUN(the_same_image_and_version_writes_nothing_and_keeps_the_record);
+    RUN(full_writes_every_page);
+    RUN(a_transfer_cut_short_resumes_from_what_is_on_the_device);
+    RUN(compressible_data_goes_as_lz4_and_lands_exactly);
+    RUN(no_compress_sends_plain_writes);
     return test_summary();
 }

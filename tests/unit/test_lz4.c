@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "lz4.h"
+#include "lz4dec.h"
 #include "test.h"
 
 #define GUARD     64

@@ -24,14 +24,14 @@ HOST_UNIT_TESTS := $(BUILD)/tests/test_host_formats $(BUILD)/tests/test_host_ima
                    $(BUILD)/tests/test_host_transport
 $(HOST_UNIT_TESTS): $(BUILD)/tests/%: tests/unit/%.c $(HOST_LIB_SRC) $(HOST_DEPS) tests/test.h
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(TEST_CFLAGS) -Ihost -o $@ $< $(HOST_LIB_SRC)
+	$(HOST_CC) $(TEST_CFLAGS) -Ihost -o $@ $< $(HOST_LIB_SRC) $(HOST_LIBS)
 
 # The iap session against the real bootloader core on the sim port.
 HOST_SESSION_TEST := $(BUILD)/tests/test_host_session
 $(HOST_SESSION_TEST): tests/unit/test_host_session.c $(HOST_LIB_SRC) $(HOST_DEPS) $(BOOT_CORE_DEPS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(TEST_CFLAGS) -Ihost $(BOOT_CORE_INC) -Iboot/port/sim -o $@ $< \
-	  $(filter-out $(PROTO_SRC),$(HOST_LIB_SRC)) $(BOOT_TEST_SRC)
+	  $(filter-out $(PROTO_SRC),$(HOST_LIB_SRC)) $(BOOT_TEST_SRC) $(HOST_LIBS)
 
 # build/iap-san on its command line against the real core served on a pty by a child process.
 HOST_CLI_TEST := $(BUILD)/tests/test_host_cli

@@ -1,4 +1,4 @@
-#include "lz4.h"
+#include "lz4dec.h"
 
 /* A length field of 15 continues in the following bytes, each added, until one is not 255.
  * Adds them to *len, refusing once it passes max: no run can then wrap the sum, since max is at

@@ -10,8 +10,8 @@
  *     5 bytes before dst_len (liblz4 lets some matches end inside the last 5 bytes);
  *   - the last token's match-length half is 0 (liblz4 ignores it, except for an empty output).
  * So blocks of fewer than 13 bytes of output are literals only. */
-#ifndef BOOT_LZ4_H
-#define BOOT_LZ4_H
+#ifndef LZ4DEC_H
+#define LZ4DEC_H
 
 #include <stddef.h>
 #include <stdint.h>
