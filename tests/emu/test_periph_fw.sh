@@ -208,5 +208,90 @@ else
     bad usart_pty_path_printed "no 'USART1 on /dev/pts/N' line"
 fi
 
+# A line the two sides disagree on: the board's periph_uartn echo (115200 8N1 unless its args say
+# otherwise) on a pty; the host sets its rate (or not) as a terminal program would. Each step:
+# RATE (0 = leave it) DATA EXPECT, EXPECT = clean (the echo is DATA), garbled (it is not), or
+# report (DATA comes back followed by the flags report).
+cat >"$T/line_client.py" <<'PY'
+import os, select, sys, termios, time, tty
+link, steps = sys.argv[1], sys.argv[2:]
+for _ in range(100):
+    if os.path.exists(link):
+        break
+    time.sleep(0.05)
+fd = os.open(link, os.O_RDWR | os.O_NOCTTY)
+tty.setraw(fd)
+time.sleep(0.1)  # the board notices a reader within 20 ms
+for i in range(0, len(steps), 3):
+    rate, data, want = int(steps[i]), steps[i + 1].encode(), steps[i + 2]
+    if rate:
+        a = termios.tcgetattr(fd)
+        a[4] = a[5] = getattr(termios, "B%d" % rate)
+        termios.tcsetattr(fd, termios.TCSANOW, a)
+    os.write(fd, data)
+    got, end = b"", time.time() + 1.0
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if r:
+            got += os.read(fd, 1000)
+    if want == "clean" and got != data or want == "garbled" and got == data or \
+       want == "report" and not (got.startswith(data) and b"FE=" in got):
+        sys.exit("step %d at %d: sent %r, got %r, wanted %s" % (i // 3, rate, data, got, want))
+    print(got.decode("latin-1"))
+os.close(fd)
+PY
+
+# line NAME 'EMU OPTIONS' STEPS...: a board with periph_uartn on a pty, the client's steps.
+line() {
+    local name=$1 opts=$2
+    shift 2
+    # shellcheck disable=SC2086
+    timeout 30 "$EMU" --flash "$T/$name.flash" --load "$FW/periph_uartn.elf" --uart "pty:$T/$name.pty" \
+        --realtime --stop-on-bkpt --stop-after 20000 -v $opts 2>"$T/$name.err" &
+    local emu=$!
+    if python3 "$T/line_client.py" "$T/$name.pty" "$@" >"$T/$name.out" 2>"$T/$name.py"; then
+        ok "$name"
+    else
+        bad "$name" "$(cat "$T/$name.py") $(last "$T/$name.err")"
+    fi
+    kill "$emu" 2>/dev/null
+    wait "$emu" 2>/dev/null
+}
+
+line line_host_at_115200_is_clean '' 115200 'hello, board' clean 0 '!' report
+line line_host_at_57600_garbles_then_115200_is_clean_again '' \
+    115200 'first' clean 57600 'hello, board' garbled 115200 'again!' report
+if grep -q '] PA4 = 1' "$T/line_host_at_57600_garbles_then_115200_is_clean_again.err" &&
+    ! grep -q 'FE=00000000' "$T/line_host_at_57600_garbles_then_115200_is_clean_again.out"; then
+    ok line_firmware_sees_fe_at_57600
+else
+    bad line_firmware_sees_fe_at_57600 "no FE: $(cat "$T/line_host_at_57600_garbles_then_115200_is_clean_again.out")"
+fi
+line line_host_baud_any_carries_bytes_at_any_rate '--host-baud any' 57600 'hello, board' clean
+line line_auto_does_not_check_a_host_that_never_set_a_rate '' 0 'hello, board' clean
+STM32EMU_LINE=strict line line_strict_env_checks_a_host_that_never_set_a_rate '' \
+    0 'hello, board' garbled
+# 'A' has two ones: its even parity bit (0) lands on the 8N1 USART's stop bit: FE, the data bits
+# intact; the echo comes back whole (the host's tty passes its parity error: INPCK is off).
+line line_host_parity_even_against_8n1_firmware '--host-parity even' \
+    115200 'CCCC' clean 115200 'AAAA' clean
+if grep -q '] PA4 = 1' "$T/line_host_parity_even_against_8n1_firmware.err"; then
+    ok line_host_parity_even_against_8n1_gives_fe
+else
+    bad line_host_parity_even_against_8n1_gives_fe "no FE seen (PA4)"
+fi
+# periph_uartn at 8E1 (CR1 M | PCE), the host at 8E1 too: clean
+line line_host_parity_even_against_8e1_firmware_is_clean \
+    "--host-parity even --load $(args e81 1 0 0x1400)" 115200 'AAAACCCC' clean
+
+run line_host_baud_fixed_on_stdio periph_uartn 'hello!' --stop-on-bkpt --stop-after 100 \
+    --host-baud 57600
+if grep -q '] PA4 = 1' "$T/line_host_baud_fixed_on_stdio.err" &&
+    grep -q 'line mismatch: host 57600 baud' "$T/line_host_baud_fixed_on_stdio.err"; then
+    ok line_host_baud_fixed_on_stdio
+else
+    bad line_host_baud_fixed_on_stdio "$(last "$T/line_host_baud_fixed_on_stdio.err")"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
