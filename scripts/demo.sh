@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# make demo: the virtual STM32F103 board holding only the bootloader; iap flashes the demo app v1
+# make demo: the virtual STM32F1 board holding only the bootloader; iap flashes the demo app v1
 # through the board's pseudo-terminal, the app runs (banner, LED blinking), then iap updates it to
 # v2 without a button (it asks the running app to reboot into the bootloader). Needs no terminal;
-# exits 0 only when every step was seen to work.
+# exits 0 only when every step was seen to work. The board is the build's default profile
+# (make demo BOARD=NAME, docs/BOARDS.md): its part, USART and LED come from $BUILD/board.env.
 cd "$(dirname "$0")/.." || exit 1
 . tests/e2e/lib.sh
 
@@ -36,31 +37,32 @@ show_uart() {
     tr -d '\r' <"$E2E_TMP/uart" | sed 's/^/   uart | /'
 }
 
-# show_led N: the last N changes of PA4 in the board's log
-show_led() { grep '] PA4 = [01]' "$E2E_TMP/demo.log" | tail -n "$1" | sed 's/^emu: /   log  | /'; }
+# show_led N: the last N changes of the LED pin in the board's log
+show_led() { grep "] $BOARD_LED = [01]" "$E2E_TMP/demo.log" | tail -n "$1" | sed 's/^emu: /   log  | /'; }
+led_lit="$BOARD_LED lit (it lights when $([ "$BOARD_LED_ON" = 1 ] && echo high || echo low))"
 
-step "virtual board: bootloader only (build/boot.elf), USART1 on a pty, real time"
+step "virtual board $BOARD ($BOARD_CHIP): bootloader only ($BOOT_ELF), USART$BOARD_USART on a pty, real time"
 board_start demo || fail "the board did not start"
-echo "   $(grep -o 'USART1 on .*' "$E2E_TMP/demo.log"), linked at $(board_port demo)"
+echo "   $(grep -o 'USART[1-3] on .*' "$E2E_TMP/demo.log"), linked at $(board_port demo)"
 sleep 0.5
 show_led 1
-[ "$(board_led demo)" = 1 ] || fail "PA4 is not lit: the bootloader is not in IAP mode"
-echo "   PA4 lit: no application, the bootloader waits in IAP mode"
+[ "$(board_led demo)" = 1 ] || fail "$BOARD_LED is not lit: the bootloader is not in IAP mode"
+echo "   $led_lit: no application, the bootloader waits in IAP mode"
 
-step "iap flash build/app-v1.elf (through the board's pty)"
+step "iap flash $APP_DIR/app-v1.elf (through the board's pty)"
 listen 2.4
-"$IAP" -p "$(board_port demo)" flash "$BUILD/app-v1.elf" --app-version 1 </dev/null ||
+"$IAP" -p "$(board_port demo)" flash "$APP_DIR/app-v1.elf" --app-version 1 </dev/null ||
     fail "iap flash of v1 failed"
 touch "$E2E_TMP/go"
 
-step "app v1 runs: its UART and the LED on PA4 (toggles every 250 ms)"
+step "app v1 runs: its UART and the LED on $BOARD_LED (toggles every 250 ms)"
 show_uart
 grep -q "stm32-iap demo app v1" "$E2E_TMP/uart" || fail "no banner of app v1 on the UART"
 show_led 4
 
-step "iap flash build/app-v2.elf: the running app is asked to reboot, no button"
+step "iap flash $APP_DIR/app-v2.elf: the running app is asked to reboot, no button"
 listen 1.4
-"$IAP" -p "$(board_port demo)" flash "$BUILD/app-v2.elf" --app-version 2 </dev/null ||
+"$IAP" -p "$(board_port demo)" flash "$APP_DIR/app-v2.elf" --app-version 2 </dev/null ||
     fail "iap flash of v2 failed"
 touch "$E2E_TMP/go"
 show_uart

@@ -1,4 +1,4 @@
-/* The few STM32F1 registers the example application touches, from RM0008 and the Cortex-M3 TRM.
+/* The STM32F1 registers the example application touches, from RM0008 and the Cortex-M3 TRM.
  * The application's own header: it shares nothing with the bootloader's port. */
 #ifndef APP_REGS_H
 #define APP_REGS_H
@@ -18,29 +18,51 @@
 #define SCB_VTOR     APP_REG32(0xE000ED08u)
 
 /* RCC */
+#define RCC_CR      APP_REG32(0x40021000u)
+#define RCC_CFGR    APP_REG32(0x40021004u)
+#define RCC_CIR     APP_REG32(0x40021008u)
+#define RCC_AHBENR  APP_REG32(0x40021014u)
 #define RCC_APB2ENR APP_REG32(0x40021018u)
 #define RCC_APB1ENR APP_REG32(0x4002101Cu)
+#define RCC_CFGR2   APP_REG32(0x4002102Cu) /* connectivity line only */
+#define RCC_CR_HSION  (1u << 0)
+#define RCC_CR_HSEON  (1u << 16)
+#define RCC_CR_HSEBYP (1u << 18)
+#define RCC_CR_CSSON  (1u << 19)
+#define RCC_CR_PLLON  (1u << 24)
+#define RCC_CR_PLL2ON (1u << 26) /* connectivity line */
+#define RCC_CR_PLL3ON (1u << 28)
+#define RCC_AHBENR_DMA1EN (1u << 0)
+#define RCC_AHBENR_RESET  0x00000014u /* SRAMEN | FLITFEN */
+#define RCC_APB2_AFIO     (1u << 0)
+#define FLASH_ACR   APP_REG32(0x40022000u)
+#define FLASH_ACR_RESET 0x00000030u /* prefetch on, zero wait states */
 
-/* GPIO ports A..E (port 0..4), 0x400 apart from 0x40010800; IOPxEN is APB2ENR bit 2 + port */
+/* GPIO ports A..G (port 0..6), 0x400 apart from 0x40010800; IOPxEN is APB2ENR bit 2 + port */
 #define GPIO_BASE(port) (0x40010800u + 0x400u * (port))
 #define GPIO_CRL(port)  APP_REG32(GPIO_BASE(port) + 0x00u)
 #define GPIO_CRH(port)  APP_REG32(GPIO_BASE(port) + 0x04u)
+#define GPIO_CR(port, pin) APP_REG32(GPIO_BASE(port) + ((pin) >= 8u ? 0x04u : 0x00u))
 #define GPIO_ODR(port)  APP_REG32(GPIO_BASE(port) + 0x0Cu)
+#define GPIO_BSRR(port) APP_REG32(GPIO_BASE(port) + 0x10u)
 #define RCC_APB2_IOP(port) (1u << (2u + (port)))
+#define GPIO_CR_RESET 0x44444444u /* every pin a floating input */
 /* 4-bit pin configuration (CNF[1:0] MODE[1:0]) in CRL (pins 0-7) / CRH (pins 8-15) */
 #define GPIO_IN_PULL      0x8u /* pull-up or pull-down: the ODR bit chooses */
 #define GPIO_OUT_PP_2MHZ  0x2u
 #define GPIO_AF_PP_50MHZ  0xBu
 #define GPIO_CR_SHIFT(pin) (4u * ((pin) & 7u))
+#define AFIO_MAPR APP_REG32(0x40010004u)
 
-/* USART1 */
-#define USART1_BASE 0x40013800u
+/* DMA1 channels 1..7 */
+#define DMA1_CCR(ch)   APP_REG32(0x40020008u + 20u * ((ch) - 1u))
+
+/* USART1/2/3: the same registers at their base (app_board.h) */
 #define USART_SR(base)  APP_REG32((base) + 0x00u)
 #define USART_DR(base)  APP_REG32((base) + 0x04u)
 #define USART_BRR_R(base) APP_REG32((base) + 0x08u)
 #define USART_CR1(base) APP_REG32((base) + 0x0Cu)
-#define RCC_APB2_USART1 (1u << 14)
-#define IRQ_USART1 37u
+#define USART_CR3(base) APP_REG32((base) + 0x14u)
 #define USART_SR_ORE  (1u << 3)
 #define USART_SR_RXNE (1u << 5)
 #define USART_SR_TC   (1u << 6)

@@ -15,5 +15,7 @@ void svc_handler(void);
 void pendsv_handler(void);
 void systick_handler(void);
 void usart1_handler(void);
+void usart2_handler(void);
+void usart3_handler(void);
 
 #endif

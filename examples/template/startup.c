@@ -21,8 +21,10 @@ void svc_handler(void) __attribute__((weak, alias("default_handler")));
 void pendsv_handler(void) __attribute__((weak, alias("default_handler")));
 void systick_handler(void) __attribute__((weak, alias("default_handler")));
 void usart1_handler(void) __attribute__((weak, alias("default_handler")));
+void usart2_handler(void) __attribute__((weak, alias("default_handler")));
+void usart3_handler(void) __attribute__((weak, alias("default_handler")));
 
-extern void (*const app_vectors[16 + 60])(void);
+extern void (*const app_vectors[16 + 68])(void);
 
 void reset_handler(void)
 {
@@ -46,9 +48,10 @@ void default_handler(void)
     }
 }
 
-/* 16 system exceptions + the 60 interrupts of the F103 (RM0008 table 63). Add the handlers
- * your application uses; the others fall into default_handler. */
-__attribute__((section(".vectors"), used)) void (*const app_vectors[16 + 60])(void) = {
+/* 16 system exceptions + the interrupts: 60 on the F101/F103 (RM0008 table 63), 68 on the
+ * connectivity line (table 61; the 8 more entries are unused elsewhere). Add the handlers your
+ * application uses; the others fall into default_handler. */
+__attribute__((section(".vectors"), used)) void (*const app_vectors[16 + 68])(void) = {
     [0] = (void (*)(void))_estack,
     [1] = reset_handler,
     [2] = nmi_handler,
@@ -64,5 +67,7 @@ __attribute__((section(".vectors"), used)) void (*const app_vectors[16 + 60])(vo
     [15] = systick_handler,
     [16 ... 16 + 36] = default_handler,
     [16 + 37] = usart1_handler,
-    [16 + 38 ... 16 + 59] = default_handler,
+    [16 + 38] = usart2_handler,
+    [16 + 39] = usart3_handler,
+    [16 + 40 ... 16 + 67] = default_handler,
 };

@@ -2,7 +2,7 @@
 # build/iap through the board's pseudo-terminal. Source it from bash:
 #
 #   . tests/e2e/lib.sh          # creates $E2E_TMP (removed at exit, with every board started)
-#   board_start main            # fresh erased flash, build/boot.elf, pty, realtime
+#   board_start main            # fresh erased flash, $BOOT_ELF, pty, realtime
 #   "$IAP" -p "$(board_port main)" flash build/app-v1.bin
 #   uart_expect main "app v1 tick" 3
 #   board_stop main
@@ -11,13 +11,43 @@
 #
 # E2E_KEEP=1 keeps $E2E_TMP (logs, flash images, iap output) for a look after a failure.
 # Board NAME keeps its files in $E2E_TMP/NAME.{img,pty,log,pid}: flash image, pty link, the
-# board's log (stderr, -v: resets, erases, PA4 changes), process id.
+# board's log (stderr, -v: resets, erases, LED changes), process id.
+#
+# The board profile under test: E2E_BOARD=NAME takes $BUILD/boards/NAME (its boot.elf, app-v*.*,
+# board.env); without it, the default build's ($BUILD/boot.elf, $BUILD/app-v*.*, $BUILD/board.env:
+# make BOARD=NAME). board.env gives the part (stm32emu --part), the USART the host is wired to
+# (--usart), the LED and the entry input with their active levels ($BOARD_LED, $BOARD_LED_ON,
+# $BOARD_ENTRY, $BOARD_ENTRY_ON), and the geometry ($BOARD_FLASH_KB, $BOARD_PAGE_SIZE,
+# $BOARD_SRAM_KB, $BOARD_APP_END).
 set -u
 
 BUILD=${BUILD:-build}
 EMU=${EMU:-$BUILD/stm32emu}
 IAP=${IAP:-$BUILD/iap}
-BOOT_ELF=${BOOT_ELF:-$BUILD/boot.elf}
+if [ -n "${E2E_BOARD:-}" ]; then
+    BOARD_DIR=$BUILD/boards/$E2E_BOARD
+else
+    BOARD_DIR=$BUILD
+fi
+BOOT_ELF=${BOOT_ELF:-$BOARD_DIR/boot.elf}
+APP_DIR=$BOARD_DIR # app-v1.bin, app-v2.elf, ...
+# The seed board's facts, for a build from before board profiles.
+BOARD=seed BOARD_EMU_PART_GLOB=f103c8 BOARD_FLASH_KB=64 BOARD_PAGE_SIZE=1024 BOARD_SRAM_KB=20
+BOARD_APP_END=0x0800fc00 BOARD_EMU_USART=1 BOARD_ENTRY=PA0 BOARD_ENTRY_ON=1 BOARD_LED=PA4
+BOARD_LED_ON=1 BOARD_BANKS=1 BOARD_DEV_ID=0x410
+if [ -r "$BOARD_DIR/board.env" ]; then
+    . "$BOARD_DIR/board.env"
+elif [ -n "${E2E_BOARD:-}" ]; then
+    echo "no $BOARD_DIR/board.env: build the board first (make BUILD=$BUILD all)" >&2
+    exit 1
+fi
+# The emulator's part for the profile's chip: the one of the same die (stm32emu --help lists them).
+BOARD_EMU_PART=
+for p in $("$EMU" --help 2>&1 | sed -n 's/^parts: //p'); do
+    # shellcheck disable=SC2254
+    case $p in $BOARD_EMU_PART_GLOB) BOARD_EMU_PART=$p && break ;; esac
+done
+BOARD_EMU_ARGS=(--part "${BOARD_EMU_PART:-f103c8}" --usart "$BOARD_EMU_USART")
 E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/e2e.XXXXXX")
 e2e_pass=0
 e2e_fail=0
@@ -38,13 +68,13 @@ board_start() {
     local name=$1
     shift
     rm -f "$E2E_TMP/$name.img" "$E2E_TMP/$name.pty"
-    "$EMU" --flash "$E2E_TMP/$name.img" --load "$BOOT_ELF" \
+    "$EMU" --flash "$E2E_TMP/$name.img" --load "$BOOT_ELF" "${BOARD_EMU_ARGS[@]}" \
         --uart "${BOARD_UART:-pty:$E2E_TMP/$name.pty}" --realtime -v "$@" \
         2>"$E2E_TMP/$name.log" </dev/null >/dev/null 3>&- &
     echo $! >"$E2E_TMP/$name.pid"
     for _ in $(seq 100); do
         [ -e "$E2E_TMP/$name.pty" ] && return 0
-        grep -q "USART1 on tcp" "$E2E_TMP/$name.log" && return 0
+        grep -q "USART[1-3] on tcp" "$E2E_TMP/$name.log" && return 0
         sleep 0.05
     done
     echo "board $name did not come up: $(tail -n 5 "$E2E_TMP/$name.log")" >&2
@@ -63,13 +93,20 @@ board_stop() {
 board_port() { echo "$E2E_TMP/$1.pty"; }
 board_log() { cat "$E2E_TMP/$1.log"; }
 
-# board_led NAME: the last level the board's log shows for PA4 (1 = lit), or "none".
+# board_led NAME: whether the board's LED is lit by the last level its log shows for the LED pin:
+# 1 lit, 0 dark, z not driven, or "none".
 board_led() {
     local v
-    v=$(grep -o '] PA4 = [01z]' "$E2E_TMP/$1.log" | tail -n 1)
+    v=$(grep -o "] $BOARD_LED = [01z]" "$E2E_TMP/$1.log" | tail -n 1)
     v=${v##*= }
-    echo "${v:-none}"
+    case $v in
+    0 | 1) [ "$v" = "$BOARD_LED_ON" ] && echo 1 || echo 0 ;;
+    *) echo "${v:-none}" ;;
+    esac
 }
+
+# led_changes NAME: how many times the board's log shows the LED pin changing.
+led_changes() { grep -c "] $BOARD_LED = " "$E2E_TMP/$1.log"; }
 
 # uart_read NAME SECONDS: what the board sends on its pty during SECONDS (nobody else may have the
 # port open meanwhile; what the board sends while nobody listens is lost, as on a real wire).
@@ -92,7 +129,7 @@ uart_expect() {
 boots_into() {
     local copy="$E2E_TMP/boot-copy.img"
     cp "$1" "$copy"
-    "$EMU" --flash "$copy" --uart stdio --stop-on-uart "$2" --stop-after 3000 \
+    "$EMU" --flash "$copy" "${BOARD_EMU_ARGS[@]}" --uart stdio --stop-on-uart "$2" --stop-after 3000 \
         </dev/null >"$E2E_TMP/boot-copy.out" 2>/dev/null
 }
 

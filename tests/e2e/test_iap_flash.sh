@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 B=main
 PORT=$(board_port $B)
-APP="$BUILD/app-v"
+APP="$APP_DIR/app-v"
 
 # flashes FILE VERSION [iap options]: iap flash succeeds and the board then runs app vVERSION.
 flashes() {
@@ -31,7 +31,8 @@ idle_bootloader_sleeps_between_bytes() {
     # emulated line ran at 0.5-0.6x its baud rate; sleeping until the next interrupt takes ms.
     local t0 t1
     t0=$(date +%s%N)
-    "$EMU" --flash "$E2E_TMP/idle.img" --load "$BOOT_ELF" --stop-after 3000 2>/dev/null ||
+    "$EMU" --flash "$E2E_TMP/idle.img" --load "$BOOT_ELF" "${BOARD_EMU_ARGS[@]}" --stop-after 3000 \
+        2>/dev/null ||
         { say "board exit $?"; return 1; }
     t1=$(date +%s%N)
     [ $(((t1 - t0) / 1000000)) -lt 1500 ] || { say "$(((t1 - t0) / 1000000)) ms of wall time"; return 1; }
@@ -40,7 +41,7 @@ idle_bootloader_sleeps_between_bytes() {
 empty_board_waits_in_iap_mode_with_the_led_on() {
     board_start $B || return 1
     sleep 0.5
-    [ "$(board_led $B)" = 1 ] || { say "PA4 is $(board_led $B)"; return 1; }
+    [ "$(board_led $B)" = 1 ] || { say "the LED ($BOARD_LED) is $(board_led $B)"; return 1; }
 }
 
 running_app_hears_every_byte_iap_sends() {
@@ -50,7 +51,8 @@ running_app_hears_every_byte_iap_sends() {
     # missed the update command. On a fast board (a copy of this one's flash) it always did.
     local pid
     cp "$E2E_TMP/$B.img" "$E2E_TMP/fast.img"
-    "$EMU" --flash "$E2E_TMP/fast.img" --uart "pty:$E2E_TMP/fast.pty" --stop-after 3600000 -v \
+    "$EMU" --flash "$E2E_TMP/fast.img" "${BOARD_EMU_ARGS[@]}" --uart "pty:$E2E_TMP/fast.pty" \
+        --stop-after 3600000 -v \
         2>"$E2E_TMP/fast.log" </dev/null >/dev/null 3>&- &
     pid=$!
     for _ in $(seq 100); do
@@ -66,7 +68,8 @@ for i in range(20):
 os.close(fd)' "$E2E_TMP/fast.pty"
     kill $pid
     wait $pid 2>/dev/null
-    grep -q "stm32-iap\|PA4 = 1" "$E2E_TMP/fast.log" || { say "the app did not run"; return 1; }
+    grep -q "stm32-iap\|] $BOARD_LED = $BOARD_LED_ON" "$E2E_TMP/fast.log" ||
+        { say "the app did not run"; return 1; }
     ! grep -q overrun "$E2E_TMP/fast.log" ||
         { say "$(grep -c overrun "$E2E_TMP/fast.log") bytes lost: $(grep overrun "$E2E_TMP/fast.log" | head -n 2)"; return 1; }
 }
@@ -118,11 +121,11 @@ killed_transfer_leaves_the_board_in_iap_mode_and_the_next_flash_succeeds() {
     wait $pid 2>/dev/null
     grep -q "> COMMIT" "$E2E_TMP/trace" && { say "too late: the transfer had ended"; return 1; }
     sleep 0.3
-    events=$(grep -c '] PA4 = ' "$E2E_TMP/$B.log")
+    events=$(led_changes $B)
     uart_read $B 1.5 >"$E2E_TMP/uart"
     grep -q tick "$E2E_TMP/uart" && { say "an app runs: $(cat "$E2E_TMP/uart")"; return 1; }
     [ "$(board_led $B)" = 1 ] || { say "LED is $(board_led $B), not lit"; return 1; }
-    [ "$(grep -c '] PA4 = ' "$E2E_TMP/$B.log")" = "$events" ] || { say "the LED blinks"; return 1; }
+    [ "$(led_changes $B)" = "$events" ] || { say "the LED blinks"; return 1; }
     flashes "${APP}1.bin" 1
 }
 

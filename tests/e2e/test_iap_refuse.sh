@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.." || exit 1
 
 B=r
 PORT=$(board_port $B)
-V1="$BUILD/app-v1"
+V1="$APP_DIR/app-v1"
 
 # iap_refuses EXIT TEXT ARGS...: iap ARGS exits with EXIT and says TEXT on stderr.
 iap_refuses() {

@@ -6,8 +6,8 @@
 set -u
 BUILD=${1:-build}
 . "$(dirname "$0")/lib.sh" # board_start/board_stop, $E2E_TMP (removed at exit with every board)
-APP1=$BUILD/app-v1.bin
-APP2=$BUILD/app-v2.bin
+APP1=$APP_DIR/app-v1.bin
+APP2=$APP_DIR/app-v2.bin
 tmp=$E2E_TMP
 ok() { echo "ok $1"; e2e_pass=$((e2e_pass + 1)); }
 bad() { echo "FAIL $1: $2"; e2e_fail=$((e2e_fail + 1)); }
@@ -26,7 +26,7 @@ flash() { timeout 60 stm32flash -m 8n1 -b 115200 "$@" "$link" >"$tmp/out" 2>&1; 
 app_runs() { timeout 3 cat "$link" 2>/dev/null | grep -a -q -m1 "app v$1 tick"; }
 
 # the bootloader's 8 KB as --load puts them into a fresh flash image
-"$EMU" --flash "$tmp/ref.img" --load "$BUILD/boot.elf" --stop-after 1 2>/dev/null
+"$EMU" --flash "$tmp/ref.img" --load "$BOOT_ELF" "${BOARD_EMU_ARGS[@]}" --stop-after 1 2>/dev/null
 boot_intact() { cmp -s -n 8192 "$tmp/ref.img" "$1"; }
 
 start_board a
@@ -100,7 +100,7 @@ fi
 start_board c
 if flash -S 0x08002000 -w "$APP1" -g 0x08002000 && app_runs 1; then
     stop_board
-    start_board c --pin PA0=1
+    start_board c --pin "$BOARD_ENTRY=$BOARD_ENTRY_ON"
     if flash -o && flash -S 0x08002000:2048 -r "$tmp/back3.bin" &&
         cmp -s "$tmp/erased.bin" "$tmp/back3.bin"; then
         ok mass_erase_clears_the_application_area
@@ -117,11 +117,12 @@ else
     bad mass_erase_keeps_the_bootloader "the first 8 KB of flash changed"
 fi
 
-# 0x7F switches USART1 to 8E1 (CR1: M and PCE set), 5 s of silence back to 8N1 (-vv logs CR1)
+# 0x7F switches the USART to 8E1 (CR1: M and PCE set), 5 s of silence back to 8N1 (-vv logs CR1)
 start_board d -vv
 flash
 sleep 5.5
-cr1=$(grep -o "USART1 write 0x4001380c/4 = 0x[0-9a-f]*" "$log" | awk '{print $NF}' | tr '\n' ' ')
+cr1_at=$(case $BOARD_USART in 1) echo 0x4001380c ;; 2) echo 0x4000440c ;; *) echo 0x4000480c ;; esac)
+cr1=$(grep -o "USART$BOARD_USART write $cr1_at/4 = 0x[0-9a-f]*" "$log" | awk '{print $NF}' | tr '\n' ' ')
 stop_board
 case "$cr1" in
 *0x340c*0x200c*) ok sync_switches_to_8e1_and_silence_back_to_8n1 ;;

@@ -7,8 +7,8 @@
 set -u
 BUILD=${1:-build}
 . "$(dirname "$0")/lib.sh" # board_start/board_stop, $E2E_TMP (removed at exit with every board)
-APP1=$BUILD/app-v1.bin
-APP2=$BUILD/app-v2.bin
+APP1=$APP_DIR/app-v1.bin
+APP2=$APP_DIR/app-v2.bin
 tmp=$E2E_TMP
 ok() { echo "ok $1"; e2e_pass=$((e2e_pass + 1)); }
 bad() { echo "FAIL $1: $2"; e2e_fail=$((e2e_fail + 1)); }
@@ -91,7 +91,7 @@ sleep 0.2
 printf '1' >&3
 wait $sb_pid
 listen 1
-if grep -q "page erase" "$log" && [ "$(grep "PA4 = " "$log" | tail -1 | awk '{print $NF}')" = 1 ]; then
+if grep -q "page erase" "$log" && [ "$(board_led "$board")" = 1 ]; then
     ok cancelled_transfer_leaves_iap_mode_with_the_led_on
 else
     bad cancelled_transfer_leaves_iap_mode_with_the_led_on "$(grep -v USART "$log" | tail -3)"

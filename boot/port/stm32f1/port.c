@@ -1,13 +1,18 @@
-/* STM32F103 port: clocks, GPIO, SysTick, backup register, identity, reset and the jump to the
- * application. USART1 is in uart.c, the flash controller in flash.c. */
+/* STM32F1 port: clocks, GPIO, SysTick, backup register, identity, reset and the jump to the
+ * application, for the board profile the build chose (board.h). The USART is in uart.c, the flash
+ * controller in flash.c. */
 #include "f1.h"
 #include "proto.h"
 #include "port.h"
 #include "regs.h"
 
-#define PLL_WAIT_LOOPS 100000u
-#define PIN_BUTTON 0u /* PA0: button to 3.3 V, internal pull-down: held = high */
-#define PIN_LED    4u /* PA4: LED lit when the pin is high */
+#define RCC_WAIT_LOOPS 100000u /* > 50 ms at 8 MHz: an HSE crystal starts in 2 ms (datasheet) */
+#define HSE_HZ         8000000u
+#define PLL_HSE_MUL    9u /* 8 MHz x 9 = 72 MHz, the F1's maximum */
+/* HSI/2 x 16 = 64 MHz; the connectivity line's PLL stops at x9 (RM0008 8.3.2): 36 MHz. */
+#define PLL_HSI_MUL    (BOARD_PART == PROTO_PART_CL ? 9u : 16u)
+/* NVIC words of interrupt lines: 60 lines, 68 on the connectivity line (RM0008 tables 61, 63) */
+#define NVIC_WORDS     (BOARD_PART == PROTO_PART_CL ? 3u : 2u)
 
 uint32_t f1_hclk = 8000000u;
 static volatile uint32_t millis;
@@ -19,54 +24,94 @@ void systick_handler(void)
 
 static int wait_rcc(volatile uint32_t *reg, uint32_t mask, uint32_t value)
 {
-    for (uint32_t n = PLL_WAIT_LOOPS; n; n--)
+    for (uint32_t n = RCC_WAIT_LOOPS; n; n--)
         if ((*reg & mask) == value)
             return 0;
     return -1;
 }
 
-/* HSI/2 x 16 = 64 MHz, AHB and APB2 /1, APB1 /2 (max 36 MHz), 2 flash wait states. If the PLL does
- * not lock, the chip stays on HSI 8 MHz and USART1/SysTick are set up for that. */
+/* HSEBYP is writable only while HSE is off: two writes. */
+static void hse_off(void)
+{
+    RCC_CR &= ~RCC_CR_HSEON;
+    RCC_CR &= ~RCC_CR_HSEBYP;
+}
+
+/* The profile's 8 MHz HSE, crystal or external clock; false (and HSE off) when it does not start:
+ * a missing crystal or an ST-LINK without MCO leaves the board on HSI, still reachable. */
+static bool hse_start(void)
+{
+    if (BOARD_CLOCK == BOARD_CLOCK_HSI)
+        return false;
+    if (BOARD_CLOCK == BOARD_CLOCK_HSE_BYPASS)
+        RCC_CR |= RCC_CR_HSEBYP;
+    RCC_CR |= RCC_CR_HSEON;
+    if (wait_rcc(&RCC_CR, RCC_CR_HSERDY, RCC_CR_HSERDY) == 0)
+        return true;
+    hse_off();
+    return false;
+}
+
+/* The PLL from HSE (x9 = 72 MHz) or HSI/2; AHB and APB2 /1, APB1 /2 (max 36 MHz), 2 flash wait
+ * states. If the PLL does not lock, the chip stays on HSI 8 MHz and the USART and SysTick are set
+ * up for that. */
 static void clock_init(void)
 {
+    bool hse = hse_start();
+    uint32_t mul = hse ? PLL_HSE_MUL : PLL_HSI_MUL;
     FLASH_ACR = FLASH_ACR_PRFTBE | FLASH_ACR_LATENCY(2);
-    RCC_CFGR = RCC_CFGR_PLLMUL(16) | RCC_CFGR_PPRE1_DIV2;
+    RCC_CFGR = RCC_CFGR_PLLMUL(mul) | RCC_CFGR_PPRE1_DIV2 | (hse ? RCC_CFGR_PLLSRC_HSE : 0u);
     RCC_CR |= RCC_CR_PLLON;
     if (wait_rcc(&RCC_CR, RCC_CR_PLLRDY, RCC_CR_PLLRDY) != 0)
         return;
     RCC_CFGR |= RCC_CFGR_SW_PLL;
     if (wait_rcc(&RCC_CFGR, RCC_CFGR_SWS_MASK, RCC_CFGR_SWS_PLL) == 0)
-        f1_hclk = 64000000u;
+        f1_hclk = (hse ? HSE_HZ : HSE_HZ / 2u) * mul;
 }
 
-/* Back to the reset clock tree: HSI, PLL off, no prescalers, zero wait states. */
+/* Back to the reset clock tree: HSI, PLL and HSE off, no prescalers, zero wait states. */
 static void clock_deinit(void)
 {
     RCC_CFGR &= ~RCC_CFGR_SW_MASK;
     (void)wait_rcc(&RCC_CFGR, RCC_CFGR_SWS_MASK, 0);
     RCC_CR &= ~RCC_CR_PLLON;
     (void)wait_rcc(&RCC_CR, RCC_CR_PLLRDY, 0);
+    hse_off();
     RCC_CFGR = 0;
     RCC_CIR = RCC_CIR_CLEAR_ALL;
     FLASH_ACR = FLASH_ACR_RESET;
     f1_hclk = 8000000u;
 }
 
+static void pin_mode(unsigned port, unsigned pin, uint32_t mode)
+{
+    GPIO_CR(port, pin) = (GPIO_CR(port, pin) & ~(0xFu << GPIO_CR_SHIFT(pin))) |
+                         mode << GPIO_CR_SHIFT(pin);
+}
+
+/* GPIOx_BSRR value that drives pin to level */
+#define PIN_LEVEL(pin, level) ((level) ? 1u << (pin) : 1u << ((pin) + 16u))
+
 void port_init(void)
 {
     f1_flash_init();
     clock_init();
     RCC_AHBENR |= RCC_AHBENR_DMA1EN;
-    RCC_APB2ENR |= RCC_APB2_IOPA | RCC_APB2_USART1;
-    RCC_APB1ENR |= RCC_APB1_PWR | RCC_APB1_BKP;
+    RCC_APB2ENR |= F1_APB2_USED;
+    RCC_APB1ENR |= RCC_APB1_PWR | RCC_APB1_BKP | F1_APB1_USED;
 
-    /* GPIO before SysTick and USART: the pull-down settles long before the button is read. */
-    GPIOA_ODR = 1u << 10; /* PA0 pull-down, PA4 low (LED off), PA10 pull-up */
-    uint32_t crl_mask = 0xFu << GPIO_CR_SHIFT(PIN_BUTTON) | 0xFu << GPIO_CR_SHIFT(PIN_LED);
-    GPIOA_CRL = (GPIOA_CRL & ~crl_mask) | GPIO_IN_PULL << GPIO_CR_SHIFT(PIN_BUTTON) |
-                GPIO_OUT_PP_2MHZ << GPIO_CR_SHIFT(PIN_LED);
-    GPIOA_CRH = (GPIOA_CRH & ~(0xFFu << GPIO_CR_SHIFT(9))) |
-                GPIO_AF_PP_50MHZ << GPIO_CR_SHIFT(9) | GPIO_IN_PULL << GPIO_CR_SHIFT(10);
+    /* GPIO before SysTick and USART: the entry input's pull settles long before it is read.
+     * Output levels first (the pull's direction, the LED off, RX pulled up), then the modes. */
+    GPIO_BSRR(F1_ENTRY_PORT) = PIN_LEVEL(BOARD_ENTRY_PIN, BOARD_ENTRY_PULL == BOARD_PULL_UP);
+    GPIO_BSRR(F1_LED_PORT) = PIN_LEVEL(BOARD_LED_PIN, !BOARD_LED_ACTIVE);
+    GPIO_BSRR(F1_TX_PORT) = PIN_LEVEL(F1_RX_PIN, 1);
+    pin_mode(F1_ENTRY_PORT, BOARD_ENTRY_PIN,
+             BOARD_ENTRY_PULL == BOARD_PULL_NONE ? GPIO_IN_FLOATING : GPIO_IN_PULL);
+    pin_mode(F1_LED_PORT, BOARD_LED_PIN, GPIO_OUT_PP_2MHZ);
+    pin_mode(F1_TX_PORT, F1_TX_PIN, GPIO_AF_PP_50MHZ);
+    pin_mode(F1_TX_PORT, F1_RX_PIN, GPIO_IN_PULL);
+    if (F1_USART_MAPR)
+        AFIO_MAPR = F1_USART_MAPR;
 
     SYST_RVR = f1_hclk / 1000u - 1u;
     SYST_CVR = 0;
@@ -83,17 +128,19 @@ void port_deinit(void)
     SCB_ICSR = SCB_ICSR_PENDSTCLR | SCB_ICSR_PENDSVCLR;
 
     f1_uart_deinit();
-    /* USART1, GPIOA and PWR (DBP) have reset bits; BKP is left alone (it holds the app's data) */
-    RCC_APB2RSTR = RCC_APB2_IOPA | RCC_APB2_USART1;
+    /* Everything the profile used has a reset bit (the same bit as its clock enable): its GPIO
+     * ports, AFIO (the remap), the USART, PWR (DBP). BKP is left alone (it holds the app's data);
+     * DMA1 has no reset bit: f1_uart_deinit put its channel back. */
+    RCC_APB2RSTR = F1_APB2_USED;
     RCC_APB2RSTR = 0;
-    RCC_APB1RSTR = RCC_APB1_PWR;
+    RCC_APB1RSTR = RCC_APB1_PWR | F1_APB1_USED;
     RCC_APB1RSTR = 0;
     clock_deinit();
     RCC_AHBENR = RCC_AHBENR_RESET;
     RCC_APB2ENR = 0;
     RCC_APB1ENR = 0;
 
-    for (unsigned i = 0; i < 2; i++) {
+    for (unsigned i = 0; i < NVIC_WORDS; i++) {
         NVIC_ICER(i) = 0xFFFFFFFFu;
         NVIC_ICPR(i) = 0xFFFFFFFFu;
     }
@@ -102,12 +149,12 @@ void port_deinit(void)
 
 bool port_button_held(void)
 {
-    return (GPIOA_IDR >> PIN_BUTTON) & 1u;
+    return ((GPIO_IDR(F1_ENTRY_PORT) >> BOARD_ENTRY_PIN) & 1u) == BOARD_ENTRY_ACTIVE;
 }
 
 void port_led(bool on)
 {
-    GPIOA_BSRR = on ? 1u << PIN_LED : 1u << (PIN_LED + 16u);
+    GPIO_BSRR(F1_LED_PORT) = PIN_LEVEL(BOARD_LED_PIN, on == BOARD_LED_ACTIVE);
 }
 
 /* A page erase stalls the CPU (and so this interrupt) for up to 40 ms: time runs a little slow

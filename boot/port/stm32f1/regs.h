@@ -1,5 +1,5 @@
-/* STM32F103 registers used by the bootloader port and the example application, written from
- * RM0008 (rev 21) and the Cortex-M3 TRM. Only what we use; addresses and bits as in the manual. */
+/* STM32F1 registers used by the bootloader port, written from RM0008 (rev 21) and the
+ * Cortex-M3 TRM. Only what we use; addresses and bits as in the manual. */
 #ifndef STM32F1_REGS_H
 #define STM32F1_REGS_H
 
@@ -16,7 +16,7 @@
 #define SYST_CSR_TICKINT   (1u << 1)
 #define SYST_CSR_CLKSOURCE (1u << 2) /* 1 = processor clock */
 
-/* NVIC: the F103 has 60 external interrupts, so two words of each bank exist. */
+/* NVIC: 60 external interrupts (68 on the connectivity line): two (three) words per bank. */
 #define NVIC_ISER(n) REG32(0xE000E100u + 4u * (n))
 #define NVIC_ICER(n) REG32(0xE000E180u + 4u * (n))
 #define NVIC_ICPR(n) REG32(0xE000E280u + 4u * (n))
@@ -49,6 +49,9 @@
 #define RCC_CSR      REG32(RCC_BASE + 0x24u)
 
 #define RCC_CR_HSION    (1u << 0)
+#define RCC_CR_HSEON    (1u << 16)
+#define RCC_CR_HSERDY   (1u << 17)
+#define RCC_CR_HSEBYP   (1u << 18) /* writable only while HSEON = 0 */
 #define RCC_CR_PLLON    (1u << 24)
 #define RCC_CR_PLLRDY   (1u << 25)
 #define RCC_CFGR_SW_MASK   (3u << 0)
@@ -61,9 +64,6 @@
 #define RCC_CIR_CLEAR_ALL   0x009F0000u /* LSIRDYC..PLLRDYC, CSSC */
 #define RCC_AHBENR_DMA1EN   (1u << 0)
 #define RCC_AHBENR_RESET    0x00000014u /* SRAMEN | FLITFEN */
-#define RCC_APB2_AFIO       (1u << 0)
-#define RCC_APB2_IOPA       (1u << 2)
-#define RCC_APB2_USART1     (1u << 14)
 #define RCC_APB1_BKP        (1u << 27)
 #define RCC_APB1_PWR        (1u << 28)
 
@@ -93,28 +93,25 @@
 #define FLASH_CR_STRT (1u << 6)
 #define FLASH_CR_LOCK (1u << 7)
 
-/* ---- GPIOA (0x40010800) ---------------------------------------------------------------------- */
-#define GPIOA_BASE  0x40010800u
-#define GPIOA_CRL   REG32(GPIOA_BASE + 0x00u)
-#define GPIOA_CRH   REG32(GPIOA_BASE + 0x04u)
-#define GPIOA_IDR   REG32(GPIOA_BASE + 0x08u)
-#define GPIOA_ODR   REG32(GPIOA_BASE + 0x0Cu)
-#define GPIOA_BSRR  REG32(GPIOA_BASE + 0x10u)
-#define GPIOA_BRR   REG32(GPIOA_BASE + 0x14u)
+/* ---- GPIO ports A..G (0x40010800 + 0x400 x port) and AFIO (0x40010000) --------------------- */
+#define GPIO_BASE(port)     (0x40010800u + 0x400u * (port))
+#define GPIO_CR(port, pin)  REG32(GPIO_BASE(port) + ((pin) >= 8 ? 0x04u : 0x00u)) /* CRL, CRH */
+#define GPIO_IDR(port)      REG32(GPIO_BASE(port) + 0x08u)
+#define GPIO_BSRR(port)     REG32(GPIO_BASE(port) + 0x10u)
 /* 4-bit pin configuration (CNF[1:0] MODE[1:0]) for GPIOx_CRL/CRH */
 #define GPIO_IN_FLOATING  0x4u
 #define GPIO_IN_PULL      0x8u /* pull-up or pull-down: ODR bit chooses */
 #define GPIO_OUT_PP_2MHZ  0x2u
 #define GPIO_AF_PP_50MHZ  0xBu
 #define GPIO_CR_SHIFT(pin) (4u * ((pin) & 7u))
+#define AFIO_MAPR         REG32(0x40010004u)
 
-/* ---- USART1 (0x40013800) --------------------------------------------------------------------- */
-#define USART1_BASE 0x40013800u
-#define USART1_SR   REG32(USART1_BASE + 0x00u)
-#define USART1_DR   REG32(USART1_BASE + 0x04u)
-#define USART1_BRR  REG32(USART1_BASE + 0x08u)
-#define USART1_CR1  REG32(USART1_BASE + 0x0Cu)
-#define USART1_CR3  REG32(USART1_BASE + 0x14u)
+/* ---- USART1 (0x40013800), USART2 (0x40004400), USART3 (0x40004800): the same registers ------ */
+#define USART_SR(base)  REG32((base) + 0x00u)
+#define USART_DR(base)  REG32((base) + 0x04u)
+#define USART_BRR(base) REG32((base) + 0x08u)
+#define USART_CR1(base) REG32((base) + 0x0Cu)
+#define USART_CR3(base) REG32((base) + 0x14u)
 #define USART_SR_ORE  (1u << 3)
 #define USART_SR_RXNE (1u << 5)
 #define USART_SR_TC   (1u << 6)
@@ -127,9 +124,9 @@
 #define USART_CR1_UE     (1u << 13)
 #define USART_CR3_DMAR   (1u << 6)
 /* BRR = f_pclk / baud, rounded (mantissa << 4 | fraction is the same number) */
-#define USART_BRR(pclk, baud) (((pclk) + (baud) / 2u) / (baud))
+#define USART_BRR_VALUE(pclk, baud) (((pclk) + (baud) / 2u) / (baud))
 
-/* ---- DMA1 (0x40020000); channel 5 serves USART1_RX (RM0008 table 78) ------------------------- */
+/* ---- DMA1 (0x40020000): USART1_RX is channel 5, USART2_RX 6, USART3_RX 3 (RM0008 table 78) */
 #define DMA1_BASE   0x40020000u
 #define DMA1_IFCR   REG32(DMA1_BASE + 0x04u)
 #define DMA1_CCR(ch)   REG32(DMA1_BASE + 0x08u + 20u * ((ch) - 1u))

@@ -1,5 +1,5 @@
-/* USART1 on PA9 (TX) / PA10 (RX). Reception: DMA1 channel 5 writes every byte into a circular
- * ring in SRAM, with no CPU involvement, so nothing is lost while a flash erase stalls the CPU
+/* The profile's USART (board.h: USART1, 2 or 3 at the pins of its remap). Reception: its DMA1
+ * channel (5, 6 or 3) writes every byte into a circular ring in SRAM, with no CPU involvement, so nothing is lost while a flash erase stalls the CPU
  * (up to 40 ms = 460 bytes at 115200 baud). The ring also holds the frames the host keeps in
  * flight (INFO.rx_window = ring - one frame). The line stays busy while the answer to a frame
  * comes back before the frames behind it have been sent: with 8 KB, six 1041-byte frames (450 ms
@@ -12,26 +12,27 @@
 
 #define BAUD          115200u
 #define RX_RING_SIZE  8192u /* power of two */
-#define RX_DMA_CH     5u
-#define TX_WAIT_LOOPS 0x100000u /* a byte takes ~5600 cycles at 64 MHz; this is far beyond */
+#define RX_DMA_CH     F1_USART_DMA_RX
+#define U             F1_USART_BASE
+#define TX_WAIT_LOOPS 0x100000u /* a byte takes ~6300 cycles at 72 MHz; this is far beyond */
 
 static uint8_t rx_ring[RX_RING_SIZE];
 static uint32_t rx_tail; /* next byte to hand to the core */
 
 static void usart_enable(uint32_t extra)
 {
-    USART1_CR1 = USART_CR1_UE | USART_CR1_TE | USART_CR1_RE | extra;
+    USART_CR1(U) = USART_CR1_UE | USART_CR1_TE | USART_CR1_RE | extra;
 }
 
 void f1_uart_init(void)
 {
     rx_tail = 0;
-    DMA1_CPAR(RX_DMA_CH) = (uint32_t)&USART1_DR;
+    DMA1_CPAR(RX_DMA_CH) = (uint32_t)&USART_DR(U);
     DMA1_CMAR(RX_DMA_CH) = (uint32_t)rx_ring;
     DMA1_CNDTR(RX_DMA_CH) = RX_RING_SIZE;
     DMA1_CCR(RX_DMA_CH) = DMA_CCR_PL_HIGH | DMA_CCR_MINC | DMA_CCR_CIRC | DMA_CCR_EN;
-    USART1_BRR = USART_BRR(f1_hclk, BAUD);
-    USART1_CR3 = USART_CR3_DMAR;
+    USART_BRR(U) = USART_BRR_VALUE(F1_USART_APB2 ? f1_hclk : f1_hclk / 2u, BAUD);
+    USART_CR3(U) = USART_CR3_DMAR;
     usart_enable(0);
 }
 
@@ -39,7 +40,7 @@ void f1_uart_deinit(void)
 {
     /* the DMA clock may already be off (port_deinit called twice): switch it on to clear */
     RCC_AHBENR |= RCC_AHBENR_DMA1EN;
-    if (RCC_APB2ENR & RCC_APB2_USART1)
+    if ((F1_USART_APB2 ? RCC_APB2ENR : RCC_APB1ENR) & F1_USART_EN)
         port_uart_flush();
     /* DMA1 has no reset bit on the F1: disable the channel, then its registers to reset values */
     DMA1_CCR(RX_DMA_CH) = 0;
@@ -58,8 +59,8 @@ size_t port_uart_read(uint8_t *buf, size_t max)
 {
     /* With DMA an overrun means the DMA missed a byte; the frame CRC catches the loss. Clear the
      * flag (SR then DR read) only while no byte waits in DR, so the read cannot take the DMA's. */
-    if ((USART1_SR & (USART_SR_ORE | USART_SR_RXNE)) == USART_SR_ORE)
-        (void)USART1_DR;
+    if ((USART_SR(U) & (USART_SR_ORE | USART_SR_RXNE)) == USART_SR_ORE)
+        (void)USART_DR(U);
     uint32_t head = rx_head();
     if (head == rx_tail) {
         /* Nothing waiting: sleep until the next interrupt (SysTick, at most 1 ms; the DMA keeps
@@ -79,7 +80,7 @@ size_t port_uart_read(uint8_t *buf, size_t max)
 
 static void wait_sr(uint32_t flag)
 {
-    for (uint32_t n = TX_WAIT_LOOPS; n && !(USART1_SR & flag); n--) {
+    for (uint32_t n = TX_WAIT_LOOPS; n && !(USART_SR(U) & flag); n--) {
     }
 }
 
@@ -88,7 +89,7 @@ void port_uart_write(const void *buf, size_t len)
     const uint8_t *p = buf;
     while (len--) {
         wait_sr(USART_SR_TXE);
-        USART1_DR = *p++;
+        USART_DR(U) = *p++;
     }
 }
 
