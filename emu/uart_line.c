@@ -171,8 +171,8 @@ bool uart_rx_step(struct uart_rx *r, const struct uart_line *l, const struct uar
          * the first 0 (RM0008 figure "Start bit detection"); a shorter low pulse than the gap
          * to the next sample is not seen at all. */
         r->td_ps = e + (uint64_t)(rnd(r) % 1024u) * ts / 1024u;
-        bool preamble = r->td_ps >= 3 * ts;
-        for (unsigned k = 1; preamble && k <= 3; k++)
+        bool preamble = true; /* before time 0 the line was idle */
+        for (unsigned k = 1; preamble && k <= 3 && r->td_ps >= k * ts; k++)
             preamble = uart_line_level(l, r->td_ps - k * ts) == 1;
         if (!preamble || uart_line_level(l, r->td_ps) != 0) {
             search_from(r, e + 1);

@@ -7,6 +7,7 @@
 
 #include "fake_board.h"
 #include "test.h"
+#include "uart_line.h"
 
 #define RCC 0x40021000u
 #define RCC_CR (RCC + 0x00)
@@ -1508,6 +1509,95 @@ TEST(line_host_parity_check_on_device_output_follows_its_inpck)
     close_board_pty();
 }
 
+/* ---- the line sampler on its own (emu/uart_line.c) ---- */
+
+/* Sends n words back to back at `tx` and receives them at `rx` (seed: the sampling phases). */
+static size_t line_decode(const uint16_t *words, size_t n, const struct uart_fmt *tx,
+                          const struct uart_fmt *rx, uint32_t seed, struct uart_char *out,
+                          size_t max)
+{
+    static struct uart_line l;
+    struct uart_rx r;
+    uart_line_clear(&l);
+    uint64_t t = 1000000;
+    for (size_t i = 0; i < n; i++, t += uart_frame_ps(tx))
+        uart_line_put(&l, t, words[i], tx);
+    uart_rx_reset(&r, 0, seed);
+    size_t got = 0;
+    for (uint64_t next; (next = uart_rx_next(&r, &l, rx)) != UINT64_MAX && got < max;) {
+        (void)next;
+        if (uart_rx_step(&r, &l, rx, &out[got]))
+            got++;
+    }
+    return got;
+}
+
+TEST(uart_line_same_rate_decodes_every_byte_at_every_phase)
+{
+    struct uart_fmt f = { 8680556, 8, 2 }; /* 115200 8N1 */
+    uint16_t w[256];
+    struct uart_char c[260];
+    for (int i = 0; i < 256; i++)
+        w[i] = (uint16_t)i;
+    for (uint32_t seed = 1; seed < 20; seed++) {
+        CHECK_EQ(line_decode(w, 256, &f, &f, seed, c, 260), 256);
+        for (int i = 0; i < 256; i++)
+            CHECK(c[i].word == i && !c[i].fe && !c[i].ne);
+    }
+}
+
+TEST(uart_line_within_rm0008_tolerance_decodes_without_noise)
+{
+    /* RM0008 27.3.5: 3.75 % for 10-bit frames; back-to-back frames, either direction */
+    struct uart_fmt rx = { 8680556, 8, 2 };
+    uint16_t w[256];
+    struct uart_char c[260];
+    for (int i = 0; i < 256; i++)
+        w[i] = (uint16_t)i;
+    for (int sign = -1; sign <= 1; sign += 2) {
+        struct uart_fmt tx = rx;
+        tx.bit_ps = (uint64_t)((double)rx.bit_ps * (1.0 + sign * 0.0365));
+        for (uint32_t seed = 1; seed < 10; seed++) {
+            CHECK_EQ(line_decode(w, 256, &tx, &rx, seed, c, 260), 256);
+            for (int i = 0; i < 256; i++)
+                CHECK(c[i].word == i && !c[i].fe && !c[i].ne);
+        }
+    }
+}
+
+TEST(uart_line_beyond_tolerance_garbles_with_errors)
+{
+    struct uart_fmt rx = { 8680556, 8, 2 }, tx = rx;
+    tx.bit_ps = rx.bit_ps * 106 / 100; /* 6 % slow */
+    uint16_t w[64];
+    struct uart_char c[80];
+    for (int i = 0; i < 64; i++)
+        w[i] = (uint16_t)(0x55 + 3 * i);
+    size_t n = line_decode(w, 64, &tx, &rx, 3, c, 80);
+    int bad = 0;
+    for (size_t i = 0; i < n; i++)
+        bad += c[i].fe || c[i].ne || i >= 64 || c[i].word != w[i];
+    CHECK(bad > 0);
+}
+
+TEST(uart_line_0x7f_at_half_the_rate_reads_as_two_0xfe)
+{
+    /* What a BRR-trial auto-baud sees of AN3155's sync byte 0x7F sent at 57600 into a receiver
+     * at 115200: every sender bit lasts two receiver bits. The receiver reads the first half of
+     * the start bit as its start, the second half as data bit 0, then 1s: 0xFE, its stop bit on
+     * the sender's 1s (no FE). The sender's 0 data bit 7 starts a second character: 0 (its
+     * second half), then the stop bit and the idle line: 0xFE again, no FE. No error flag: the
+     * value tells. */
+    struct uart_fmt rx = { 8680556, 8, 2 }, tx = { 17361111, 8, 2 };
+    uint16_t w = 0x7F;
+    struct uart_char c[4];
+    for (uint32_t seed = 1; seed < 10; seed++) {
+        CHECK_EQ(line_decode(&w, 1, &tx, &rx, seed, c, 4), 2);
+        CHECK(c[0].word == 0xFE && !c[0].fe);
+        CHECK(c[1].word == 0xFE && !c[1].fe);
+    }
+}
+
 int main(void)
 {
     RUN(rcc_resets_to_hsi_8mhz);
@@ -1571,6 +1661,10 @@ int main(void)
     RUN(rcc_connectivity_line_pll_from_pll2_through_prediv1);
     RUN(rcc_connectivity_line_pll_x6_5_from_hsi);
     RUN(rcc_connectivity_line_reserved_pllmul_stops_the_board);
+    RUN(uart_line_same_rate_decodes_every_byte_at_every_phase);
+    RUN(uart_line_within_rm0008_tolerance_decodes_without_noise);
+    RUN(uart_line_beyond_tolerance_garbles_with_errors);
+    RUN(uart_line_0x7f_at_half_the_rate_reads_as_two_0xfe);
     RUN(line_host_rate_within_tolerance_is_clean_both_ways);
     RUN(line_host_at_57600_against_115200_garbles_received_bytes_with_fe);
     RUN(line_device_output_at_a_mismatched_rate_reaches_the_host_garbled);
