@@ -30,7 +30,7 @@ struct part {
     uint8_t gpio_ports;  /* GPIOA, GPIOB, ... */
     uint8_t bkp_dr;      /* backup data registers BKP_DR1..n */
     bool afio_mapr2;     /* AFIO_MAPR2 exists */
-    enum rcc_kind rcc;
+    enum rcc_kind rcc_kind;
 };
 const struct part *part_at(int i);            /* the table, NULL past the end */
 const struct part *part_find(const char *name);

@@ -290,7 +290,7 @@ void gpio_attach(struct board *b)
     g->nports = pt->gpio_ports < NPORT ? pt->gpio_ports : NPORT;
     g->has_mapr2 = pt->afio_mapr2;
     /* Connectivity line adds ETH/CAN2/MII_RMII/SPI3/TIM2ITR1/PTP_PPS remaps (bits 21-23, 28-30). */
-    g->mapr_mask = pt->rcc == RCC_CL ? 0x77FFFFFFu : 0x071FFFFFu;
+    g->mapr_mask = pt->rcc_kind == RCC_CL ? 0x77FFFFFFu : 0x071FFFFFu;
     board_models(b)->gpio = g;
     for (int i = 0; i < g->nports; i++) {
         struct port *p = &g->port[i];

@@ -426,7 +426,7 @@ void rcc_attach(struct board *b)
     if (!r)
         abort();
     r->b = b;
-    r->cl = board_part(b)->rcc == RCC_CL;
+    r->cl = board_part(b)->rcc_kind == RCC_CL;
     board_models(b)->rcc = r;
     for (int o = 0; o < NOSC; o++)
         r->rdy_at[o] = UINT64_MAX;

@@ -79,6 +79,7 @@ struct sim {
     struct uart_line tx_line;  /* the USART's frames toward the host */
     struct uart_rx host_rx;    /* the host's receiver on it */
     struct host_line tx_host;  /* the host's settings for the frames on tx_line */
+    struct uart_fmt tx_fmt;    /* the USART's frame format when it sent them */
     bool full_logged;
     char logged[200];          /* the last disagreement logged */
 };
@@ -383,6 +384,7 @@ static void load_shifter(struct usart *u, uint64_t t)
         if (bad || m->tx_line.len > 0 || !uart_rx_idle(&m->host_rx)) {
             u->tx_sim = true;
             m->tx_host = hl;
+            m->tx_fmt = uf;
             if (wired(u, true))
                 put_frame(u, &m->tx_line, t * 1000u, tx_wire_word(u, u->tsr), &uf);
         }
@@ -455,7 +457,8 @@ static void rx_deliver(struct usart *u, uint64_t t, const struct uart_char *ch)
 static uint64_t sim_rx_next(struct usart *u)
 {
     struct uart_fmt uf;
-    if (!u->sim || !rx_on(u) || !usart_fmt(u, &uf))
+    if (!u->sim || (u->sim->rx_line.len == 0 && uart_rx_idle(&u->sim->rx)) || !rx_on(u) ||
+        !usart_fmt(u, &uf))
         return UINT64_MAX;
     return ps_to_ns(uart_rx_next(&u->sim->rx, &u->sim->rx_line, &uf));
 }
@@ -475,20 +478,19 @@ static void sim_rx_step(struct usart *u, uint64_t t)
 /* The host's receiver on the USART's frames: what it makes of them goes to the host. */
 static uint64_t sim_host_next(struct usart *u)
 {
-    struct uart_fmt uf, hf;
-    if (!u->sim || !usart_fmt(u, &uf))
+    struct uart_fmt hf;
+    if (!u->sim || (u->sim->tx_line.len == 0 && uart_rx_idle(&u->sim->host_rx)))
         return UINT64_MAX;
-    host_fmt(&u->sim->tx_host, &uf, &hf);
+    host_fmt(&u->sim->tx_host, &u->sim->tx_fmt, &hf);
     return ps_to_ns(uart_rx_next(&u->sim->host_rx, &u->sim->tx_line, &hf));
 }
 
 static void sim_host_step(struct usart *u, uint64_t t)
 {
-    struct uart_fmt uf, hf;
+    struct uart_fmt hf;
     struct uart_char ch;
     const struct host_line *hl = &u->sim->tx_host;
-    usart_fmt(u, &uf);
-    host_fmt(hl, &uf, &hf);
+    host_fmt(hl, &u->sim->tx_fmt, &hf);
     if (uart_rx_step(&u->sim->host_rx, &u->sim->tx_line, &hf, &ch)) {
         uint8_t c = (uint8_t)ch.word;
         bool pe = false;
