@@ -38,11 +38,13 @@ include boot/core/core.mk
 include boot/boot.mk
 include examples/examples.mk
 include host/host.mk
+include boot/secure.mk
 include tests/unit/unit.mk
 include tests/e2e/e2e.mk
 include tests/robust/robust.mk
 include tests/fuzz/fuzz.mk
 include tests/lz4.mk
+include tests/crypto/crypto.mk
 
 all: $(ALL_TARGETS)
 
@@ -68,7 +70,8 @@ bench: deps
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
-	  --suppress=missingIncludeSystem -Iproto proto host emu boot examples tests/unit
+	  --suppress=missingIncludeSystem -Iproto proto host emu boot examples tests/unit tests/lib \
+	  tests/crypto tests/fuzz/fuzz_ed25519.c tests/fuzz/fuzz_lz4.c
 
 clean:
 	rm -rf $(BUILD)

@@ -1,10 +1,11 @@
 # The iap host tool (its tests: tests/unit/unit.mk).
 HOST_SRC := host/main.c host/err.c host/image.c host/iap_session.c host/ui.c host/compress_lz4.c \
+            host/sign.c \
             host/transport.c host/transports/fdio.c host/transports/serial.c host/transports/tcp.c \
             host/formats/format.c host/formats/bin.c host/formats/ihex.c host/formats/srec.c \
             host/formats/elf.c $(PROTO_SRC)
 HOST_LIB_SRC := $(filter-out host/main.c host/ui.c,$(HOST_SRC))
-HOST_LIBS := -llz4
+HOST_LIBS := -llz4 -lcrypto
 HOST_DEPS := $(wildcard host/*.h host/*/*.h proto/*.h) host/host.mk
 
 $(BUILD)/iap: $(HOST_SRC) $(HOST_DEPS)

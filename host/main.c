@@ -10,11 +10,13 @@
 #include "formats/format.h"
 #include "image.h"
 #include "iap_session.h"
+#include "sign.h"
 #include "transport.h"
 #include "ui.h"
 
 #define IAP_TOOL_VERSION "1.0.0"
 #define DEFAULT_BAUD 115200u
+#define SIGN_DEFAULT_START 0x08004000u /* the SECURE layout: a 16 KB bootloader */
 #define DEFAULT_TIMEOUT_MS 500
 #define DEFAULT_RETRIES 8
 #define CONNECT_MS 5000
@@ -28,6 +30,9 @@ struct opts {
     int timeout_ms, retries;
     bool no_reset, app_request;
     bool full;    /* write every page, not only those that differ */
+    bool force;   /* flash: skip iap's own signature check of a SECURE device */
+    bool address_given, version_given;
+    const char *key; /* sign: the private key */
     int compress; /* -1 auto, 0 --no-compress, 1 --compress */
     bool quiet, verbose, json;
 };
@@ -117,12 +122,14 @@ static int connect_device(const struct opts *o, struct iap_transport **t, struct
     return 0;
 }
 
-static int load_image(const struct opts *o, const char *path, struct image *img,
-                      struct iap_err *err)
+static int load_image(const struct opts *o, const char *path, uint32_t address, struct image *img,
+                      const struct iap_format **used, struct iap_err *err)
 {
     const struct iap_format *fmt = NULL;
     image_init(img);
-    int rc = format_load_file(path, o->format, o->address, img, &fmt, err);
+    int rc = format_load_file(path, o->format, address, img, &fmt, err);
+    if (used)
+        *used = fmt;
     if (rc)
         return rc;
     if (ui.verbose) {
@@ -166,6 +173,10 @@ static int cmd_flash(const struct opts *o, struct iap_session *s, const struct i
     if (rc)
         return rc;
     rc = image_check_vectors(buf, len, s->info.app_start, s->info.sram_size, o->file, err);
+    /* A SECURE device: check the image against its key and floor before flash is touched (the
+     * device verifies again at COMMIT; --force sends it anyway, to see the device refuse it). */
+    if (!rc && (s->info.features & PROTO_FEAT_SECURE) && !o->force)
+        rc = sign_check(buf, len, &s->info, o->file, err);
     if (rc) {
         free(buf);
         return rc;
@@ -356,6 +367,65 @@ static int run_reset(const struct opts *o, struct iap_session *s, struct cmd_arg
     return cmd_reset(o, s, err);
 }
 
+static int args_output(const struct opts *o, char **args, struct cmd_args *a, struct iap_err *err)
+{
+    (void)args;
+    (void)a;
+    return o->output ? 0 : iap_fail(err, IAP_ERR_USAGE, "this command needs -o FILE");
+}
+
+static int args_sign(const struct opts *o, char **args, struct cmd_args *a, struct iap_err *err)
+{
+    if (!o->key)
+        return iap_fail(err, IAP_ERR_USAGE, "sign needs --key KEY.pem (iap keygen makes one)");
+    if (!o->version_given)
+        return iap_fail(err, IAP_ERR_USAGE, "sign needs --version N: the image's version, which "
+                                            "a device never lets go below once installed");
+    return args_output(o, args, a, err);
+}
+
+static int run_keygen(const struct opts *o, struct iap_session *s, struct cmd_args *a,
+                      struct iap_err *err)
+{
+    (void)s;
+    (void)a;
+    char pub[1024];
+    int rc = sign_keygen(o->output, pub, sizeof pub, err);
+    if (!rc)
+        ui_event("keygen", "", "private key %s (keep it off the build machines), public key %s "
+                 "(make SECURE=1 PUBKEY=%s)", o->output, pub, pub);
+    return rc;
+}
+
+static int run_sign(const struct opts *o, struct iap_session *s, struct cmd_args *a,
+                    struct iap_err *err)
+{
+    (void)s;
+    uint64_t start = image_start(&a->img);
+    uint8_t *buf, *out;
+    uint32_t len, out_len;
+    int rc = image_flatten(&a->img, (uint32_t)start, &buf, &len, err);
+    if (rc)
+        return rc;
+    rc = sign_image(o->key, o->app_version, buf, len, (uint32_t)start, &out, &out_len, err);
+    free(buf);
+    if (rc)
+        return rc;
+    FILE *f = fopen(o->output, "wb");
+    bool ok = f && fwrite(out, 1, out_len, f) == out_len;
+    if (f && fclose(f) != 0)
+        ok = false;
+    free(out);
+    if (!ok)
+        return iap_fail(err, IAP_ERR_FILE, "cannot write %s: %s", o->output, strerror(errno));
+    char m[96];
+    snprintf(m, sizeof m, "\"size\":%u,\"version\":%u,\"app_start\":%u", out_len, o->app_version,
+             (uint32_t)start);
+    ui_event("signed", m, "%s: %u bytes for 0x%08x, version %u, signed with %s", o->output,
+             out_len, (uint32_t)start, o->app_version, o->key);
+    return 0;
+}
+
 /* Parses read's ADDR LEN. */
 static int args_read(const struct opts *o, char **args, struct cmd_args *a, struct iap_err *err)
 {
@@ -369,6 +439,7 @@ static int args_read(const struct opts *o, char **args, struct cmd_args *a, stru
 struct command {
     const char *name, *args, *help;
     int nargs;
+    bool offline;     /* no device: run gets no session */
     bool needs_image; /* argument 0 is a firmware file, loaded before the port is opened */
     /* Reads only: a running application that had to reboot for it is started again afterwards,
      * whatever the outcome. A command that writes gives the application back only when it was
@@ -380,17 +451,22 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"info", "", "show the bootloader's device information", 0, false, true, NULL, run_info},
-    {"flash", "FILE", "write FILE to the application area, commit it, start it", 1, true, false,
-     NULL, run_flash},
-    {"verify", "FILE", "compare the device's application area with FILE (CRC-32)", 1, true, true,
-     NULL, run_verify},
+    {"info", "", "show the bootloader's device information", 0, false, false, true, NULL,
+     run_info},
+    {"flash", "FILE", "write FILE to the application area, commit it, start it", 1, false, true,
+     false, NULL, run_flash},
+    {"verify", "FILE", "compare the device's application area with FILE (CRC-32)", 1, false,
+     true, true, NULL, run_verify},
     {"erase", "", "erase the whole application area (the app is gone afterwards)", 0, false,
-     false, NULL, run_erase},
-    {"read", "ADDR LEN -o FILE", "read LEN bytes of flash from ADDR into FILE", 2, false, true,
-     args_read, run_read},
-    {"reset", "", "leave the bootloader: start the application if valid", 0, false, false, NULL,
-     run_reset},
+     false, false, NULL, run_erase},
+    {"read", "ADDR LEN -o FILE", "read LEN bytes of flash from ADDR into FILE", 2, false, false,
+     true, args_read, run_read},
+    {"reset", "", "leave the bootloader: start the application if valid", 0, false, false, false,
+     NULL, run_reset},
+    {"keygen", "-o KEY.pem", "a new Ed25519 signing key (and KEY.pub.pem for the bootloader)", 0,
+     true, false, false, args_output, run_keygen},
+    {"sign", "--key KEY.pem --version N FILE -o OUT", "a signed image of FILE for SECURE builds",
+     1, true, true, false, args_sign, run_sign},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -442,6 +518,15 @@ static int restart_app(const struct opts *o, const struct command *c, struct iap
     return rc;
 }
 
+/* The command is sign (its --version takes a number). */
+static bool signing(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "sign") == 0)
+            return true;
+    return false;
+}
+
 /* Fills *o from the options; 1 when the options asked for --help or --version (printed). */
 static int parse_options(int argc, char **argv, struct opts *o, struct iap_err *err)
 {
@@ -457,6 +542,8 @@ static int parse_options(int argc, char **argv, struct opts *o, struct iap_err *
         {"retries", required_argument, NULL, 'r'},
         {"no-app-request", no_argument, NULL, 'R'},
         {"full", no_argument, NULL, 'U'},
+        {"force", no_argument, NULL, 'f'},
+        {"key", required_argument, NULL, 'k'},
         {"no-compress", no_argument, NULL, 'Z'},
         {"compress", no_argument, NULL, 'z'},
         {"output", required_argument, NULL, 'o'},
@@ -484,12 +571,14 @@ static int parse_options(int argc, char **argv, struct opts *o, struct iap_err *
             o->baud = v;
             break;
         case 'A':
+            o->address_given = true;
             if (parse_u32(optarg, &o->address))
                 return iap_fail(err, IAP_ERR_USAGE, "bad address '%s': e.g. 0x08002000", optarg);
             break;
         case 'F': o->format = optarg; break;
         case 'N': o->no_reset = true; break;
         case 'a':
+            o->version_given = true;
             if (parse_u32(optarg, &o->app_version))
                 return iap_fail(err, IAP_ERR_USAGE, "bad version '%s'", optarg);
             break;
@@ -511,6 +600,8 @@ static int parse_options(int argc, char **argv, struct opts *o, struct iap_err *
             break;
         case 'R': o->app_request = false; break;
         case 'U': o->full = true; break;
+        case 'f': o->force = true; break;
+        case 'k': o->key = optarg; break;
         case 'Z': o->compress = 0; break;
         case 'z': o->compress = 1; break;
         case 'o': o->output = optarg; break;
@@ -518,7 +609,16 @@ static int parse_options(int argc, char **argv, struct opts *o, struct iap_err *
         case 'v': o->verbose = true; break;
         case 'j': o->json = true; break;
         case 'h': usage(); return 1;
-        case 'V': printf("iap %s (protocol %u)\n", IAP_TOOL_VERSION, PROTO_VERSION); return 1;
+        case 'V':
+            /* sign --version N: the image's version (iap --version alone: iap's own) */
+            if (signing(argc, argv) && optind < argc && parse_u32(argv[optind], &v) == 0) {
+                o->app_version = v;
+                o->version_given = true;
+                optind++;
+                break;
+            }
+            printf("iap %s (protocol %u)\n", IAP_TOOL_VERSION, PROTO_VERSION);
+            return 1;
         case ':':
             return iap_fail(err, IAP_ERR_USAGE, "option %s needs a value (iap --help)",
                             argv[optind - 1]);
@@ -553,14 +653,29 @@ static int run(int argc, char **argv, struct iap_err *err)
     struct cmd_args a = {0};
     image_init(&a.img);
     rc = cmd->parse ? cmd->parse(&o, args, &a, err) : 0;
+    const struct iap_format *fmt = NULL;
+    /* sign: a .bin is linked for the SECURE layout unless --address says otherwise */
+    uint32_t address = !o.address_given && cmd->offline ? SIGN_DEFAULT_START : o.address;
     if (!rc && cmd->needs_image) {
         o.file = args[0];
-        rc = load_image(&o, args[0], &a.img, err);
+        rc = load_image(&o, args[0], address, &a.img, &fmt, err);
+    }
+    if (!rc && cmd->offline) {
+        rc = cmd->run(&o, NULL, &a, err);
+        image_free(&a.img);
+        return rc;
     }
     struct iap_transport *t = NULL;
     struct iap_session s;
     if (!rc)
         rc = connect_device(&o, &t, &s, err);
+    /* A .bin has no address of its own: it goes to the device's application start (a SECURE
+     * bootloader's is 0x08004000) unless --address says otherwise. */
+    if (!rc && cmd->needs_image && !o.address_given && strcmp(fmt->name, "bin") == 0 &&
+        image_start(&a.img) != s.info.app_start && s.info.app_start >= PROTO_APP_START) {
+        image_free(&a.img);
+        rc = load_image(&o, args[0], s.info.app_start, &a.img, NULL, err);
+    }
     if (!rc)
         rc = restart_app(&o, cmd, &s, cmd->run(&o, &s, &a, err), err);
     if (t)

@@ -1,5 +1,7 @@
 #include "ui.h"
 
+#include "sign.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -192,6 +194,9 @@ void ui_error(const struct iap_err *err)
 
 void ui_info(const char *port, const struct proto_info *i)
 {
+    bool secure = i->features & PROTO_FEAT_SECURE;
+    char kid[17];
+    sign_key_id_hex(i->pubkey, kid);
     if (ui.json) {
         char js[600];
         ui_json_str(js, sizeof js, port);
@@ -199,11 +204,14 @@ void ui_info(const char *port, const struct proto_info *i)
                "\"chip_id\":%u,\"flash_size\":%u,\"app_start\":%u,\"app_end\":%u,"
                "\"page_size\":%u,\"max_data\":%u,\"rx_window\":%u,\"erase_ms\":%u,"
                "\"prog_us\":%u,\"app_valid\":%s,\"app_size\":%u,\"app_crc\":%u,"
-               "\"app_version\":%u,\"listen_ms\":%u,\"uid\":\"",
+               "\"app_version\":%u,\"listen_ms\":%u,\"sram_size\":%u,\"part_class\":%u,"
+               "\"banks\":%u,\"features\":%u,\"secure\":%s,\"version_floor\":%u,\"key_id\":\"%s\","
+               "\"uid\":\"",
                js, i->proto_version, i->boot_major, i->boot_minor, i->boot_patch, i->chip_id,
                i->flash_size, i->app_start, i->app_end, i->page_size, i->max_data, i->rx_window,
                i->erase_ms, i->prog_us, i->app_valid ? "true" : "false", i->app_size, i->app_crc,
-               i->app_version, i->listen_ms);
+               i->app_version, i->listen_ms, i->sram_size, i->part_class, i->banks, i->features,
+               secure ? "true" : "false", i->version_floor, secure ? kid : "");
         for (size_t k = 0; k < sizeof i->uid; k++)
             printf("%02x", i->uid[k]);
         printf("\"}\n");
@@ -214,7 +222,9 @@ void ui_info(const char *port, const struct proto_info *i)
     printf("bootloader:    %u.%u.%u, protocol %u\n", i->boot_major, i->boot_minor,
            i->boot_patch, i->proto_version);
     printf("chip id:       0x%08x\n", i->chip_id);
-    printf("flash:         %u KB, %u-byte pages\n", i->flash_size / 1024, i->page_size);
+    printf("flash:         %u KB, %u-byte pages%s\n", i->flash_size / 1024, i->page_size,
+           i->banks > 1 ? ", two banks" : "");
+    printf("sram:          %u KB\n", i->sram_size / 1024);
     printf("app area:      0x%08x..0x%08x (%u bytes)\n", i->app_start, i->app_end - 1,
            i->app_end - i->app_start);
     if (i->app_valid)
@@ -225,6 +235,11 @@ void ui_info(const char *port, const struct proto_info *i)
     printf("frames:        %u data bytes, receive window %u bytes\n", i->max_data, i->rx_window);
     printf("flash timing:  page erase %u ms, half-word %u us\n", i->erase_ms, i->prog_us);
     printf("listen window: %u ms after reset\n", i->listen_ms);
+    if (secure)
+        printf("secure:        signed images only, key %s, version floor %u\n", kid,
+               i->version_floor);
+    else
+        printf("secure:        no (any image the checks accept runs)\n");
     printf("unique id:     ");
     for (size_t k = 0; k < sizeof i->uid; k++)
         printf("%02x", i->uid[k]);

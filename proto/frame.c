@@ -16,6 +16,9 @@ _Static_assert(offsetof(struct proto_info, uid) == 52, "info layout");
 _Static_assert(offsetof(struct proto_info, sram_size) == 64, "info layout");
 _Static_assert(offsetof(struct proto_info, part_class) == 68, "info layout");
 _Static_assert(offsetof(struct proto_info, features) == 72, "info layout");
+_Static_assert(offsetof(struct proto_info, version_floor) == 76, "info layout");
+_Static_assert(offsetof(struct proto_info, pubkey) == 80, "info layout");
+_Static_assert(offsetof(struct proto_sig, sig) == PROTO_SIG_SIGNED, "trailer layout");
 
 size_t proto_frame_seal(uint8_t *buf, uint8_t type, uint8_t seq, uint16_t len)
 {

@@ -58,7 +58,7 @@ void proto_rx_truncated(struct proto_rx *rx);
 
 /* INFO response data: struct proto_info in wire order (fixed-width little-endian fields, no
  * padding; both targets are little-endian, pinned in frame.c). decode refuses a short answer. */
-#define PROTO_INFO_LEN 80u
+#define PROTO_INFO_LEN 116u
 void proto_info_encode(uint8_t *out, const struct proto_info *info);
 int proto_info_decode(struct proto_info *info, const uint8_t *p, size_t len);
 

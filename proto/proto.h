@@ -67,6 +67,7 @@ _Static_assert(sizeof(struct proto_record) == 24, "record layout");
 /* INFO.features: what this bootloader build serves. */
 #define PROTO_FEAT_PAGE_CRCS (1u << 0) /* PROTO_CMD_PAGE_CRCS */
 #define PROTO_FEAT_LZ4       (1u << 1) /* PROTO_CMD_WRITE_LZ4 */
+#define PROTO_FEAT_SECURE    (1u << 2) /* SECURE=1 build: commits only signed images, docs/SECURITY.md */
 
 enum proto_cmd {
     PROTO_CMD_INFO   = 0x01, /* -> struct proto_info; also ends the host's handshake */
@@ -104,6 +105,11 @@ enum proto_status {
     PROTO_E_PART       = -13, /* the flash size read from the chip contradicts the board's part
                                  class: the bootloader does not write (wrong build?) */
     PROTO_E_LZ4        = -14, /* WRITE_LZ4: the block does not decode to raw_len bytes */
+    /* COMMIT in a SECURE=1 build (docs/SECURITY.md): */
+    PROTO_E_UNSIGNED   = -15, /* no signature trailer at the end of the image (or it is cut) */
+    PROTO_E_SIG_KEY    = -16, /* signed with another key than the one built into the device */
+    PROTO_E_SIG        = -17, /* the signature does not verify: a changed bit, a forgery */
+    PROTO_E_ROLLBACK   = -18, /* the image's version is below the device's version floor */
 };
 
 /* INFO response data (after the status byte). */
@@ -130,9 +136,33 @@ struct proto_info {
     uint8_t  banks;
     uint16_t reserved0;
     uint32_t features;     /* PROTO_FEAT_* of this build */
+    uint32_t version_floor; /* SECURE: images below this version are refused (else 0) */
+    uint8_t  pubkey[32];   /* SECURE: the built-in Ed25519 public key (else zeros): the host
+                              checks a signed image against it before it touches flash */
     uint32_t reserved1;
 };
-_Static_assert(sizeof(struct proto_info) == 80, "info layout");
+_Static_assert(sizeof(struct proto_info) == 116, "info layout");
+
+/* ---- Signed images (SECURE=1 builds; docs/SECURITY.md) ----------------------------------------
+ * The signed image is the application (image_size bytes from app_start, padded with 0xFF to a
+ * multiple of 4) followed by this trailer; the whole is what is written and committed. The
+ * Ed25519 signature covers the trailer's first PROTO_SIG_SIGNED bytes, then the padded image. */
+#define PROTO_SIG_MAGIC   0x53504149u /* "IAPS" */
+#define PROTO_SIG_VERSION 1u
+struct proto_sig {
+    uint32_t magic;
+    uint16_t header_version; /* PROTO_SIG_VERSION */
+    uint16_t flags;          /* 0 */
+    uint32_t image_size;     /* bytes before the trailer (a multiple of 4) */
+    uint32_t image_version;  /* the anti-rollback version */
+    uint32_t app_start;      /* where the image is linked */
+    uint8_t  key_id[8];      /* the signing key's id: tells a wrong key apart */
+    uint32_t reserved;       /* 0 */
+    uint8_t  sig[64];        /* Ed25519 */
+};
+_Static_assert(sizeof(struct proto_sig) == 96, "signature trailer layout");
+#define PROTO_SIG_SIGNED 32u /* bytes of the trailer the signature covers (up to sig) */
+/* A key's id (its fingerprint): the first 8 bytes of SHA-512 of the 32-byte public key. */
 
 /* The template application reboots into the bootloader when it receives this line on USART1. */
 #define PROTO_APP_UPDATE_CMD "\r#iap-update\r"

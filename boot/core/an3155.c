@@ -1,7 +1,9 @@
 /* AN3155 (ST USART bootloader protocol) as stm32flash speaks it. Every command is a byte and its
  * complement; addresses are big-endian with an XOR checksum. Flash is reached only through the
- * flash manager, and reads are limited to [PROTO_APP_START, end of flash): the bootloader's own
- * pages are neither written, erased nor read. */
+ * flash manager, and reads are limited to [BOOT_APP_START, end of flash): the bootloader's own
+ * pages are neither written, erased nor read. Erase takes one-byte page numbers; a part with more
+ * than 256 pages (XL density) offers Extended Erase instead: two-byte page numbers, and mass and
+ * bank erase codes that erase the application area's share of the flash or the bank. */
 #include "an3155.h"
 
 #include "boot.h"
@@ -20,18 +22,23 @@ enum cmd {
     CMD_GO = 0x21,
     CMD_WRITE = 0x31,
     CMD_ERASE = 0x43,
+    CMD_EXT_ERASE = 0x44,
 };
 
 /* What the bytes being collected are: a step of the current command. */
 enum step { S_CMD, S_ADDR, S_READ_N, S_WRITE_N, S_WRITE_DATA, S_ERASE_N, S_ERASE_LIST };
 
-/* Get: N = number of commands, version 1.0, the F1 ROM bootloader's list (erase = 0x43). The
- * protection commands (0x63 0x73 0x82 0x92) are listed as on the F1 and always refused. */
-static const uint8_t get_reply[] = {AN3155_ACK, 11, VERSION, 0x00, 0x01, 0x02, 0x11, 0x21,
-                                    0x31, 0x43, 0x63, 0x73, 0x82, 0x92, AN3155_ACK};
+/* Get: N = number of commands, version 1.0, the F1 ROM bootloader's list; the erase command
+ * (erase_cmd) is sent between its two halves. The protection commands (0x63 0x73 0x82 0x92) are
+ * listed as on the F1 and always refused. */
+static const uint8_t get_reply[] = {AN3155_ACK, 11,   VERSION, 0x00, 0x01, 0x02, 0x11,
+                                    0x21,       0x31, 0x63,    0x73, 0x82, 0x92, AN3155_ACK};
+#define GET_ERASE_AT 9 /* the erase command's place in the reply */
 
+/* buf holds a command's bytes; the longest is an Extended Erase of every page: N (2 bytes), the
+ * page numbers (2 bytes each), the checksum. */
 static bool synced;
-static uint8_t step, cmd, buf[258];
+static uint8_t step, cmd, width, buf[2 + 2 * PART_MAX_PAGES + 1];
 static size_t n, want;
 static uint32_t addr, last;
 
@@ -66,12 +73,12 @@ static void release(void)
  * here), then start the application if it is valid. */
 static bool go(void)
 {
-    if (addr != PROTO_APP_START && addr != PROTO_FLASH_BASE && addr != 0)
+    if (addr != BOOT_APP_START && addr != PROTO_FLASH_BASE && addr != 0)
         return false;
     uint32_t end = fm_written_end();
-    if (end > PROTO_APP_START) {
-        uint32_t size = end - PROTO_APP_START;
-        if (fm_commit(size, fm_crc(PROTO_APP_START, size), 0) != PROTO_OK) {
+    if (end > BOOT_APP_START) {
+        uint32_t size = end - BOOT_APP_START;
+        if (fm_commit(size, fm_crc(BOOT_APP_START, size), 0) != PROTO_OK) {
             session_error();
             return false;
         }
@@ -91,26 +98,55 @@ static bool flash_ok(int rc)
 /* Readable: flash from the application area on (record page included), not the bootloader. */
 static bool readable(uint32_t a, uint32_t len)
 {
-    return a >= PROTO_APP_START && fm_check_read(a, len) == PROTO_OK;
+    return a >= BOOT_APP_START && fm_check_read(a, len) == PROTO_OK;
 }
 
-static bool erase_pages(void)
+/* The erase command this part offers: Extended Erase when one-byte page numbers do not reach
+ * every page (more than 256: XL density). */
+static uint8_t erase_cmd(void)
 {
-    size_t count = (size_t)buf[0] + 1;
-    for (size_t i = 1; i <= count; i++)
-        if (fm_check_app(PROTO_FLASH_BASE + buf[i] * fm_page_size(), fm_page_size()) != PROTO_OK)
+    return fm_flash_size() > 256u * fm_page_size() ? CMD_EXT_ERASE : CMD_ERASE;
+}
+
+/* The erase commands' N and page numbers are `width` bytes: one (Erase) or two, most significant
+ * first (Extended Erase); in buf: N, the N + 1 pages, the checksum. */
+static uint32_t number_at(const uint8_t *p)
+{
+    return width == 1 ? p[0] : (uint32_t)p[0] << 8 | p[1];
+}
+
+/* N's special codes: 0xFF (Erase: global erase), 0xFFF0 and up (Extended Erase). */
+static bool is_special(uint32_t num) { return num >= (width == 1 ? 0xFFu : 0xFFF0u); }
+
+static uint32_t listed_page(size_t i)
+{
+    return PROTO_FLASH_BASE + number_at(buf + width * (i + 1)) * fm_page_size();
+}
+
+static bool erase_pages(size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (fm_check_app(listed_page(i), fm_page_size()) != PROTO_OK)
             return false; /* refuse the whole list before erasing anything */
     fm_new_session();     /* an erase starts an update: Go commits what is written after it */
     int rc = PROTO_OK;
-    for (size_t i = 1; rc == PROTO_OK && i <= count; i++)
-        rc = fm_erase(PROTO_FLASH_BASE + buf[i] * fm_page_size(), fm_page_size());
+    for (size_t i = 0; rc == PROTO_OK && i < count; i++)
+        rc = fm_erase(listed_page(i), fm_page_size());
     return flash_ok(rc);
 }
 
-static bool global_erase(void)
+/* The special codes (Erase: 0xFF = global; Extended Erase: 0xFFFF mass, 0xFFFE bank 1, 0xFFFD
+ * bank 2; 0xFFF0-0xFFFC refused) erase the application area's share: never the bootloader, and
+ * the record page only as any update does (fm_begin_update). */
+static bool erase_special(uint32_t code)
 {
+    uint32_t end = fm_app_end(), bank2 = fm_part() && fm_part()->banks > 1 ? PART_BANK2 : end;
+    uint32_t start = code == 0xFFFDu ? bank2 : BOOT_APP_START;
+    if (code < 0xFFFDu)
+        return false;
+    end = code == 0xFFFEu ? bank2 : end;
     fm_new_session();
-    return flash_ok(fm_erase(PROTO_APP_START, fm_app_end() - PROTO_APP_START));
+    return start < end && flash_ok(fm_erase(start, end - start));
 }
 
 /* A command byte and its complement arrived. Returns false to NACK. */
@@ -123,7 +159,9 @@ static bool command(void)
     cmd = buf[0];
     switch (cmd) {
     case CMD_GET:
-        port_uart_write(get_reply, sizeof get_reply);
+        port_uart_write(get_reply, GET_ERASE_AT);
+        send1(erase_cmd());
+        port_uart_write(get_reply + GET_ERASE_AT, sizeof get_reply - GET_ERASE_AT);
         break;
     case CMD_GVR:
         port_uart_write(gvr, sizeof gvr);
@@ -141,11 +179,16 @@ static bool command(void)
         send1(AN3155_ACK);
         expect(S_ADDR, 5);
         return true;
-    case CMD_ERASE:
+    case CMD_EXT_ERASE:
+        if (erase_cmd() != CMD_EXT_ERASE)
+            return false;
+        /* fall through */
+    case CMD_ERASE: /* also where Get offers Extended Erase: its page numbers reach bank 1 */
+        width = cmd == CMD_ERASE ? 1u : 2u;
         send1(AN3155_ACK);
-        expect(S_ERASE_N, 1);
+        expect(S_ERASE_N, width);
         return true;
-    default: /* protection changes (0x63 0x73 0x82 0x92), extended erase, unknown */
+    default: /* protection changes (0x63 0x73 0x82 0x92), unknown */
         return false;
     }
     expect(S_CMD, 2);
@@ -194,16 +237,23 @@ static bool step_done(void)
         ok = xor_of(buf, want - 1) == buf[want - 1] &&
              flash_ok(fm_write(addr, buf + 1, buf[0] + 1u));
         break;
-    case S_ERASE_N:
-        expect(S_ERASE_LIST, buf[0] == 0xFF ? 2u : buf[0] + 3u); /* N, pages, checksum */
-        n = 1;
+    case S_ERASE_N: {
+        /* keep N in buf: a special code and its checksum, or the N + 1 pages and the checksum */
+        uint32_t num = number_at(buf);
+        size_t len = is_special(num) ? width + 1u : (num + 2u) * width + 1u;
+        if (len > sizeof buf)
+            return false;
+        expect(S_ERASE_LIST, len);
+        n = width;
         return true;
-    default: /* S_ERASE_LIST */
-        if (buf[0] == 0xFF)
-            ok = buf[1] == 0x00 && global_erase();
-        else
-            ok = xor_of(buf, want - 1) == buf[want - 1] && erase_pages();
+    }
+    default: { /* S_ERASE_LIST; Erase's global code is followed by 0x00, not by a checksum */
+        uint32_t num = number_at(buf);
+        bool special = is_special(num);
+        ok = (xor_of(buf, want - 1) ^ (width == 1 && special ? 0xFFu : 0u)) == buf[want - 1] &&
+             (special ? erase_special(width == 1 ? 0xFFFFu : num) : erase_pages(num + 1u));
         break;
+    }
     }
     if (ok)
         send1(AN3155_ACK);

@@ -27,7 +27,7 @@ enum boot_decision boot_decide(uint32_t listen_ms)
 void boot_start_app(void)
 {
     port_led(false);
-    port_jump(PROTO_APP_START);
+    port_jump(BOOT_APP_START);
 }
 
 void boot_finish(void)

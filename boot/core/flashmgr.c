@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "frame.h"
+#include "secure.h"
 
 #include "port.h"
 
@@ -19,18 +20,13 @@ void fm_new_session(void)
     flash_size = part ? kb * 1024u : 0;
     record_erased = false;
     memset(page_erased, 0, sizeof page_erased);
-    written_end = PROTO_APP_START;
+    written_end = BOOT_APP_START;
 }
 
 const struct part *fm_part(void) { return part; }
 uint32_t fm_flash_size(void) { return flash_size; }
 uint32_t fm_page_size(void) { return part ? part->page_size : 0; }
 uint32_t fm_sram_size(void) { return part ? part->sram_kb * 1024u : 0; }
-
-uint32_t fm_app_end(void)
-{
-    return part ? PROTO_APP_END(flash_size, part->page_size) : PROTO_APP_START;
-}
 
 static int check(uint32_t addr, uint32_t len, uint32_t start, uint32_t end)
 {
@@ -40,11 +36,48 @@ static int check(uint32_t addr, uint32_t len, uint32_t start, uint32_t end)
     return PROTO_OK;
 }
 
+uint32_t fm_record_addr(void)
+{
+    return part ? PROTO_RECORD_ADDR(flash_size, part->page_size) : BOOT_APP_START;
+}
+
+uint32_t fm_app_end(void)
+{
+    return part ? fm_record_addr() - secure_meta_pages * part->page_size : BOOT_APP_START;
+}
+
+/* The module's pages between the application area and the record page; only these. */
+static int check_meta(uint32_t addr, uint32_t len)
+{
+    if (!part)
+        return PROTO_E_PART;
+    return check(addr, len, fm_app_end(), fm_record_addr());
+}
+
+int fm_meta_erase(uint32_t addr)
+{
+    int rc = check_meta(addr, part ? part->page_size : 0);
+    if (rc == PROTO_OK && (addr - PROTO_FLASH_BASE) % part->page_size)
+        rc = PROTO_E_ALIGN;
+    if (rc == PROTO_OK) {
+        port_watchdog_kick();
+        rc = port_flash_erase_page(addr, part->page_size);
+    }
+    return rc;
+}
+
+int fm_meta_program(uint32_t addr, const void *data, size_t len)
+{
+    int rc = check_meta(addr, (uint32_t)len);
+    return rc == PROTO_OK ? port_flash_program(addr, data, len) : rc;
+}
+
+
 int fm_check_app(uint32_t addr, uint32_t len)
 {
     if (!part)
         return PROTO_E_PART;
-    return check(addr, len, PROTO_APP_START, fm_app_end());
+    return check(addr, len, BOOT_APP_START, fm_app_end());
 }
 
 int fm_check_read(uint32_t addr, uint32_t len)
@@ -61,7 +94,7 @@ int fm_begin_update(void)
     if (!part)
         return PROTO_E_PART;
     port_watchdog_kick();
-    int rc = port_flash_erase_page(fm_app_end(), part->page_size);
+    int rc = port_flash_erase_page(fm_record_addr(), part->page_size);
     if (rc == PROTO_OK)
         record_erased = true;
     return rc;
@@ -99,8 +132,8 @@ static bool vectors_ok(const uint8_t *v, uint32_t size)
 {
     uint32_t sp = proto_get32(v), pc = proto_get32(v + 4);
     return size >= 8 && sp > PROTO_SRAM_BASE && sp <= PROTO_SRAM_BASE + fm_sram_size() &&
-           (sp & 3u) == 0 && (pc & 1u) && (pc & ~1u) >= PROTO_APP_START &&
-           (pc & ~1u) < PROTO_APP_START + size;
+           (sp & 3u) == 0 && (pc & 1u) && (pc & ~1u) >= BOOT_APP_START &&
+           (pc & ~1u) < BOOT_APP_START + size;
 }
 
 int fm_write(uint32_t addr, const uint8_t *data, size_t len)
@@ -112,7 +145,7 @@ int fm_write(uint32_t addr, const uint8_t *data, size_t len)
         return rc;
     /* A write of the vector table that cannot be an application is refused before the record
      * page is erased: a file that is not firmware leaves the old application bootable. */
-    if (addr == PROTO_APP_START && len >= 8 && !vectors_ok(data, fm_app_end() - PROTO_APP_START))
+    if (addr == BOOT_APP_START && len >= 8 && !vectors_ok(data, fm_app_end() - BOOT_APP_START))
         return PROTO_E_VECTOR;
     rc = fm_begin_update();
     for (size_t i = 0; rc == PROTO_OK && i < len; i += 2) {
@@ -157,11 +190,11 @@ static int check_image(uint32_t size, uint32_t crc)
 {
     if (!part)
         return PROTO_E_PART;
-    if (size == 0 || size > fm_app_end() - PROTO_APP_START)
+    if (size == 0 || size > fm_app_end() - BOOT_APP_START)
         return PROTO_E_SIZE;
-    if (!vectors_ok(port_flash_ptr(PROTO_APP_START), size))
+    if (!vectors_ok(port_flash_ptr(BOOT_APP_START), size))
         return PROTO_E_VECTOR;
-    if (fm_crc(PROTO_APP_START, size) != crc)
+    if (fm_crc(BOOT_APP_START, size) != crc)
         return PROTO_E_IMAGE_CRC;
     return PROTO_OK;
 }
@@ -171,7 +204,7 @@ bool fm_app_valid(struct proto_record *out)
     struct proto_record r;
     if (!part)
         return false;
-    memcpy(&r, port_flash_ptr(fm_app_end()), sizeof r);
+    memcpy(&r, port_flash_ptr(fm_record_addr()), sizeof r);
     if (r.magic != PROTO_RECORD_MAGIC || proto_crc32(0, &r, 20) != r.rec_crc ||
         check_image(r.size, r.image_crc) != PROTO_OK)
         return false;
@@ -183,11 +216,13 @@ bool fm_app_valid(struct proto_record *out)
 int fm_commit(uint32_t size, uint32_t crc, uint32_t version)
 {
     int rc = check_image(size, crc);
+    if (rc == PROTO_OK)
+        rc = secure_commit_check(size, &version);
     if (rc != PROTO_OK)
         return rc;
     struct proto_record r;
     proto_record_make(&r, size, crc, version);
-    uint32_t at = fm_app_end();
+    uint32_t at = fm_record_addr();
     rc = fm_begin_update();
     /* Half-word by half-word in field order: rec_crc lands last, so a cut record never passes. */
     for (uint32_t i = 0; rc == PROTO_OK && i < sizeof r; i += 2)

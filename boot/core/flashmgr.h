@@ -1,6 +1,6 @@
 /* Flash manager: the only code that erases or programs flash. Every protocol (native, AN3155,
  * YMODEM) writes through it, so one range check protects the bootloader whatever the host sends:
- * fm_erase/fm_write refuse anything outside [PROTO_APP_START, fm_app_end()); only fm_begin_update
+ * fm_erase/fm_write refuse anything outside [BOOT_APP_START, fm_app_end()); only fm_begin_update
  * and fm_commit touch the record page (last page of flash).
  *
  * Update rule (docs/DESIGN.md): the first modifying operation of a session erases the record
@@ -29,7 +29,14 @@ const struct part *fm_part(void);
 uint32_t fm_flash_size(void); /* bytes (0 without a part) */
 uint32_t fm_page_size(void);
 uint32_t fm_sram_size(void);
-uint32_t fm_app_end(void);    /* exclusive end of the application area = record page address */
+uint32_t fm_record_addr(void); /* the last page of flash: the image record */
+/* Exclusive end of the application area: the record page, below it the pages a module keeps
+ * (secure_meta_pages: the SECURE build's version floor). */
+uint32_t fm_app_end(void);
+/* Erase / program the module pages between fm_app_end() and the record page, and only those
+ * (PROTO_E_RANGE otherwise): the version floor is written through here. */
+int fm_meta_erase(uint32_t addr);
+int fm_meta_program(uint32_t addr, const void *data, size_t len);
 
 /* 0 if [addr, addr+len) lies inside the application area (len may be 0), else PROTO_E_RANGE
  * (PROTO_E_PART without a part). */
@@ -51,11 +58,11 @@ int fm_erase(uint32_t addr, uint32_t len);
  * a different non-erased half-word gives PROTO_E_NOT_ERASED; read back (PROTO_E_VERIFY). */
 int fm_write(uint32_t addr, const uint8_t *data, size_t len);
 
-/* One past the highest byte fm_write programmed in this session (PROTO_APP_START if none): lets a
+/* One past the highest byte fm_write programmed in this session (BOOT_APP_START if none): lets a
  * protocol without an explicit size (AN3155, YMODEM) commit what it wrote. */
 uint32_t fm_written_end(void);
 
-/* Make [PROTO_APP_START, +size) the application: size in (0, app area] (PROTO_E_SIZE), CRC-32 of the
+/* Make [BOOT_APP_START, +size) the application: size in (0, app area] (PROTO_E_SIZE), CRC-32 of the
  * image == crc (PROTO_E_IMAGE_CRC), vectors plausible (PROTO_E_VECTOR); then program the record and
  * read it back (PROTO_E_VERIFY). Starts a new session on success. */
 int fm_commit(uint32_t size, uint32_t crc, uint32_t version);

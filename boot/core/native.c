@@ -8,6 +8,7 @@
 #include "flashmgr.h"
 #include "frame.h"
 #include "lz4dec.h"
+#include "secure.h"
 #include "port.h"
 
 #define FRAME_GAP_MS   100u /* silence inside a frame that makes it a truncated frame */
@@ -68,7 +69,7 @@ static int8_t cmd_info(uint8_t *out)
     info.part_class = port_part_class();
     info.sram_size = fm_sram_size();
     info.flash_size = fm_flash_size();
-    info.app_start = PROTO_APP_START;
+    info.app_start = BOOT_APP_START;
     info.app_end = fm_app_end();
     info.page_size = (uint16_t)fm_page_size();
     info.max_data = PROTO_MAX_DATA;
@@ -84,6 +85,7 @@ static int8_t cmd_info(uint8_t *out)
     }
     info.listen_ms = BOOT_LISTEN_MS;
     info.features = PROTO_FEAT_PAGE_CRCS | PROTO_FEAT_LZ4;
+    secure_info(&info);
     port_uid(info.uid);
     proto_info_encode(out, &info);
     return PROTO_OK;

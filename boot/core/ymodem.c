@@ -92,7 +92,7 @@ static void header(size_t len)
     uint32_t s = 0;
     for (p++; p < end && *p >= '0' && *p <= '9' && s <= 0x0FFFFFFFu; p++)
         s = s * 10 + (uint32_t)(*p - '0');
-    if (s == 0 || s > fm_app_end() - PROTO_APP_START) {
+    if (s == 0 || s > fm_app_end() - BOOT_APP_START) {
         cancel(); /* no size, or larger than the application area: refused before any erase */
         return;
     }
@@ -127,7 +127,7 @@ static void data(size_t len)
     }
     if (off < size) {
         uint32_t k = size - off < len ? size - off : (uint32_t)len;
-        if (fm_write(PROTO_APP_START + off, blk + HDR, (k + 1u) & ~1u) != PROTO_OK) {
+        if (fm_write(BOOT_APP_START + off, blk + HDR, (k + 1u) & ~1u) != PROTO_OK) {
             session_error();
             cancel();
             return;
@@ -145,7 +145,7 @@ static void eot(void)
         send1(YM_NAK);
         return;
     }
-    if (off < size || fm_commit(size, fm_crc(PROTO_APP_START, size), 0) != PROTO_OK) {
+    if (off < size || fm_commit(size, fm_crc(BOOT_APP_START, size), 0) != PROTO_OK) {
         session_error();
         cancel();
         return;

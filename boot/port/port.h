@@ -8,6 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto.h"
+
+/* The bootloader's size is a build setting (make SECURE=1: 16 KB, application at 0x08004000). */
+#ifndef BOOT_SIZE
+#define BOOT_SIZE 0x2000u
+#endif
+#define BOOT_APP_START (PROTO_FLASH_BASE + BOOT_SIZE)
+
 /* Clocks, GPIO (PA0 button input, PA4 LED output), USART1 at 115200 8N1 with DMA reception,
  * SysTick millisecond time base. */
 void port_init(void);

@@ -32,7 +32,7 @@ $(FUZZ_DIR)/fuzz_frame: tests/fuzz/fuzz_frame.c $(PROTO_SRC) $(HOST_DEPS) \
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Iproto -o $@ $< $(PROTO_SRC)
 
-FUZZ_NAMES := $(FUZZ_SESSION) $(FUZZ_FORMATS) frame lz4
+FUZZ_NAMES := $(FUZZ_SESSION) $(FUZZ_FORMATS) frame lz4 ed25519
 FUZZ_BINS  := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_NAMES))
 
 # make test: the crash regressions, then each harness for FUZZ_SLICE seconds (tests/fuzz/run.sh).

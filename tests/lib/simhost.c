@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "frame.h"
+#include "port.h"
 #include "session.h"
 #include "sim.h"
 
@@ -117,7 +118,7 @@ void sh_image(uint8_t *img, size_t size, uint32_t seed)
         img[i] = (uint8_t)(x >> 16);
     }
     proto_put32(img, PROTO_SRAM_BASE + SIM_MD_SRAM);
-    proto_put32(img + 4, PROTO_APP_START + 0x101);
+    proto_put32(img + 4, BOOT_APP_START + 0x101);
 }
 
 int sh_update(const uint8_t *img, size_t size, uint32_t version, size_t chunk, unsigned window)
@@ -132,7 +133,7 @@ int sh_update(const uint8_t *img, size_t size, uint32_t version, size_t chunk, u
         uint8_t first = sh_seq;
         for (; sent < window && off < size; sent++) {
             size_t n = size - off < chunk ? size - off : chunk;
-            proto_put32(p, PROTO_APP_START + (uint32_t)off);
+            proto_put32(p, BOOT_APP_START + (uint32_t)off);
             proto_put32(p + 4, 0);
             memcpy(p + 8, img + off, n);
             sh_send(PROTO_CMD_WRITE, sh_seq++, p, 8 + n);

@@ -50,3 +50,22 @@ UNIT_TESTS := $(BUILD)/tests/test_proto_frame $(BOOT_UNIT_TESTS) $(HOST_UNIT_TES
               $(HOST_SESSION_TEST) $(HOST_CLI_TEST) $(BUILD)/tests/test_app_cmd
 TESTS       += $(UNIT_TESTS)
 TESTS_BUILD += $(UNIT_TESTS)
+
+# The SECURE=1 core on the sim port (16 KB layout), images signed by iap's own signer with the
+# test key the build generates (boot/secure.mk).
+SECURE_TEST := $(BUILD)/tests/test_boot_secure
+$(SECURE_TEST): tests/unit/test_boot_secure.c $(BOOT_CORE_DEPS) boot/core/secure.c \
+                $(BUILD)/secure/secure_key.h host/sign.c host/err.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(TEST_CFLAGS) $(BOOT_CORE_INC) -Iboot/port/sim -Ihost -I$(BUILD)/secure \
+	  -DBOOT_SIZE=0x4000u -DTEST_KEY='"$(SECURE_TEST_KEY)"' \
+	  -DOTHER_KEY='"$(BUILD)/keys/other-key.pem"' -o $@ $< \
+	  $(BOOT_SECURE_SRC) $(BOOT_SIM_SRC) $(TEST_LIB_SRC) host/sign.c host/err.c -lcrypto
+TESTS       += $(SECURE_TEST)
+TESTS_BUILD += $(SECURE_TEST) $(BUILD)/keys/other-key.pub.pem
+
+# A second key, for "signed with another key" refusals.
+$(BUILD)/keys/other-key.pub.pem: | $(BUILD)/iap
+	@mkdir -p $(dir $@)
+	rm -f $(BUILD)/keys/other-key.pem $@
+	$(BUILD)/iap -q keygen -o $(BUILD)/keys/other-key.pem

@@ -111,7 +111,7 @@ int port_flash_erase_page(uint32_t addr, uint32_t size)
     if (size != page_size)
         sim_erase_size_wrong++;
     addr -= (addr - PROTO_FLASH_BASE) % page_size;
-    if (addr < PROTO_APP_START) {
+    if (addr < BOOT_APP_START) {
         sim_boot_writes++;
         return PROTO_E_FLASH;
     }
@@ -133,7 +133,7 @@ int port_flash_erase_page(uint32_t addr, uint32_t size)
 int port_flash_program(uint32_t addr, const void *data, size_t len)
 {
     assert(addr % 2 == 0 && len % 2 == 0);
-    if (addr < PROTO_APP_START) {
+    if (addr < BOOT_APP_START) {
         sim_boot_writes++;
         return PROTO_E_FLASH;
     }
