@@ -5,8 +5,11 @@ Checks what only the F1 port can get wrong: the boot decision seen from the pins
 to the application (its own vector table, clocks as after reset), the application's update
 request through BKP_DR1, and a streamed native update through the DMA ring and the flash
 controller. The protocol is spoken by build/iap, the records made by build/protoenc (the proto
-codec). Usage: test_on_board.py BUILD_DIR. Prints "N passed, N failed" last.
+codec). Usage: test_on_board.py BUILD_DIR [BOARD]: the default build's board (BUILD_DIR/board.env)
+or BUILD_DIR/boards/BOARD (docs/BOARDS.md): its part, USART, LED and entry input. Prints
+"N passed, N failed" last.
 """
+import fnmatch
 import os
 import re
 import socket
@@ -16,12 +19,34 @@ import tempfile
 import time
 
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
+BOARD_DIR = os.path.join(BUILD, "boards", sys.argv[2]) if len(sys.argv) > 2 else BUILD
 EMU = os.path.join(BUILD, "stm32emu")
 IAP = os.path.join(BUILD, "iap")
 PROTOENC = os.path.join(BUILD, "protoenc")
-BOOT = os.path.join(BUILD, "boot.elf")
-APP = {v: os.path.join(BUILD, "app-v%d.bin" % v) for v in (1, 2)}
-APP_START, RECORD_ADDR = 0x08002000, 0x0800FC00
+BOOT = os.path.join(BOARD_DIR, "boot.elf")
+APP = {v: os.path.join(BOARD_DIR, "app-v%d.bin" % v) for v in (1, 2)}
+
+
+def board_env():
+    """The board profile's facts (board.env, written by the build); the seed board's without it."""
+    env = {"BOARD_EMU_PART_GLOB": "f103c8", "BOARD_EMU_USART": "1", "BOARD_APP_END": "0x0800fc00",
+           "BOARD_LED": "PA4", "BOARD_LED_ON": "1", "BOARD_ENTRY": "PA0", "BOARD_ENTRY_ON": "1"}
+    path = os.path.join(BOARD_DIR, "board.env")
+    if os.path.exists(path):
+        for line in open(path):
+            k, _, v = line.strip().partition("=")
+            env[k] = v.strip("'\"")
+    return env
+
+
+ENV = board_env()
+HELP = subprocess.run([EMU, "--help"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+PARTS = re.search(r"^parts: (.*)$", HELP.stdout, re.M).group(1).split()
+EMU_ARGS = ["--part", next(p for p in PARTS if fnmatch.fnmatch(p, ENV["BOARD_EMU_PART_GLOB"])),
+            "--usart", ENV["BOARD_EMU_USART"]]
+LED, LED_ON, LED_OFF = ENV["BOARD_LED"], ENV["BOARD_LED_ON"], "10"[int(ENV["BOARD_LED_ON"])]
+ENTRY, ENTRY_ON = ENV["BOARD_ENTRY"], ENV["BOARD_ENTRY_ON"]
+APP_START, RECORD_ADDR = 0x08002000, int(ENV["BOARD_APP_END"], 16)
 TMP = tempfile.mkdtemp(prefix="f1-board-")
 passed = failed = 0
 
@@ -37,7 +62,7 @@ def board(name, args, timeout=60):
     img = os.path.join(TMP, name + ".img")
     if os.path.exists(img):
         os.remove(img)
-    p = subprocess.run([EMU, "--flash", img, "--load", BOOT, "-v"] + args,
+    p = subprocess.run([EMU, "--flash", img, "--load", BOOT, "-v"] + EMU_ARGS + args,
                        stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
     return p.returncode, p.stdout.decode("latin-1"), p.stderr.decode("latin-1")
 
@@ -49,8 +74,9 @@ def with_app(name, version=1):
 
 
 def led_events(log):
-    """[(ms, level)] for PA4 from the board log."""
-    return [(float(t), v) for t, v in re.findall(r"\[\s*([0-9.]+) ms\] PA4 = (\S+)", log)]
+    """[(ms, state)] of the board's LED from the board log: "1" lit, "0" dark, "z" not driven."""
+    return [(float(t), {LED_ON: "1", LED_OFF: "0"}.get(v, v))
+            for t, v in re.findall(r"\[\s*([0-9.]+) ms\] %s = (\S+)" % LED, log)]
 
 
 def test(fn):
@@ -87,15 +113,25 @@ def valid_app_starts_after_the_listening_window_and_blinks_from_its_own_systick(
     assert 495 < period < 505, "blink period %.1f ms, want 500 (2 Hz)" % period
 
 
+def app_finds_the_chip_as_after_reset_but_for_vtor():
+    # the demo's own check (examples/demo/handover.c): clocks, HSE/PLL, peripheral clocks, the
+    # board's GPIO ports, AFIO remap, USART and DMA channels, SysTick, NVIC as after reset
+    rc, out, log = board("handover", with_app("handover") + ["--uart", "stdio", "--stop-on-uart",
+                                                             "app v1 tick 1", "--stop-after", "3000"])
+    assert rc == 0, "exit %d\n%s\n%s" % (rc, out, log[-2000:])
+    assert "handover: as after reset" in out, out
+
+
 def button_held_keeps_a_valid_app_waiting_in_iap_mode():
-    rc, out, log = board("button", with_app("button") + ["--uart", "stdio", "--pin", "PA0=1",
+    rc, out, log = board("button", with_app("button") + ["--uart", "stdio",
+                                                         "--pin", ENTRY + "=" + ENTRY_ON,
                                                          "--stop-after", "1500"])
     assert rc == 0 and "stm32-iap demo" not in out, out + log[-2000:]
     assert led_events(log)[-1][1] == "1", log[-2000:]
 
 
 def released_button_pin_does_not_count_as_held():
-    rc, out, log = board("floating", with_app("floating") + ["--uart", "stdio", "--pin", "PA0=z",
+    rc, out, log = board("floating", with_app("floating") + ["--uart", "stdio", "--pin", ENTRY + "=z",
                                                              "--stop-on-uart", "demo app v1",
                                                              "--stop-after", "2000"])
     assert rc == 0, "pull-down not effective: exit %d\n%s" % (rc, log[-2000:])
@@ -125,7 +161,8 @@ def board_tcp(name, port, args):
     if os.path.exists(img):
         os.remove(img)
     return subprocess.Popen([EMU, "--flash", img, "--load", BOOT, "-v", "--uart", "tcp:%d" % port,
-                             "--realtime"] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             "--realtime"] + EMU_ARGS + args, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
 
 
 def free_port():
@@ -174,6 +211,7 @@ def streamed_update_replaces_the_app_without_losing_a_byte():
 
 for f in (no_app_stays_in_iap_mode_with_the_led_on,
           valid_app_starts_after_the_listening_window_and_blinks_from_its_own_systick,
+          app_finds_the_chip_as_after_reset_but_for_vtor,
           button_held_keeps_a_valid_app_waiting_in_iap_mode,
           released_button_pin_does_not_count_as_held,
           app_update_command_reboots_into_iap_mode,
