@@ -60,6 +60,10 @@ const char *iap_status_name(int status)
     case PROTO_E_SIZE: return "E_SIZE (image size zero or too large)";
     case PROTO_E_PART: return "E_PART (flash size contradicts the bootloader's part)";
     case PROTO_E_LZ4: return "E_LZ4 (compressed data does not decode)";
+    case PROTO_E_UNSIGNED: return "E_UNSIGNED (the image carries no signature trailer)";
+    case PROTO_E_SIG_KEY: return "E_SIG_KEY (signed with another key than the device's)";
+    case PROTO_E_SIG: return "E_SIG (the signature does not verify)";
+    case PROTO_E_ROLLBACK: return "E_ROLLBACK (version below the device's floor)";
     default: return "unknown status";
     }
 }

@@ -134,6 +134,16 @@ static int refused(struct iap_err *err, const char *what, int8_t st)
         hint = "the image's initial SP or reset vector is not plausible: is it an application "
                "linked at the application start (see examples/README.md)?";
         break;
+    case PROTO_E_UNSIGNED:
+    case PROTO_E_SIG_KEY:
+    case PROTO_E_SIG:
+        hint = "this bootloader runs only images signed with its key (iap info shows it): sign the "
+               "image with iap sign; the board waits in IAP mode for one";
+        break;
+    case PROTO_E_ROLLBACK:
+        hint = "the image's version is below the device's version floor (iap info): sign a newer "
+               "version; the board waits in IAP mode";
+        break;
     case PROTO_E_PART:
         hint = "the flash size the chip reports does not match the part the bootloader was built "
                "for (make BOARD=...): rebuild it for this board; it writes nothing meanwhile";
