@@ -162,24 +162,31 @@ static void on_sub(void *ctx, const uint8_t *d, size_t len)
         r->suspended = false;
 }
 
-/* Reads and decodes for up to timeout_ms; returns the data bytes (or 0) as soon as there are
- * any, or a port error. */
+/* One read of up to timeout_ms, decoded: the data bytes left in buf (0 when there were only
+ * commands, or nothing), or a port error. */
+static int step(struct rfc2217 *r, uint8_t *buf, size_t max, int timeout_ms, struct iap_err *err)
+{
+    int n = r->net->read(r->net, buf, max, timeout_ms, err);
+    if (n <= 0)
+        return n;
+    size_t d = telnet_decode(&r->rx, buf, (size_t)n, &r->h);
+    if (r->err_rc) {
+        if (err)
+            *err = r->werr;
+        return r->err_rc;
+    }
+    return (int)d;
+}
+
+/* Reads for up to timeout_ms until there is data: its length, 0 on timeout, or a port error. */
 static int pump(struct rfc2217 *r, uint8_t *buf, size_t max, int timeout_ms, struct iap_err *err)
 {
     uint64_t end = compat_now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
     for (;;) {
         uint64_t now = compat_now_ms();
-        int n = r->net->read(r->net, buf, max, now < end ? (int)(end - now) : 0, err);
-        if (n <= 0)
+        int n = step(r, buf, max, now < end ? (int)(end - now) : 0, err);
+        if (n != 0 || compat_now_ms() >= end)
             return n;
-        size_t d = telnet_decode(&r->rx, buf, (size_t)n, &r->h);
-        if (r->err_rc) {
-            if (err)
-                *err = r->werr;
-            return r->err_rc;
-        }
-        if (d || compat_now_ms() >= end)
-            return (int)d;
     }
 }
 
@@ -322,7 +329,7 @@ static int negotiate(struct rfc2217 *r, struct iap_err *err)
         uint64_t now = compat_now_ms();
         if ((sent && settings_answered(r)) || now >= end)
             break;
-        int n = pump(r, junk, sizeof junk, (int)(end - now), err);
+        int n = step(r, junk, sizeof junk, (int)(end - now), err);
         if (n < 0)
             return closed(r, n, err);
         net_banner_feed(&r->banner, junk, (size_t)n);
