@@ -138,7 +138,8 @@ void proto_record_make(struct proto_record *r, uint32_t size, uint32_t image_crc
 const char *proto_cmd_name(uint8_t cmd)
 {
     static const char *const names[] = {"?",   "INFO",   "ERASE", "WRITE", "READ",  "CRC",
-                                        "COMMIT", "RESET", "SYNC", "PAGE_CRCS", "WRITE_LZ4"};
+                                        "COMMIT", "RESET", "SYNC", "PAGE_CRCS", "WRITE_LZ4",
+                                        "SET_BAUD"};
     if (cmd == PROTO_RSP)
         return "RSP";
     return cmd < sizeof names / sizeof names[0] ? names[cmd] : "?";

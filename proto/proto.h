@@ -68,6 +68,10 @@ _Static_assert(sizeof(struct proto_record) == 24, "record layout");
 #define PROTO_FEAT_PAGE_CRCS (1u << 0) /* PROTO_CMD_PAGE_CRCS */
 #define PROTO_FEAT_LZ4       (1u << 1) /* PROTO_CMD_WRITE_LZ4 */
 #define PROTO_FEAT_SECURE    (1u << 2) /* SECURE=1 build: commits only signed images, docs/SECURITY.md */
+#define PROTO_FEAT_BAUD      (1u << 3) /* PROTO_CMD_SET_BAUD */
+#define PROTO_BAUD_CHECK_MS  300u  /* a frame at the new rate within this, or back to the boot rate */
+#define PROTO_BAUD_IDLE_MS   3000u /* no frame for this long at a stepped-up rate: the boot rate */
+#define PROTO_BAUD_MAX_ERR_PERMILLE 20u /* the device refuses a rate its USART misses by more */
 
 enum proto_cmd {
     PROTO_CMD_INFO   = 0x01, /* -> struct proto_info; also ends the host's handshake */
@@ -84,6 +88,12 @@ enum proto_cmd {
     /* addr u32, raw_len u32 (even, <= PROTO_MAX_DATA), then one LZ4 block that decodes to
      * exactly raw_len bytes: a WRITE of those bytes */
     PROTO_CMD_WRITE_LZ4 = 0x0A,
+    /* baud u32 -> actual u32: the device answers at the current rate, then switches to the
+     * closest rate its USART makes (refused beyond 2 %). It goes back to the boot rate unless a
+     * valid frame arrives at the new rate within PROTO_BAUD_CHECK_MS, and after
+     * PROTO_BAUD_IDLE_MS without a frame. baud = 0: back to the boot rate now. */
+    PROTO_CMD_SET_BAUD  = 0x0B,
+    /* 0x10..0x1F: reserved for the staged-update commands (an application's receiver) */
     PROTO_RSP        = 0x80,
 };
 
@@ -110,6 +120,8 @@ enum proto_status {
     PROTO_E_SIG_KEY    = -16, /* signed with another key than the one built into the device */
     PROTO_E_SIG        = -17, /* the signature does not verify: a changed bit, a forgery */
     PROTO_E_ROLLBACK   = -18, /* the image's version is below the device's version floor */
+    PROTO_E_BAUD       = -19, /* SET_BAUD: the USART cannot make that rate within 2 % */
+    /* -20..-29: reserved for the staged-update statuses */
 };
 
 /* INFO response data (after the status byte). */

@@ -19,6 +19,8 @@ static uint32_t rx_last;
 static uint8_t tx[PROTO_MAX_FRAME]; /* the last response, re-sent for retransmitted frames */
 static size_t tx_n;
 static uint8_t expect; /* seq of the next frame to execute */
+static uint32_t baud_at; /* port_millis() of the last frame in or answer out */
+static bool baud_check;  /* SET_BAUD switched: a frame must come at the new rate in time */
 static bool nak_sent;  /* a NAK for `expect` went out: stay silent until progress */
 
 static void native_init(void)
@@ -84,7 +86,7 @@ static int8_t cmd_info(uint8_t *out)
         info.app_version = rec.version;
     }
     info.listen_ms = BOOT_LISTEN_MS;
-    info.features = PROTO_FEAT_PAGE_CRCS | PROTO_FEAT_LZ4;
+    info.features = PROTO_FEAT_PAGE_CRCS | PROTO_FEAT_LZ4 | PROTO_FEAT_BAUD;
     secure_info(&info);
     port_uid(info.uid);
     proto_info_encode(out, &info);
@@ -123,8 +125,8 @@ static int write_lz4(uint32_t addr, uint32_t raw_len, const uint8_t *src, size_t
 static int8_t execute(uint8_t type, const uint8_t *p, size_t len, uint8_t *out, size_t *out_len)
 {
     /* payload length by command; WRITE and WRITE_LZ4 (0xFF here) carry data after 8 bytes */
-    static const uint8_t want_len[] = {0, 0, 8, 0xFF, 8, 8, 12, 0, 0, 8, 0xFF};
-    if (type > PROTO_CMD_WRITE_LZ4 || type == 0)
+    static const uint8_t want_len[] = {0, 0, 8, 0xFF, 8, 8, 12, 0, 0, 8, 0xFF, 4};
+    if (type > PROTO_CMD_SET_BAUD || type == 0)
         return PROTO_E_CMD;
     if (want_len[type] == 0xFF ? len <= 8 : len != want_len[type])
         return PROTO_E_LEN;
@@ -145,6 +147,13 @@ static int8_t execute(uint8_t type, const uint8_t *p, size_t len, uint8_t *out, 
         break;
     case PROTO_CMD_PAGE_CRCS:
         return (int8_t)page_crcs(a, b, out, out_len);
+    case PROTO_CMD_SET_BAUD: /* answered at the old rate; frame() switches after it */
+        b = port_uart_baud_for(a);
+        if (!b)
+            return PROTO_E_BAUD;
+        proto_put32(out, b);
+        *out_len = 4;
+        return PROTO_OK;
     case PROTO_CMD_READ:
         if (b > PROTO_MAX_DATA)
             return PROTO_E_LEN;
@@ -197,9 +206,17 @@ static void frame(const struct proto_frame *f)
     }
     expect++;
     nak_sent = false;
+    baud_check = false; /* a valid frame: the rate works */
     size_t out_len = 0;
     int8_t st = execute(type, f->payload, f->len, tx + PROTO_RSP_DATA, &out_len);
     tx_n = send(tx, seq, st, out_len);
+    baud_at = port_millis();
+    if (type == PROTO_CMD_SET_BAUD && st == PROTO_OK) {
+        uint32_t want = proto_get32(f->payload);
+        port_uart_set_baud(want);
+        baud_check = want != 0;
+        baud_at = port_millis();
+    }
     if (type == PROTO_CMD_RESET && st == PROTO_OK)
         boot_finish();
 }
@@ -231,6 +248,13 @@ static bool native_feed(uint8_t byte)
 
 static void native_poll(void)
 {
+    /* a stepped-up rate nobody confirmed, or fell silent on: back to the boot rate */
+    uint32_t quiet = port_millis() - baud_at;
+    if (port_uart_baud() != port_uart_baud_for(0) &&
+        (quiet >= PROTO_BAUD_IDLE_MS || (baud_check && quiet >= PROTO_BAUD_CHECK_MS))) {
+        port_uart_set_baud(0);
+        baud_check = false;
+    }
     if (rx.n && port_millis() - rx_last >= FRAME_GAP_MS) {
         nak(PROTO_E_CRC); /* truncated frame */
         proto_rx_truncated(&rx);

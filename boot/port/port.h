@@ -34,6 +34,13 @@ size_t port_uart_read(uint8_t *buf, size_t max); /* bytes copied; with none wait
 void port_uart_write(const void *buf, size_t len); /* returns when the bytes are queued/sent */
 void port_uart_flush(void);                       /* waits until the last byte left the wire */
 void port_uart_set_even_parity(bool even);        /* 8N1 <-> 8E1 (AN3155) */
+/* Flushes, then runs the USART at the rate closest to baud its clock makes, if within
+ * PROTO_BAUD_MAX_ERR_PERMILLE: returns that rate, or 0 (rate unchanged). baud = 0: the boot rate
+ * (always possible). */
+uint32_t port_uart_set_baud(uint32_t baud);
+uint32_t port_uart_baud(void);                    /* the rate the USART runs at now */
+/* The closest rate to baud the USART can make, or 0 beyond the tolerance: nothing changes. */
+uint32_t port_uart_baud_for(uint32_t baud);
 size_t port_uart_rx_capacity(void);               /* size of the receive ring buffer */
 
 /* Flash. Addresses are absolute (0x08xxxxxx). Program/erase return 0 or a negative proto_status

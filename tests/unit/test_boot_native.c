@@ -142,7 +142,7 @@ TEST(length_and_command_refusals)
     CHECK_EQ(sh_cmd(PROTO_CMD_COMMIT, p, 8, NULL), PROTO_E_LEN);
     CHECK_EQ(sh_cmd(PROTO_CMD_RESET, p, 1, NULL), PROTO_E_LEN);
     CHECK_EQ(sh_cmd(0x00, NULL, 0, NULL), PROTO_E_CMD);
-    CHECK_EQ(sh_cmd(PROTO_CMD_WRITE_LZ4 + 1, NULL, 0, NULL), PROTO_E_CMD);
+    CHECK_EQ(sh_cmd(PROTO_CMD_SET_BAUD + 1, NULL, 0, NULL), PROTO_E_CMD);
     CHECK_EQ(sh_cmd(0x7F, NULL, 0, NULL), PROTO_E_CMD);
     CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, NULL), PROTO_OK); /* refusals consumed their seq */
 }
@@ -588,6 +588,81 @@ TEST(info_lists_page_crcs_and_lz4)
              PROTO_FEAT_PAGE_CRCS | PROTO_FEAT_LZ4);
 }
 
+/* ---- SET_BAUD (issue 15) ------------------------------------------------------------------- */
+
+TEST(set_baud_answers_the_exact_rate_then_switches)
+{
+    setup();
+    struct sh_rsp a;
+    uint8_t p[4];
+    proto_put32(p, 921600);
+    CHECK_EQ(sh_cmd(PROTO_CMD_SET_BAUD, p, 4, &a), PROTO_OK);
+    CHECK_EQ(a.len, 4);
+    CHECK_EQ(proto_get32(a.data), 64000000u / 69u); /* BRR 69: 927536 baud, +0.6 % */
+    CHECK_EQ(sim_baud, 927536);
+}
+
+TEST(set_baud_beyond_two_percent_is_refused_and_changes_nothing)
+{
+    setup();
+    uint8_t p[4];
+    proto_put32(p, 3000000); /* 64 MHz / 21 = 3.05 Mbaud: 1.6 %, taken; 3.9 M: 4 M, refused */
+    CHECK_EQ(sh_cmd(PROTO_CMD_SET_BAUD, p, 4, NULL), PROTO_OK);
+    CHECK_EQ(sh_cmd(PROTO_CMD_SET_BAUD, (proto_put32(p, 0), p), 4, NULL), PROTO_OK);
+    proto_put32(p, 3900000);
+    CHECK_EQ(sh_cmd(PROTO_CMD_SET_BAUD, p, 4, NULL), PROTO_E_BAUD);
+    proto_put32(p, 5000000);
+    CHECK_EQ(sh_cmd(PROTO_CMD_SET_BAUD, p, 4, NULL), PROTO_E_BAUD);
+    CHECK_EQ(sim_baud, 115200);
+}
+
+TEST(a_new_rate_nobody_confirms_falls_back_to_the_boot_rate)
+{
+    setup();
+    uint8_t p[4];
+    proto_put32(p, 2000000);
+    CHECK_EQ(sh_cmd(PROTO_CMD_SET_BAUD, p, 4, NULL), PROTO_OK);
+    CHECK_EQ(sim_baud, 2000000);
+    sim_ms += PROTO_BAUD_CHECK_MS - 1;
+    sh_poll();
+    CHECK_EQ(sim_baud, 2000000);
+    sim_ms += 1;
+    sh_poll();
+    CHECK_EQ(sim_baud, 115200);
+}
+
+TEST(a_confirmed_rate_stays_until_the_line_is_idle)
+{
+    setup();
+    uint8_t p[4];
+    proto_put32(p, 1000000);
+    CHECK_EQ(sh_cmd(PROTO_CMD_SET_BAUD, p, 4, NULL), PROTO_OK);
+    sim_ms += 100;
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, NULL), PROTO_OK); /* the check exchange */
+    sim_ms += PROTO_BAUD_IDLE_MS - 1;
+    sh_poll();
+    CHECK_EQ(sim_baud, 1000000);
+    sim_ms += 1;
+    sh_poll();
+    CHECK_EQ(sim_baud, 115200);
+}
+
+TEST(garbage_after_the_switch_is_no_confirmation)
+{
+    setup();
+    uint8_t p[4];
+    proto_put32(p, 460800);
+    CHECK_EQ(sh_cmd(PROTO_CMD_SET_BAUD, p, 4, NULL), PROTO_OK);
+    static const uint8_t noise[] = {0xA5, 0x13, 0xFE, 0xA5, 0x00, 0xFF, 0x80, 0x7F, 0xA5};
+    sim_uart_put(noise, sizeof noise);
+    sh_poll();
+    sim_ms += PROTO_BAUD_CHECK_MS;
+    sh_poll();
+    CHECK_EQ(sim_baud, 115200);
+    sh_count_rsp();
+    CHECK_EQ(sh_cmd(PROTO_CMD_SYNC, NULL, 0, NULL), PROTO_OK); /* the boot rate serves again */
+}
+
 int main(void)
 {
     RUN(info_reports_geometry_window_and_app);
@@ -622,5 +697,10 @@ int main(void)
     RUN(write_lz4_writes_the_decoded_bytes);
     RUN(write_lz4_that_does_not_decode_to_its_length_touches_nothing);
     RUN(info_lists_page_crcs_and_lz4);
+    RUN(set_baud_answers_the_exact_rate_then_switches);
+    RUN(set_baud_beyond_two_percent_is_refused_and_changes_nothing);
+    RUN(a_new_rate_nobody_confirms_falls_back_to_the_boot_rate);
+    RUN(a_confirmed_rate_stays_until_the_line_is_idle);
+    RUN(garbage_after_the_switch_is_no_confirmation);
     return test_summary();
 }

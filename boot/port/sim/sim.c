@@ -44,6 +44,7 @@ void sim_power_cycle(void)
     sim_ms = 0;
     sim_ms_step = 0;
     sim_uart_capacity = 4096;
+    sim_baud = 115200;
 }
 
 void sim_reset(uint32_t size)
@@ -225,6 +226,31 @@ void port_uart_write(const void *buf, size_t len)
 
 void port_uart_flush(void) { sim_flushes++; }
 void port_uart_set_even_parity(bool even) { (void)even; }
+
+/* The sim's USART: a 64 MHz clock with BRR = clock / baud, as USART1 on the F1 port. */
+uint32_t sim_baud = 115200, sim_baud_changes;
+uint32_t port_uart_baud_for(uint32_t baud)
+{
+    if (baud == 0)
+        return 115200;
+    uint32_t brr = (64000000u + baud / 2u) / baud;
+    if (brr < 16u)
+        return 0;
+    uint32_t actual = 64000000u / brr;
+    uint32_t diff = actual > baud ? actual - baud : baud - actual;
+    return (uint64_t)diff * 1000u > (uint64_t)baud * PROTO_BAUD_MAX_ERR_PERMILLE ? 0 : actual;
+}
+uint32_t port_uart_set_baud(uint32_t baud)
+{
+    uint32_t actual = port_uart_baud_for(baud);
+    if (actual) {
+        sim_flushes++;
+        sim_baud = actual;
+        sim_baud_changes++;
+    }
+    return actual;
+}
+uint32_t port_uart_baud(void) { return sim_baud; }
 size_t port_uart_rx_capacity(void) { return sim_uart_capacity; }
 
 void port_init(void) {}

@@ -48,6 +48,7 @@ size_t sim_uart_rx_pending(void);                /* host -> device bytes not yet
 /* Like sim_uart_put, but the bytes arrive when sim_ms reaches at_ms (one chunk at a time). */
 void sim_uart_put_at(uint32_t at_ms, const void *data, size_t len);
 extern size_t sim_uart_capacity;                 /* port_uart_rx_capacity, default 4096 */
+extern uint32_t sim_baud, sim_baud_changes;      /* port_uart_set_baud: the USART's rate */
 extern int sim_flushes;
 
 /* Time: port_millis() returns sim_ms and then adds sim_ms_step (0: the test advances sim_ms). */
