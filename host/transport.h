@@ -28,9 +28,6 @@ struct iap_transport {
  * connect. */
 int transport_open(const char *spec, unsigned baud, int connect_ms, struct iap_transport **out,
                    struct iap_err *err);
-/* Splits "host:port" or "[v6]:port" into its parts; 0, or -1 when it is not of that form. */
-int transport_split_hostport(const char *hostport, char *host, size_t hostsz, char *port,
-                             size_t portsz);
 
 int serial_open(const char *path, unsigned baud, struct iap_transport **out, struct iap_err *err);
 int tcp_open(const char *hostport, unsigned baud, int connect_ms, struct iap_transport **out,

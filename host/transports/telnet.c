@@ -1,6 +1,5 @@
 #include "telnet.h"
 
-#include <stdio.h>
 #include <string.h>
 
 enum { ST_DATA, ST_IAC, ST_OPT, ST_SB, ST_SB_IAC };
@@ -94,13 +93,4 @@ bool telnet_sniff(struct telnet_sniff *s, const uint8_t *buf, size_t n)
                         (s->head[1] >= TELNET_WILL || s->head[1] == TELNET_SB);
     }
     return s->telnet;
-}
-
-void telnet_raw_port_message(char *out, size_t size, const char *hostport)
-{
-    snprintf(out, size,
-             "tcp://%s is a telnet port (the bridge opened with telnet negotiation, which garbles "
-             "binary data): use rfc2217://%s, or make the port raw (ser2net: accepter "
-             "tcp,PORT without telnet)",
-             hostport, hostport);
 }

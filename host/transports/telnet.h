@@ -60,7 +60,5 @@ struct telnet_sniff {
 };
 /* Feeds received bytes; true once the stream is known to start with telnet negotiation. */
 bool telnet_sniff(struct telnet_sniff *s, const uint8_t *buf, size_t n);
-/* What to tell the user then: tcp://HOSTPORT is a telnet port, use rfc2217:// or make it raw. */
-void telnet_raw_port_message(char *out, size_t size, const char *hostport);
 
 #endif
