@@ -40,6 +40,7 @@ include examples/examples.mk
 include host/host.mk
 include boot/secure.mk
 include tests/unit/unit.mk
+include tests/unit/ports.mk
 include tests/e2e/e2e.mk
 include tests/robust/robust.mk
 include tests/fuzz/fuzz.mk

@@ -1,6 +1,6 @@
 # The iap host tool (its tests: tests/unit/unit.mk).
 HOST_SRC := host/main.c host/err.c host/image.c host/iap_session.c host/ui.c host/compress_lz4.c \
-            host/sign.c \
+            host/sign.c host/ports.c host/ports_linux.c \
             host/transport.c host/transports/fdio.c host/transports/serial.c host/transports/tcp.c \
             host/formats/format.c host/formats/bin.c host/formats/ihex.c host/formats/srec.c \
             host/formats/elf.c $(PROTO_SRC)

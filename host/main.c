@@ -10,6 +10,7 @@
 #include "formats/format.h"
 #include "image.h"
 #include "iap_session.h"
+#include "ports.h"
 #include "sign.h"
 #include "transport.h"
 #include "ui.h"
@@ -426,6 +427,14 @@ static int run_sign(const struct opts *o, struct iap_session *s, struct cmd_args
     return 0;
 }
 
+static int run_ports(const struct opts *o, struct iap_session *s, struct cmd_args *a,
+                     struct iap_err *err)
+{
+    (void)s;
+    (void)a;
+    return ports_list(stdout, o->json, err);
+}
+
 /* Parses read's ADDR LEN. */
 static int args_read(const struct opts *o, char **args, struct cmd_args *a, struct iap_err *err)
 {
@@ -467,6 +476,8 @@ static const struct command commands[] = {
      true, false, false, args_output, run_keygen},
     {"sign", "--key KEY.pem --version N FILE -o OUT", "a signed image of FILE for SECURE builds",
      1, true, true, false, args_sign, run_sign},
+    {"ports", "", "list the serial ports, with USB adapters' IDs and serial numbers", 0, true,
+     false, false, NULL, run_ports},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
