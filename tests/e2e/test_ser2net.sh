@@ -21,9 +21,10 @@ if ! command -v ser2net >/dev/null; then
 fi
 
 # Free loopback ports for the raw, RFC 2217, plain telnet and broken (missing device) accepters,
-# and one nobody serves.
-read -r RAW RFC TEL BAD NONE < <(python3 -c 'import socket
-socks = [socket.socket() for _ in range(5)]
+# raw and RFC 2217 accepters whose line is set to 9600 baud (the board listens at 115200: the
+# emulator garbles a line whose two ends disagree, as a real one does), and one nobody serves.
+read -r RAW RFC TEL BAD SLOWRAW SLOWRFC NONE < <(python3 -c 'import socket
+socks = [socket.socket() for _ in range(7)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))')
 
@@ -40,6 +41,12 @@ connection: &telnet
 connection: &nodevice
     accepter: tcp,127.0.0.1,$BAD
     connector: serialdev,$E2E_TMP/nosuch-tty,115200n81,local
+connection: &slowraw
+    accepter: tcp,127.0.0.1,$SLOWRAW
+    connector: serialdev,$PTY,9600n81,local
+connection: &slowrfc2217
+    accepter: telnet(rfc2217),tcp,127.0.0.1,$SLOWRFC
+    connector: serialdev,$PTY,9600n81,local
 EOF
 
 # ser2net_start: in the foreground (-n, killed by lib.sh's cleanup through its .pid), no UUCP
@@ -129,28 +136,48 @@ too_big_exits_3_and_the_app_survives() { # URL
     iap_fails 3 "too big" 20 -p "$1" flash "$E2E_TMP/big.bin" && runs 2
 }
 
-# The board's pty seen from ser2net's side while iap is connected: RFC 2217 set its rate.
-bridge_line_follows_baud() { # BAUD
-    local seen
-    "$IAP" -p "rfc2217://127.0.0.1:$RFC" -b "$1" -q flash "${APP}1.bin" --app-version 1 \
-        >"$E2E_TMP/iap.out" 2>&1 3>&- &
-    local pid=$!
+# pty_speeds_while PID: the rates the board's pty had (stty on the pty: what ser2net set) while
+# process PID ran, one per line.
+pty_speeds_while() {
     : >"$E2E_TMP/speeds"
-    while kill -0 $pid 2>/dev/null; do
+    while kill -0 "$1" 2>/dev/null; do
         stty -F "$PTY" speed >>"$E2E_TMP/speeds" 2>/dev/null
         sleep 0.05
     done
+}
+
+# A bridge whose line ser2net opens at 9600: iap's rfc2217:// sets it to 115200 for the session
+# (the pty shows it), and the update works where tcp:// to the same line gets no answer.
+rfc2217_sets_the_bridge_line_to_115200() {
+    "$IAP" -p "rfc2217://127.0.0.1:$SLOWRFC" -b 115200 -q flash "${APP}1.bin" --app-version 1 \
+        >"$E2E_TMP/iap.out" 2>&1 3>&- &
+    local pid=$!
+    pty_speeds_while $pid
     wait $pid || { say "iap exit $?: $(cat "$E2E_TMP/iap.out")"; return 1; }
-    seen=$(sort -u "$E2E_TMP/speeds" | tr '\n' ' ')
-    grep -qx "$1" "$E2E_TMP/speeds" || { say "the pty ran at: $seen (ser2net's config says 115200)"; return 1; }
+    grep -qx 115200 "$E2E_TMP/speeds" ||
+        { say "the pty ran at: $(sort -u "$E2E_TMP/speeds" | tr '\n' ' ')"; return 1; }
     runs 1
+}
+
+# -b 57600 over RFC 2217: the bridge's line follows (the board, at 115200, then cannot answer).
+rfc2217_sets_the_rate_given_with_b() {
+    "$IAP" -p "rfc2217://127.0.0.1:$RFC" -b 57600 --no-app-request --timeout 300 info \
+        >"$E2E_TMP/iap.out" 2>&1 3>&- &
+    local pid=$! rc
+    pty_speeds_while $pid
+    wait $pid
+    rc=$?
+    [ $rc -eq 5 ] || { say "exit $rc: $(cat "$E2E_TMP/iap.out")"; return 1; }
+    grep -qx 57600 "$E2E_TMP/speeds" ||
+        { say "the pty ran at: $(sort -u "$E2E_TMP/speeds" | tr '\n' ' ')"; return 1; }
 }
 
 # Kill ser2net while iap writes a 32 KB image (about 3 s on the line): iap says the connection
 # closed, in one line, exit 4; the board stays in IAP mode and takes the next update.
 killed_bridge_leaves_the_board_in_iap_mode() { # URL
     local pid rc
-    head -c 32768 /dev/zero | tr '\0' '\125' | cat "${APP}2.bin" - | head -c 32768 >"$E2E_TMP/32k.bin"
+    # random after the app: every page differs from the device's (iap skips pages that match)
+    head -c 32768 /dev/urandom | cat "${APP}2.bin" - | head -c 32768 >"$E2E_TMP/32k.bin"
     "$IAP" -p "$1" -v flash "$E2E_TMP/32k.bin" >/dev/null 2>"$E2E_TMP/trace" &
     pid=$!
     for _ in $(seq 100); do
@@ -211,8 +238,11 @@ check rfc2217_verify_of_a_changed_file_exits_8 verify_of_a_changed_file_exits_8 
 check rfc2217_image_too_big_exits_3_and_the_app_survives \
     too_big_exits_3_and_the_app_survives "rfc2217://127.0.0.1:$RFC"
 check rfc2217_carries_0xff_both_ways image_full_of_0xff_round_trips "rfc2217://127.0.0.1:$RFC"
-check rfc2217_sets_the_bridge_line_to_57600 bridge_line_follows_baud 57600
-check rfc2217_sets_the_bridge_line_to_230400 bridge_line_follows_baud 230400
+check raw_bridge_at_another_rate_than_the_board_gets_no_answer \
+    iap_fails 5 "no bootloader answered" 5 -p "tcp://127.0.0.1:$SLOWRAW" --no-app-request --timeout 300 info
+check rfc2217_sets_a_bridge_opened_at_9600_to_115200_and_the_update_works \
+    rfc2217_sets_the_bridge_line_to_115200
+check rfc2217_sets_the_rate_given_with_b rfc2217_sets_the_rate_given_with_b
 check rfc2217_on_a_raw_port_exits_4_within_5_s \
     iap_fails 4 "does not speak telnet" 5 -p "rfc2217://127.0.0.1:$RAW" info
 check rfc2217_on_telnet_without_com_port_control_exits_4 \
