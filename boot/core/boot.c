@@ -3,6 +3,7 @@
 #include "flashmgr.h"
 #include "port.h"
 #include "session.h"
+#include "stage.h"
 
 enum boot_decision boot_decide(uint32_t listen_ms)
 {
@@ -26,6 +27,7 @@ enum boot_decision boot_decide(uint32_t listen_ms)
 
 void boot_start_app(void)
 {
+    stage_before_jump();
     port_led(false);
     port_jump(BOOT_APP_START);
 }
@@ -52,7 +54,7 @@ void boot_main(void)
 {
     port_init();
     session_init();
-    if (boot_decide(BOOT_LISTEN_MS) == BOOT_APP)
+    if (boot_decide(stage_boot() ? 0 : BOOT_LISTEN_MS) == BOOT_APP)
         boot_start_app();
     for (;;)
         boot_iap_poll();

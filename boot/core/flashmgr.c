@@ -4,6 +4,7 @@
 
 #include "frame.h"
 #include "secure.h"
+#include "stage.h"
 
 #include "port.h"
 
@@ -41,17 +42,22 @@ uint32_t fm_record_addr(void)
     return part ? PROTO_RECORD_ADDR(flash_size, part->page_size) : BOOT_APP_START;
 }
 
-uint32_t fm_app_end(void)
+uint32_t fm_area_end(void)
 {
     return part ? fm_record_addr() - secure_meta_pages * part->page_size : BOOT_APP_START;
 }
 
-/* The module's pages between the application area and the record page; only these. */
+uint32_t fm_app_end(void)
+{
+    return part ? stage_app_end(fm_area_end()) : BOOT_APP_START;
+}
+
+/* The module's pages between the image area and the record page; only these. */
 static int check_meta(uint32_t addr, uint32_t len)
 {
     if (!part)
         return PROTO_E_PART;
-    return check(addr, len, fm_app_end(), fm_record_addr());
+    return check(addr, len, fm_area_end(), fm_record_addr());
 }
 
 int fm_meta_erase(uint32_t addr)
@@ -72,6 +78,39 @@ int fm_meta_program(uint32_t addr, const void *data, size_t len)
     return rc == PROTO_OK ? port_flash_program(addr, data, len) : rc;
 }
 
+/* The slots of staged updates: the whole image area, page by page. */
+static int check_slot(uint32_t addr, uint32_t len)
+{
+    if (!part)
+        return PROTO_E_PART;
+    return check(addr, len, BOOT_APP_START, fm_area_end());
+}
+
+int fm_slot_erase(uint32_t addr)
+{
+    int rc = check_slot(addr, part ? part->page_size : 0);
+    if (rc == PROTO_OK && (addr - PROTO_FLASH_BASE) % part->page_size)
+        rc = PROTO_E_ALIGN;
+    if (rc == PROTO_OK) {
+        port_watchdog_kick();
+        rc = port_flash_erase_page(addr, part->page_size);
+    }
+    return rc;
+}
+
+int fm_slot_program(uint32_t addr, const void *data, size_t len)
+{
+    int rc = check_slot(addr, (uint32_t)len);
+    return rc == PROTO_OK ? port_flash_program(addr, data, len) : rc;
+}
+
+int fm_record_erase(void)
+{
+    if (!part)
+        return PROTO_E_PART;
+    port_watchdog_kick();
+    return port_flash_erase_page(fm_record_addr(), part->page_size);
+}
 
 int fm_check_app(uint32_t addr, uint32_t len)
 {
@@ -128,7 +167,7 @@ int fm_erase(uint32_t addr, uint32_t len)
 
 /* Initial SP inside the part's SRAM and word aligned; reset vector a Thumb address inside the
  * first size bytes of the application area. */
-static bool vectors_ok(const uint8_t *v, uint32_t size)
+bool fm_vectors_ok(const uint8_t *v, uint32_t size)
 {
     uint32_t sp = proto_get32(v), pc = proto_get32(v + 4);
     return size >= 8 && sp > PROTO_SRAM_BASE && sp <= PROTO_SRAM_BASE + fm_sram_size() &&
@@ -145,7 +184,7 @@ int fm_write(uint32_t addr, const uint8_t *data, size_t len)
         return rc;
     /* A write of the vector table that cannot be an application is refused before the record
      * page is erased: a file that is not firmware leaves the old application bootable. */
-    if (addr == BOOT_APP_START && len >= 8 && !vectors_ok(data, fm_app_end() - BOOT_APP_START))
+    if (addr == BOOT_APP_START && len >= 8 && !fm_vectors_ok(data, fm_app_end() - BOOT_APP_START))
         return PROTO_E_VECTOR;
     rc = fm_begin_update();
     for (size_t i = 0; rc == PROTO_OK && i < len; i += 2) {
@@ -192,7 +231,7 @@ static int check_image(uint32_t size, uint32_t crc)
         return PROTO_E_PART;
     if (size == 0 || size > fm_app_end() - BOOT_APP_START)
         return PROTO_E_SIZE;
-    if (!vectors_ok(port_flash_ptr(BOOT_APP_START), size))
+    if (!fm_vectors_ok(port_flash_ptr(BOOT_APP_START), size))
         return PROTO_E_VECTOR;
     if (fm_crc(BOOT_APP_START, size) != crc)
         return PROTO_E_IMAGE_CRC;
@@ -213,23 +252,43 @@ bool fm_app_valid(struct proto_record *out)
     return true;
 }
 
+/* Half-word by half-word in field order onto the erased record page: rec_crc lands last, so a
+ * cut record never passes. */
+static int program_record(uint32_t size, uint32_t crc, uint32_t version)
+{
+    struct proto_record r;
+    proto_record_make(&r, size, crc, version);
+    uint32_t at = fm_record_addr();
+    int rc = PROTO_OK;
+    for (uint32_t i = 0; rc == PROTO_OK && i < sizeof r; i += 2)
+        rc = port_flash_program(at + i, (const uint8_t *)&r + i, 2);
+    if (rc == PROTO_OK && !fm_app_valid(NULL))
+        rc = PROTO_E_VERIFY;
+    return rc;
+}
+
 int fm_commit(uint32_t size, uint32_t crc, uint32_t version)
 {
     int rc = check_image(size, crc);
     if (rc == PROTO_OK)
         rc = secure_commit_check(size, &version);
-    if (rc != PROTO_OK)
-        return rc;
-    struct proto_record r;
-    proto_record_make(&r, size, crc, version);
-    uint32_t at = fm_record_addr();
-    rc = fm_begin_update();
-    /* Half-word by half-word in field order: rec_crc lands last, so a cut record never passes. */
-    for (uint32_t i = 0; rc == PROTO_OK && i < sizeof r; i += 2)
-        rc = port_flash_program(at + i, (const uint8_t *)&r + i, 2);
-    if (rc == PROTO_OK && !fm_app_valid(NULL))
-        rc = PROTO_E_VERIFY;
+    if (rc == PROTO_OK)
+        rc = fm_begin_update();
+    if (rc == PROTO_OK)
+        rc = program_record(size, crc, version);
     if (rc == PROTO_OK)
         fm_new_session();
     return rc;
+}
+
+int fm_record_write(uint32_t size, uint32_t crc, uint32_t version)
+{
+    int rc = check_image(size, crc);
+    const uint8_t *p = port_flash_ptr(fm_record_addr());
+    for (uint32_t i = 0; rc == PROTO_OK && i < part->page_size; i++)
+        if (p[i] != 0xFF) {
+            rc = fm_record_erase();
+            break;
+        }
+    return rc == PROTO_OK ? program_record(size, crc, version) : rc;
 }

@@ -30,13 +30,31 @@ uint32_t fm_flash_size(void); /* bytes (0 without a part) */
 uint32_t fm_page_size(void);
 uint32_t fm_sram_size(void);
 uint32_t fm_record_addr(void); /* the last page of flash: the image record */
-/* Exclusive end of the application area: the record page, below it the pages a module keeps
+/* End of the area images may use: the record page, below it the pages a module keeps
  * (secure_meta_pages: the SECURE build's version floor). */
+uint32_t fm_area_end(void);
+/* Exclusive end of the application area: fm_area_end(), or in a STAGED=1 build on a part with
+ * room for two slots the end of the primary slot (stage_app_end). */
 uint32_t fm_app_end(void);
-/* Erase / program the module pages between fm_app_end() and the record page, and only those
+/* Erase / program the module pages between fm_area_end() and the record page, and only those
  * (PROTO_E_RANGE otherwise): the version floor is written through here. */
 int fm_meta_erase(uint32_t addr);
 int fm_meta_program(uint32_t addr, const void *data, size_t len);
+
+/* Staged updates (boot/core/stage.c): erase a page / program inside [BOOT_APP_START,
+ * fm_area_end()): the slots and the status pages, never the bootloader, the record or a module's
+ * pages (PROTO_E_RANGE). No session rule: the install's own marks make it resumable. */
+int fm_slot_erase(uint32_t addr);
+int fm_slot_program(uint32_t addr, const void *data, size_t len);
+/* Erase the record page: the application stops being valid. */
+int fm_record_erase(void);
+/* The record for the image now in the application area, after fm_commit's image checks (size,
+ * vectors, CRC; not secure_commit_check: a staged image was verified before its install); the
+ * record page is erased first unless it is blank. */
+int fm_record_write(uint32_t size, uint32_t crc, uint32_t version);
+/* The vector check of fm_write and fm_commit on the first 8 bytes of an image of size bytes
+ * linked for BOOT_APP_START (wherever those bytes are stored). */
+bool fm_vectors_ok(const uint8_t *vectors, uint32_t size);
 
 /* 0 if [addr, addr+len) lies inside the application area (len may be 0), else PROTO_E_RANGE
  * (PROTO_E_PART without a part). */

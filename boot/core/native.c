@@ -9,6 +9,7 @@
 #include "frame.h"
 #include "lz4dec.h"
 #include "secure.h"
+#include "stage.h"
 #include "port.h"
 
 #define FRAME_GAP_MS   100u /* silence inside a frame that makes it a truncated frame */
@@ -88,6 +89,7 @@ static int8_t cmd_info(uint8_t *out)
     info.listen_ms = BOOT_LISTEN_MS;
     info.features = PROTO_FEAT_PAGE_CRCS | PROTO_FEAT_LZ4 | PROTO_FEAT_BAUD;
     secure_info(&info);
+    stage_info(&info);
     port_uid(info.uid);
     proto_info_encode(out, &info);
     return PROTO_OK;
@@ -126,6 +128,8 @@ static int8_t execute(uint8_t type, const uint8_t *p, size_t len, uint8_t *out, 
 {
     /* payload length by command; WRITE and WRITE_LZ4 (0xFF here) carry data after 8 bytes */
     static const uint8_t want_len[] = {0, 0, 8, 0xFF, 8, 8, 12, 0, 0, 8, 0xFF, 4};
+    if (type >= PROTO_CMD_STAGE_FIRST && type <= PROTO_CMD_STAGE_LAST)
+        return (int8_t)stage_command(type, p, len, out, out_len);
     if (type > PROTO_CMD_SET_BAUD || type == 0)
         return PROTO_E_CMD;
     if (want_len[type] == 0xFF ? len <= 8 : len != want_len[type])

@@ -20,7 +20,7 @@
 
 const uint8_t secure_meta_pages = 2;
 
-static uint32_t meta_page(unsigned i) { return fm_app_end() + i * fm_page_size(); }
+static uint32_t meta_page(unsigned i) { return fm_area_end() + i * fm_page_size(); }
 
 /* The highest version of page i's entries that count, and the slot after its last used one. */
 static bool scan(unsigned i, uint32_t *max, uint32_t *next)
@@ -88,37 +88,42 @@ static uint32_t version_floor(void)
     return floor_of(&holder, next);
 }
 
-int secure_commit_check(uint32_t size, uint32_t *version)
+int secure_check_image(uint32_t addr, uint32_t size, uint32_t *version)
 {
     static struct ed25519_ctx c; /* 304 bytes off the stack */
     struct proto_sig t;
     if (size < sizeof t + 8u)
         return PROTO_E_UNSIGNED;
-    memcpy(&t, port_flash_ptr(BOOT_APP_START + size - sizeof t), sizeof t);
+    memcpy(&t, port_flash_ptr(addr + size - sizeof t), sizeof t);
     if (t.magic != PROTO_SIG_MAGIC || t.header_version != PROTO_SIG_VERSION ||
         t.image_size != size - sizeof t || (t.image_size & 3u) || t.app_start != BOOT_APP_START)
         return PROTO_E_UNSIGNED;
     if (memcmp(t.key_id, secure_key_id, sizeof t.key_id) != 0)
         return PROTO_E_SIG_KEY;
-    uint32_t floor = version_floor();
-    if (t.image_version < floor)
+    if (t.image_version < version_floor())
         return PROTO_E_ROLLBACK;
     int rc = ed25519_verify_init(&c, t.sig, secure_pubkey);
     ed25519_verify_update(&c, &t, PROTO_SIG_SIGNED);
     for (uint32_t off = 0; rc == 0 && off < t.image_size; off += 1024u) {
         uint32_t n = t.image_size - off < 1024u ? t.image_size - off : 1024u;
         port_watchdog_kick();
-        ed25519_verify_update(&c, port_flash_ptr(BOOT_APP_START + off), n);
+        ed25519_verify_update(&c, port_flash_ptr(addr + off), n);
     }
     if (ed25519_verify_final(&c) != 0)
         return PROTO_E_SIG;
-    if (t.image_version > floor) {
-        rc = raise_floor(t.image_version);
-        if (rc != PROTO_OK)
-            return rc;
-    }
     *version = t.image_version;
     return PROTO_OK;
+}
+
+int secure_floor_rise(uint32_t version)
+{
+    return version > version_floor() ? raise_floor(version) : PROTO_OK;
+}
+
+int secure_commit_check(uint32_t size, uint32_t *version)
+{
+    int rc = secure_check_image(BOOT_APP_START, size, version);
+    return rc == PROTO_OK ? secure_floor_rise(*version) : rc;
 }
 
 void secure_info(struct proto_info *info)

@@ -17,6 +17,12 @@ extern const uint8_t secure_meta_pages;
  * floor's rise. */
 int secure_commit_check(uint32_t size, uint32_t *version);
 
+/* Staged updates (boot/core/stage.c): secure_commit_check's checks of an image stored at addr
+ * (the staging slot) but linked for BOOT_APP_START, without touching the floor; and the floor's
+ * rise to version (if above), once that image confirmed itself after its install. */
+int secure_check_image(uint32_t addr, uint32_t size, uint32_t *version);
+int secure_floor_rise(uint32_t version);
+
 /* INFO: features, version floor, key id. */
 void secure_info(struct proto_info *info);
 
