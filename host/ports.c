@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ui.h"
-
 struct port_info *ports_add(struct port_list *list)
 {
     if (list->n == list->cap) {
@@ -61,23 +59,36 @@ void ports_sort(struct port_list *list)
         qsort(list->v, list->n, sizeof *list->v, port_cmp);
 }
 
+/* "name":"value" with value as a JSON string. Written to the stream: the port list stays free of
+ * the UI (the tests of the library part of iap link it without ui.c). */
+static void json_member(FILE *out, const char *name, const char *value)
+{
+    fprintf(out, ",\"%s\":\"", name);
+    for (const unsigned char *c = (const unsigned char *)value; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            fprintf(out, "\\%c", *c);
+        else if (*c < 0x20)
+            fprintf(out, "\\u%04x", *c);
+        else
+            fputc(*c, out);
+    }
+    fputc('"', out);
+}
+
 static void print_json(FILE *out, const struct port_info *p)
 {
-    char name[160], by_id[560], driver[80], desc[270], mfr[140], prod[140], serial[140];
-    ui_json_str(name, sizeof name, p->name);
-    ui_json_str(by_id, sizeof by_id, p->by_id);
-    ui_json_str(driver, sizeof driver, p->driver);
-    ui_json_str(desc, sizeof desc, p->description);
-    ui_json_str(mfr, sizeof mfr, p->manufacturer);
-    ui_json_str(prod, sizeof prod, p->product);
-    ui_json_str(serial, sizeof serial, p->serial);
-    fprintf(out, "{\"event\":\"port\",\"port\":%s,\"by_id\":%s,\"driver\":%s,\"description\":%s,"
-                 "\"usb\":%s",
-            name, by_id, driver, desc, p->usb ? "true" : "false");
-    if (p->usb)
-        fprintf(out, ",\"vid\":\"%04x\",\"pid\":\"%04x\",\"manufacturer\":%s,\"product\":%s,"
-                     "\"serial\":%s",
-                p->vid, p->pid, mfr, prod, serial);
+    fputs("{\"event\":\"port\"", out);
+    json_member(out, "port", p->name);
+    json_member(out, "by_id", p->by_id);
+    json_member(out, "driver", p->driver);
+    json_member(out, "description", p->description);
+    fprintf(out, ",\"usb\":%s", p->usb ? "true" : "false");
+    if (p->usb) {
+        fprintf(out, ",\"vid\":\"%04x\",\"pid\":\"%04x\"", p->vid, p->pid);
+        json_member(out, "manufacturer", p->manufacturer);
+        json_member(out, "product", p->product);
+        json_member(out, "serial", p->serial);
+    }
     fputs("}\n", out);
 }
 

@@ -1,7 +1,8 @@
-/* tcp://HOST:PORT: a raw serial-over-TCP bridge (ser2net in raw mode, socat). The baud rate is
- * the bridge's business; iap only uses it to size its timeouts. */
+/* TCP on POSIX, under tcp:// (a raw serial-over-TCP bridge: ser2net without telnet, socat) and
+ * under rfc2217://. The baud rate is the bridge's business; iap only uses it to size its
+ * timeouts. What arrives is watched (net.c): a tcp:// peer that opens with telnet negotiation is
+ * refused at once, and a bridge that closes saying why is quoted. */
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -12,61 +13,53 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../transport.h"
 #include "fdio.h"
+#include "net.h"
 
 struct tcp {
     struct iap_transport t;
     int fd;
+    struct net_watch watch;
     char lost[400];
 };
 
 static int tcp_write(struct iap_transport *t, const uint8_t *buf, size_t len, struct iap_err *err)
 {
     struct tcp *c = (struct tcp *)t;
-    return fdio_write(c->fd, buf, len, c->lost, err);
+    int rc = net_watch_received(&c->watch, NULL, 0, err);
+    if (!rc)
+        rc = fdio_write(c->fd, buf, len, c->lost, err);
+    return rc ? net_watch_failed(&c->watch, rc, err) : 0;
 }
 
 static int tcp_read(struct iap_transport *t, uint8_t *buf, size_t max, int timeout_ms,
                     struct iap_err *err)
 {
     struct tcp *c = (struct tcp *)t;
-    return fdio_read(c->fd, buf, max, timeout_ms, c->lost, err);
+    int rc = net_watch_received(&c->watch, NULL, 0, err);
+    if (rc)
+        return rc;
+    int n = fdio_read(c->fd, buf, max, timeout_ms, c->lost, err);
+    if (n < 0)
+        return net_watch_failed(&c->watch, n, err);
+    rc = net_watch_received(&c->watch, buf, (size_t)n, err);
+    return rc ? rc : n;
 }
 
-static void tcp_discard(struct iap_transport *t) { fdio_drain(((struct tcp *)t)->fd); }
+static void tcp_discard(struct iap_transport *t)
+{
+    struct tcp *c = (struct tcp *)t;
+    uint8_t junk[256];
+    ssize_t n;
+    while ((n = read(c->fd, junk, sizeof junk)) > 0)
+        net_watch_received(&c->watch, junk, (size_t)n, NULL); /* the next read reports it */
+}
 
 static void tcp_close(struct iap_transport *t)
 {
     struct tcp *c = (struct tcp *)t;
     close(c->fd);
     free(c);
-}
-
-/* Splits "host:port" or "[v6]:port". */
-static int split(const char *hp, char *host, size_t hostsz, char *port, size_t portsz)
-{
-    const char *colon;
-    if (hp[0] == '[') {
-        const char *end = strchr(hp, ']');
-        if (!end || end[1] != ':')
-            return -1;
-        if ((size_t)(end - hp - 1) >= hostsz)
-            return -1;
-        memcpy(host, hp + 1, (size_t)(end - hp - 1));
-        host[end - hp - 1] = 0;
-        colon = end + 1;
-    } else {
-        colon = strrchr(hp, ':');
-        if (!colon || (size_t)(colon - hp) >= hostsz || colon == hp)
-            return -1;
-        memcpy(host, hp, (size_t)(colon - hp));
-        host[colon - hp] = 0;
-    }
-    if (!colon[1] || strlen(colon + 1) >= portsz)
-        return -1;
-    strcpy(port, colon + 1);
-    return 0;
 }
 
 static int connect_one(const struct addrinfo *ai, int connect_ms)
@@ -92,14 +85,13 @@ static int connect_one(const struct addrinfo *ai, int connect_ms)
     return -1;
 }
 
-int tcp_open(const char *hostport, unsigned baud, int connect_ms, struct iap_transport **out,
-             struct iap_err *err)
+int net_open(const char *scheme, const char *hostport, unsigned baud, int connect_ms, bool raw,
+             struct iap_transport **out, struct iap_err *err)
 {
     char host[256], port[32];
-    if (split(hostport, host, sizeof host, port, sizeof port))
-        return iap_fail(err, IAP_ERR_USAGE,
-                        "bad TCP port 'tcp://%s': write tcp://HOST:PORT, e.g. tcp://10.0.0.5:4001",
-                        hostport);
+    int rc = net_split(scheme, hostport, host, sizeof host, port, sizeof port, err);
+    if (rc)
+        return rc;
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res;
     int gai = getaddrinfo(host, port, &hints, &res);
     if (gai)
@@ -124,7 +116,8 @@ int tcp_open(const char *hostport, unsigned baud, int connect_ms, struct iap_tra
         return iap_fail(err, IAP_ERR_NOMEM, "out of memory");
     }
     c->fd = fd;
-    snprintf(c->t.desc, sizeof c->t.desc, "tcp://%s (line at %u baud)", hostport, baud);
+    net_watch_init(&c->watch, hostport, raw);
+    snprintf(c->t.desc, sizeof c->t.desc, "%s://%s (line at %u baud)", scheme, hostport, baud);
     snprintf(c->lost, sizeof c->lost,
              "connection to %s:%s closed: check the bridge and run iap again; an interrupted "
              "update leaves the board in IAP mode",
@@ -135,4 +128,10 @@ int tcp_open(const char *hostport, unsigned baud, int connect_ms, struct iap_tra
     c->t.close = tcp_close;
     *out = &c->t;
     return 0;
+}
+
+int tcp_open(const char *hostport, unsigned baud, int connect_ms, struct iap_transport **out,
+             struct iap_err *err)
+{
+    return net_open("tcp", hostport, baud, connect_ms, true, out, err);
 }
