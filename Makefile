@@ -38,10 +38,12 @@ include boot/core/core.mk
 include boot/boot.mk
 include examples/examples.mk
 include host/host.mk
+include host/windows.mk
 include boot/secure.mk
 include tests/unit/unit.mk
 include tests/unit/ports.mk
 include tests/e2e/e2e.mk
+include tests/e2e/bridge.mk
 include tests/robust/robust.mk
 include tests/fuzz/fuzz.mk
 include tests/lz4.mk

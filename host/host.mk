@@ -2,6 +2,8 @@
 HOST_SRC := host/main.c host/err.c host/image.c host/iap_session.c host/ui.c host/compress_lz4.c \
             host/sign.c host/ports.c host/ports_linux.c \
             host/transport.c host/transports/fdio.c host/transports/serial.c host/transports/tcp.c \
+            host/compat_posix.c host/transports/net.c host/transports/telnet.c \
+            host/transports/rfc2217.c \
             host/formats/format.c host/formats/bin.c host/formats/ihex.c host/formats/srec.c \
             host/formats/elf.c $(PROTO_SRC)
 HOST_LIB_SRC := $(filter-out host/main.c host/ui.c,$(HOST_SRC))

@@ -1,12 +1,12 @@
 #include "iap_session.h"
 
+#include "compat.h"
 #include "compress.h"
 #include "proto.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define PROBE_MS 50           /* a SYNC this often until one is answered (listening window) */
 #define APP_REBOOT_MS 3000    /* keep probing this long after the reboot request */
@@ -22,12 +22,7 @@ static unsigned backoff_ms(const struct iap_session *s, int timeouts_in_a_row)
     return (unsigned)s->cfg.timeout_ms << (shift > 0 ? shift : 0);
 }
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
+static uint64_t now_ms(void) { return compat_now_ms(); }
 
 unsigned iap_line_ms(const struct iap_session *s, uint64_t n)
 {

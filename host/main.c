@@ -1,11 +1,11 @@
 /* iap: put a firmware file on an STM32F103 running the stm32-iap bootloader (docs/iap.md). */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat.h"
 #include "compress.h"
 #include "formats/format.h"
 #include "image.h"
@@ -40,7 +40,8 @@ struct opts {
 
 static const char usage_options[] =
     "options:\n"
-    "  -p, --port PORT       serial device (/dev/ttyUSB0) or tcp://HOST:PORT; default $IAP_PORT\n"
+    "  -p, --port PORT       serial device (/dev/ttyUSB0, COM5), tcp://HOST:PORT or\n"
+    "                        rfc2217://HOST:PORT; default $IAP_PORT\n"
     "  -b, --baud N          baud rate (default 115200)\n"
     "      --address ADDR    load address of a .bin file (default 0x08002000)\n"
     "      --format F        bin, hex, srec or elf (default: from the extension, then content)\n"
@@ -698,7 +699,7 @@ static int run(int argc, char **argv, struct iap_err *err)
 int main(int argc, char **argv)
 {
     struct iap_err err = {0};
-    signal(SIGPIPE, SIG_IGN); /* a closed TCP bridge is an error, not a silent death */
+    compat_init(); /* SIGPIPE ignored: a closed TCP bridge is an error, not a silent death */
     int rc = run(argc, argv, &err);
     if (rc)
         ui_error(&err);

@@ -1,12 +1,11 @@
 #include "ui.h"
 
+#include "compat.h"
 #include "sign.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 struct ui_settings ui;
 
@@ -18,19 +17,14 @@ static struct {
     bool active;
 } prog;
 
-double ui_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+double ui_now(void) { return compat_now_s(); }
 
 void ui_init(bool quiet, bool verbose, bool json)
 {
     ui.quiet = quiet;
     ui.verbose = verbose;
     ui.json = json;
-    ui.tty = isatty(STDERR_FILENO);
+    ui.tty = compat_isatty_stderr();
 }
 
 void ui_json_str(char *out, size_t size, const char *s)
