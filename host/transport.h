@@ -21,6 +21,9 @@ struct iap_transport {
     /* Drops input received but not yet read. */
     void (*discard)(struct iap_transport *t);
     void (*close)(struct iap_transport *t);
+    /* Runs the line at another rate once what was written has left (the baud step-up); NULL when
+     * the rate is not ours to change (a raw TCP bridge). IAP_ERR_PORT when the port refuses it. */
+    int (*set_baud)(struct iap_transport *t, unsigned baud, struct iap_err *err);
     char desc[160]; /* "/dev/ttyUSB0 at 115200 baud", for messages */
 };
 

@@ -19,14 +19,10 @@ WIN_OWN_SRC   := host/transports/serial_win.c host/transports/tcp_win.c host/com
                  host/ports_win.c host/compress_none.c $(WIN_SIGN_SRC)
 WIN_SRC := $(sort $(filter-out $(WIN_POSIX_SRC),$(HOST_SRC)) host/transports/rfc2217.c \
                   host/transports/telnet.c host/transports/net.c host/ports.c $(WIN_OWN_SRC))
-# Until host/main.c calls compat_init() instead of signal(SIGPIPE, ...): host/compat_shim.h;
-# until ui.c and iap_session.c call compat_now_*() instead of clock_gettime: winpthread's.
-WIN_SHIM := $(if $(shell grep -l SIGPIPE host/main.c 2>/dev/null),-include host/compat_shim.h)
-WIN_LIBS += $(if $(shell grep -l clock_gettime host/*.c 2>/dev/null | grep -v compat_posix),-lpthread)
 
 $(BUILD)/win/iap.exe: $(WIN_SRC) $(HOST_DEPS) host/windows.mk
 	@mkdir -p $(dir $@)
-	$(WIN_CC) $(WIN_CFLAGS) $(WIN_SHIM) $(WIN_LDFLAGS) -o $@ $(WIN_SRC) $(WIN_LIBS)
+	$(WIN_CC) $(WIN_CFLAGS) $(WIN_LDFLAGS) -o $@ $(WIN_SRC) $(WIN_LIBS)
 
 .PHONY: windows
 windows: $(BUILD)/win/iap.exe

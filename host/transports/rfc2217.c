@@ -362,6 +362,31 @@ static int negotiate(struct rfc2217 *r, struct iap_err *err)
     return 0;
 }
 
+/* The step-up over a bridge: SET-BAUDRATE, and the bridge's confirmation within a second. */
+static int rfc2217_set_baud(struct iap_transport *t, unsigned baud, struct iap_err *err)
+{
+    struct rfc2217 *r = (struct rfc2217 *)t;
+    const uint8_t b[4] = {(uint8_t)(baud >> 24), (uint8_t)(baud >> 16), (uint8_t)(baud >> 8),
+                          (uint8_t)baud};
+    r->baud = baud;
+    r->baud_set = 0;
+    send_cpc(r, CPC_SET_BAUDRATE, b, sizeof b);
+    uint8_t junk[256];
+    for (int waited = 0; r->baud_set != baud && waited < 1000; waited += 20) {
+        int n = step(r, junk, sizeof junk, 20, err);
+        if (n < 0)
+            return closed(r, n, err);
+    }
+    if (r->err_rc) {
+        *err = r->werr;
+        return closed(r, r->err_rc, err);
+    }
+    if (r->baud_set != baud)
+        return iap_fail(err, IAP_ERR_PORT, "the RFC 2217 server at %s did not set %u baud",
+                        r->hostport, baud);
+    return 0;
+}
+
 int rfc2217_open(const char *hostport, unsigned baud, int connect_ms, struct iap_transport **out,
                  struct iap_err *err)
 {
@@ -389,6 +414,7 @@ int rfc2217_open(const char *hostport, unsigned baud, int connect_ms, struct iap
     r->t.read = rfc2217_read;
     r->t.discard = rfc2217_discard;
     r->t.close = rfc2217_close;
+    r->t.set_baud = rfc2217_set_baud;
     *out = &r->t;
     return 0;
 }

@@ -73,6 +73,27 @@ static void serial_close(struct iap_transport *t)
     free(s);
 }
 
+/* The step-up: after the last byte has left, the same settings at another rate. */
+static int serial_set_baud(struct iap_transport *t, unsigned baud, struct iap_err *err)
+{
+    struct serial *s = (struct serial *)t;
+    speed_t speed = baud_const(baud);
+    struct termios tio;
+    if (!speed)
+        return iap_fail(err, IAP_ERR_PORT, "%u baud is not a rate this port takes", baud);
+    tcdrain(s->fd);
+    if (tcgetattr(s->fd, &tio) < 0)
+        return iap_fail(err, IAP_ERR_PORT, "%s", s->lost);
+    cfsetispeed(&tio, speed);
+    cfsetospeed(&tio, speed);
+    if (tcsetattr(s->fd, TCSANOW, &tio) < 0)
+        return iap_fail(err, IAP_ERR_PORT, "the port refuses %u baud: %s", baud, strerror(errno));
+    /* some drivers accept any rate without complaint: read back what they took */
+    if (tcgetattr(s->fd, &tio) < 0 || cfgetospeed(&tio) != speed)
+        return iap_fail(err, IAP_ERR_PORT, "the port did not take %u baud", baud);
+    return 0;
+}
+
 int serial_open(const char *path, unsigned baud, struct iap_transport **out, struct iap_err *err)
 {
     speed_t speed = baud_const(baud);
@@ -139,6 +160,7 @@ int serial_open(const char *path, unsigned baud, struct iap_transport **out, str
     s->t.read = serial_read;
     s->t.discard = serial_discard;
     s->t.close = serial_close;
+    s->t.set_baud = serial_set_baud;
     *out = &s->t;
     return 0;
 }

@@ -101,6 +101,22 @@ static void serial_close(struct iap_transport *t)
 }
 
 /* "COM5" and "com5" become \\.\COM5 (needed from COM10 on); a name given as \\.\X stays. */
+/* The step-up: the DCB at another rate once the output has drained. */
+static int serial_set_baud(struct iap_transport *t, unsigned baud, struct iap_err *err)
+{
+    struct serial_win *s = (struct serial_win *)t;
+    DCB dcb;
+    memset(&dcb, 0, sizeof dcb);
+    dcb.DCBlength = sizeof dcb;
+    FlushFileBuffers(s->h);
+    if (!GetCommState(s->h, &dcb))
+        return vanished(s, err);
+    dcb.BaudRate = baud;
+    if (!SetCommState(s->h, &dcb))
+        return iap_fail(err, IAP_ERR_PORT, "the port refuses %u baud", baud);
+    return 0;
+}
+
 static void device_path(const char *name, char *out, size_t size)
 {
     if (strncmp(name, "\\\\.\\", 4) == 0)
@@ -192,6 +208,7 @@ int serial_open(const char *path, unsigned baud, struct iap_transport **out, str
     s->t.read = serial_read;
     s->t.discard = serial_discard;
     s->t.close = serial_close;
+    s->t.set_baud = serial_set_baud;
     *out = &s->t;
     return 0;
 }
