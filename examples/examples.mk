@@ -44,6 +44,10 @@ $$(BUILD)/boards/$(1)/app-xl.elf: $$(APP_OBJ_$(1)_2) $$(BUILD)/boards/$(1)/app-v
 	  $$$$BOARD_APP_LDFLAGS -Wl,--section-start=.bank2=$$(APP_BANK2_AT) -Wl,-Map=$$(@:.elf=.map) \
 	  -o $$@ $$(APP_OBJ_$(1)_2) $$(BUILD)/boards/$(1)/app-v2/examples/demo/bank2.o -lgcc
 	@$$(ARM_SIZE) $$@
+# the two parts with the gap between them as erased flash, 0xFF, as iap fills it
+$$(BUILD)/boards/$(1)/app-xl.bin: $$(BUILD)/boards/$(1)/app-xl-low.bin $$(BUILD)/boards/$(1)/app-xl-bank2.bin
+	{ cat $$<; head -c $$$$(($$(APP_BANK2_AT) - 0x08002000 - $$$$(stat -c %s $$<))) /dev/zero \
+	  | tr '\0' '\377'; cat $$(BUILD)/boards/$(1)/app-xl-bank2.bin; } >$$@
 $$(BUILD)/boards/$(1)/app-xl-low.bin: $$(BUILD)/boards/$(1)/app-xl.elf
 	$$(ARM_OBJCOPY) -O binary --remove-section=.bank2 $$< $$@
 $$(BUILD)/boards/$(1)/app-xl-bank2.bin: $$(BUILD)/boards/$(1)/app-xl.elf

@@ -9,6 +9,22 @@ TESTS_BUILD += $(BUILD)/stm32emu $(BUILD)/boot.elf $(BUILD)/iap $(BUILD)/protoen
                $(foreach v,1 2,$(addprefix $(BUILD)/app-v$(v).,elf bin hex srec))
 BENCHES     += tests/e2e/bench_flash.sh
 
+# Every other board profile (docs/BOARDS.md): the reduced suite of its own (flash, run, update
+# without a button, verify, read, this part's limits refused before any erase, the entry input)
+# and the on-board tests (boot decision from its pins, LED, hand-over, update request, a
+# streamed update); stm32flash on the high-density and XL parts (XL: Extended Erase, an image
+# across the bank boundary).
+E2E_BOARDS := $(filter-out $(BOARD),$(BOARDS))
+E2E_STM32FLASH_BOARDS := $(foreach b,$(BOARDS),$(if $(shell grep -l 'BOARD_PART *PROTO_PART_\(HD\|XL\)' \
+                           $(BOOT_PORT_DIR)/boards/$(b).h),$(b)))
+TESTS       += $(foreach b,$(E2E_BOARDS),"tests/e2e/test_board.sh $(BUILD) $(b)" \
+                 "tests/e2e/test_on_board.py $(BUILD) $(b)") \
+               $(foreach b,$(E2E_STM32FLASH_BOARDS),"tests/e2e/test_stm32flash_board.sh $(BUILD) $(b)")
+TESTS_BUILD += $(foreach b,$(BOARDS),$(addprefix $(BUILD)/boards/$(b)/,boot.elf board.env \
+                 app-v1.bin app-v1.elf app-v2.bin app-v2.elf app-v2.hex)) \
+               $(foreach b,$(APP_XL_BOARDS),$(addprefix $(BUILD)/boards/$(b)/,app-xl.bin \
+                 app-xl-low.bin app-xl-bank2.bin))
+
 # The proto codec on the command line (frames, records) for scripts: tests/lib/protoenc.c.
 $(BUILD)/protoenc: tests/lib/protoenc.c $(PROTO_SRC) $(wildcard proto/*.h)
 	@mkdir -p $(dir $@)

@@ -61,14 +61,23 @@ e2e_cleanup() {
 }
 trap e2e_cleanup EXIT
 
-# board_start NAME [stm32emu options...]: boots the bootloader on a fresh flash image with USART1
-# on a pty (or on BOARD_UART, e.g. tcp:4001); returns once the port is there. Extra options go
-# after the defaults (--load more images, --pin PA0=1, --erase-ms ...).
+# board_start NAME [stm32emu options...]: boots the bootloader on a fresh flash image with the
+# board's USART on a pty (or on BOARD_UART, e.g. tcp:4001); returns once the port is there. Extra
+# options go after the defaults (--load more images, --pin PA0=1, --erase-ms ...).
 board_start() {
     local name=$1
     shift
-    rm -f "$E2E_TMP/$name.img" "$E2E_TMP/$name.pty"
-    "$EMU" --flash "$E2E_TMP/$name.img" --load "$BOOT_ELF" "${BOARD_EMU_ARGS[@]}" \
+    rm -f "$E2E_TMP/$name.img"
+    board_power_on "$name" --load "$BOOT_ELF" "$@"
+}
+
+# board_power_on NAME [stm32emu options...]: board NAME powers up again on the flash image its
+# last run left (board_stop first), otherwise as board_start.
+board_power_on() {
+    local name=$1
+    shift
+    rm -f "$E2E_TMP/$name.pty"
+    "$EMU" --flash "$E2E_TMP/$name.img" "${BOARD_EMU_ARGS[@]}" \
         --uart "${BOARD_UART:-pty:$E2E_TMP/$name.pty}" --realtime -v "$@" \
         2>"$E2E_TMP/$name.log" </dev/null >/dev/null 3>&- &
     echo $! >"$E2E_TMP/$name.pid"

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 
-BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
+BUILD = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("BUILD", "build")
 BOARD_DIR = os.path.join(BUILD, "boards", sys.argv[2]) if len(sys.argv) > 2 else BUILD
 EMU = os.path.join(BUILD, "stm32emu")
 IAP = os.path.join(BUILD, "iap")

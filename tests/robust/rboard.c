@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,8 +14,9 @@
 
 #include "transports/fdio.h"
 
-struct rb_image rb_app[3];
+struct rb_image rb_app[4];
 char rb_boot_elf[512];
+struct rb_geo rb_geo;
 
 double rb_now(void)
 {
@@ -38,16 +40,71 @@ static int load_bin(const char *path, struct rb_image *img)
     return img->size ? 0 : -1;
 }
 
+/* KEY=value lines of board.env (boot/port/stm32f1/boardinfo.c); the f103c8 seed board without it. */
+static int load_geo(const char *build_dir)
+{
+    char p[600], line[300], glob[32] = "f103c8";
+    struct rb_geo g = {"seed", NULL, 1, 0, RB_FLASH_SIZE, RB_PAGE_SIZE, 0, 20u * 1024u, 1, "PA4",
+                       '1'};
+    snprintf(p, sizeof p, "%s/board.env", build_dir);
+    FILE *f = fopen(p, "r");
+    while (f && fgets(line, sizeof line, f)) {
+        char *v = strchr(line, '=');
+        if (!v)
+            continue;
+        *v++ = 0;
+        v += strspn(v, "'\""); /* quoted or not, up to the end of the line */
+        v[strcspn(v, "'\"\n")] = 0;
+        if (!strcmp(line, "BOARD"))
+            snprintf(g.name, sizeof g.name, "%s", v);
+        else if (!strcmp(line, "BOARD_EMU_PART_GLOB"))
+            snprintf(glob, sizeof glob, "%s", v);
+        else if (!strcmp(line, "BOARD_EMU_USART")) {
+            g.uart_index = atoi(v);
+            g.uart_remap = strstr(v, ":full") ? 3 : strchr(v, ':') ? 1 : 0;
+        } else if (!strcmp(line, "BOARD_FLASH_KB"))
+            g.flash_size = (uint32_t)atoi(v) * 1024u;
+        else if (!strcmp(line, "BOARD_PAGE_SIZE"))
+            g.page_size = (uint32_t)atoi(v);
+        else if (!strcmp(line, "BOARD_SRAM_KB"))
+            g.sram_size = (uint32_t)atoi(v) * 1024u;
+        else if (!strcmp(line, "BOARD_BANKS"))
+            g.banks = (unsigned)atoi(v);
+        else if (!strcmp(line, "BOARD_LED"))
+            snprintf(g.led, sizeof g.led, "%s", v);
+        else if (!strcmp(line, "BOARD_LED_ON"))
+            g.led_on = v[0];
+    }
+    if (f)
+        fclose(f);
+    /* the virtual board's part of the same die (stm32emu --help lists them) */
+    for (int i = 0; emu_part_name(i) && !g.part; i++)
+        if (fnmatch(glob, emu_part_name(i), 0) == 0)
+            g.part = emu_part_name(i);
+    if (!g.part || g.flash_size > RB_FLASH_MAX || !g.page_size) {
+        fprintf(stderr, "%s: no part of the virtual board matches %s\n", p, glob);
+        return -1;
+    }
+    g.record = PROTO_RECORD_ADDR(g.flash_size, g.page_size);
+    rb_geo = g;
+    return 0;
+}
+
 int rb_load(const char *build_dir)
 {
     char p[600];
     signal(SIGPIPE, SIG_IGN); /* a host writing after the board stopped gets EPIPE, not death */
+    if (load_geo(build_dir))
+        return -1;
     snprintf(rb_boot_elf, sizeof rb_boot_elf, "%s/boot.elf", build_dir);
     for (int v = 1; v <= 2; v++) {
         snprintf(p, sizeof p, "%s/app-v%d.bin", build_dir, v);
         if (load_bin(p, &rb_app[v]))
             return -1;
     }
+    snprintf(p, sizeof p, "%s/app-xl.bin", build_dir); /* XL boards: v2 across the banks */
+    if (access(p, R_OK) == 0 && load_bin(p, &rb_app[3]))
+        return -1;
     return access(rb_boot_elf, R_OK);
 }
 
@@ -125,7 +182,9 @@ int rb_open(struct rb_board *b, const struct rb_opts *o)
     struct emu_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.flash_file = o->flash_file;
-    cfg.flash_size = RB_FLASH_SIZE / 1024u;
+    cfg.part = rb_geo.part;
+    cfg.uart_index = rb_geo.uart_index;
+    cfg.uart_remap = rb_geo.uart_remap;
     if (o->load_boot) {
         cfg.preload[0].path = rb_boot_elf;
         cfg.npreload = 1;
@@ -192,14 +251,14 @@ void rb_close(struct rb_board *b)
 
 /* ---- flash files ---- */
 
-void rb_flash_blank(uint8_t *flash) { memset(flash, 0xFF, RB_FLASH_SIZE); }
+void rb_flash_blank(uint8_t *flash) { memset(flash, 0xFF, rb_geo.flash_size); }
 
 void rb_flash_put_app(uint8_t *flash, const struct rb_image *img, uint32_t version)
 {
     struct proto_record r = {PROTO_RECORD_MAGIC, img->size, img->crc, version, 0, 0};
     r.rec_crc = proto_crc32(0, &r, 20);
     memcpy(flash + (PROTO_APP_START - PROTO_FLASH_BASE), img->data, img->size);
-    memcpy(flash + (RB_RECORD - PROTO_FLASH_BASE), &r, sizeof r);
+    memcpy(flash + (rb_geo.record - PROTO_FLASH_BASE), &r, sizeof r);
 }
 
 int rb_flash_write(const char *path, const uint8_t *flash)
@@ -207,8 +266,8 @@ int rb_flash_write(const char *path, const uint8_t *flash)
     FILE *f = fopen(path, "wb");
     if (!f)
         return -1;
-    size_t n = fwrite(flash, 1, RB_FLASH_SIZE, f);
-    return fclose(f) == 0 && n == RB_FLASH_SIZE ? 0 : -1;
+    size_t n = fwrite(flash, 1, rb_geo.flash_size, f);
+    return fclose(f) == 0 && n == rb_geo.flash_size ? 0 : -1;
 }
 
 int rb_flash_read(const char *path, uint8_t *flash)
@@ -216,9 +275,9 @@ int rb_flash_read(const char *path, uint8_t *flash)
     FILE *f = fopen(path, "rb");
     if (!f)
         return -1;
-    size_t n = fread(flash, 1, RB_FLASH_SIZE, f);
+    size_t n = fread(flash, 1, rb_geo.flash_size, f);
     fclose(f);
-    return n == RB_FLASH_SIZE ? 0 : -1;
+    return n == rb_geo.flash_size ? 0 : -1;
 }
 
 /* docs/DESIGN.md, image validity rule (the vector checks are the bootloader's business: our
@@ -226,9 +285,9 @@ int rb_flash_read(const char *path, uint8_t *flash)
 bool rb_record_valid(const uint8_t *flash, struct proto_record *out)
 {
     struct proto_record r;
-    memcpy(&r, flash + (RB_RECORD - PROTO_FLASH_BASE), sizeof r);
+    memcpy(&r, flash + (rb_geo.record - PROTO_FLASH_BASE), sizeof r);
     if (r.magic != PROTO_RECORD_MAGIC || proto_crc32(0, &r, 20) != r.rec_crc || r.size == 0 ||
-        r.size > RB_RECORD - PROTO_APP_START ||
+        r.size > rb_geo.record - PROTO_APP_START ||
         proto_crc32(0, flash + (PROTO_APP_START - PROTO_FLASH_BASE), r.size) != r.image_crc)
         return false;
     if (out)
@@ -264,14 +323,33 @@ void rb_session(struct rb_board *b, struct iap_session *s)
     iap_session_init(s, &b->t, &cfg, NULL);
 }
 
+bool rb_page_blank(const struct rb_image *img, uint32_t off)
+{
+    uint32_t start = off - off % rb_geo.page_size, end = start + rb_geo.page_size;
+    for (uint32_t i = start; i < end && i < img->size; i++)
+        if (img->data[i] != 0xFF)
+            return false;
+    return true;
+}
+
 int rb_update(struct rb_board *b, const struct rb_image *img, uint32_t version, bool reset)
 {
     struct iap_session s;
     uint32_t crc = 0;
     rb_session(b, &s);
     int rc = iap_session_connect(&s, &b->err);
-    if (!rc)
-        rc = iap_session_write(&s, PROTO_APP_START, img->data, img->size, &b->err);
+    /* runs of pages that hold data, each written whole; blank pages are skipped */
+    uint32_t ps = rb_geo.page_size, off = 0;
+    while (!rc && off < img->size) {
+        uint32_t end = off;
+        while (end < img->size && !rb_page_blank(img, end))
+            end = end - end % ps + ps < img->size ? end - end % ps + ps : img->size;
+        if (end > off)
+            rc = iap_session_write(&s, PROTO_APP_START + off, img->data + off, end - off, &b->err);
+        off = end;
+        while (off < img->size && rb_page_blank(img, off))
+            off = off - off % ps + ps;
+    }
     if (!rc)
         rc = iap_session_crc(&s, PROTO_APP_START, img->size, &crc, &b->err);
     if (!rc && crc != img->crc)
@@ -387,7 +465,7 @@ static int an_cmd(struct rb_board *b, uint8_t cmd)
 
 static int an_block(struct rb_board *b, const uint8_t *p, size_t n, double seconds)
 {
-    uint8_t buf[300], x = 0;
+    uint8_t buf[2 + 2 * 512 + 1], x = 0;
     for (size_t i = 0; i < n; i++)
         x ^= buf[i] = p[i];
     buf[n] = n == 1 ? (uint8_t)~p[0] : x;
@@ -405,17 +483,26 @@ int rb_an3155_update(struct rb_board *b, const struct rb_image *img)
     uint8_t x7f = 0x7F;
     if (settle(b) || xmit(b, &x7f, 1) || await(b, ACK3155, NACK3155, 5) != 1)
         return -1;
-    /* Erase: N-1, the pages, checksum over all of them */
-    uint8_t list[64];
-    unsigned first = (PROTO_APP_START - PROTO_FLASH_BASE) / RB_PAGE_SIZE;
-    unsigned pages = (img->size + RB_PAGE_SIZE - 1) / RB_PAGE_SIZE;
-    list[0] = (uint8_t)(pages - 1);
-    for (unsigned i = 0; i < pages; i++)
-        list[1 + i] = (uint8_t)(first + i);
-    if (an_cmd(b, 0x43) || an_block(b, list, 1 + pages, 10))
+    /* Erase: N-1, the pages with data, checksum over all of them; on a dual-bank part Extended
+     * Erase (0x44), N and the pages two bytes each, most significant first */
+    uint8_t list[2 + 2 * 512];
+    uint32_t ps = rb_geo.page_size, first = (PROTO_APP_START - PROTO_FLASH_BASE) / ps;
+    size_t w = rb_geo.banks > 1 ? 2 : 1, n_list = 0;
+    for (uint32_t off = 0; off < img->size; off += ps)
+        if (!rb_page_blank(img, off)) {
+            uint32_t page = first + off / ps;
+            list[w * (n_list + 1) - (w - 1)] = (uint8_t)(page >> 8);
+            list[w * (n_list + 1)] = (uint8_t)page;
+            n_list++;
+        }
+    list[0] = (uint8_t)((n_list - 1) >> 8);
+    list[w - 1] = (uint8_t)(n_list - 1);
+    if (an_cmd(b, w == 2 ? 0x44 : 0x43) || an_block(b, list, w * (n_list + 1), 10))
         return -1;
     for (uint32_t off = 0; off < img->size; off += 256) {
         uint32_t n = img->size - off < 256 ? img->size - off : 256;
+        if (rb_page_blank(img, off))
+            continue;
         uint8_t blk[257];
         blk[0] = (uint8_t)(n - 1);
         memcpy(blk + 1, img->data + off, n);

@@ -1,6 +1,8 @@
-/* The real bootloader (build/boot.elf) on an in-process virtual board whose USART1 is one end of
+/* The real bootloader (build/boot.elf) on an in-process virtual board whose USART is one end of
  * a socketpair; a host thread drives the other end with the iap tool's own protocol client
- * (host/session.c). Used by the power-cut sweep and the self-protection tests. Prefix rb_. */
+ * (host/session.c). Used by the power-cut sweep and the self-protection tests. Prefix rb_.
+ * The board is the one a build directory's board.env describes (rb_load): the default build's,
+ * or a profile's, BUILD/boards/NAME (docs/BOARDS.md): its part, USART, LED and geometry. */
 #ifndef RBOARD_H
 #define RBOARD_H
 
@@ -14,17 +16,32 @@
 #include "proto.h"
 #include "iap_session.h"
 
+/* The seed board's f103c8, for tests written for its geometry (test_protect). */
 #define RB_FLASH_SIZE (64u * 1024u)
-#define RB_PAGE_SIZE  1024u /* the board's f103c8 */
+#define RB_PAGE_SIZE  1024u
 #define RB_RECORD     PROTO_RECORD_ADDR(RB_FLASH_SIZE, RB_PAGE_SIZE)
+#define RB_FLASH_MAX  (1024u * 1024u) /* the largest part: flash buffers of any board */
 
+/* The board under test, from BUILD_DIR/board.env (the f103c8 seed board without one). */
+struct rb_geo {
+    char name[32];        /* the profile */
+    const char *part;     /* emu_part_name() of the profile's chip */
+    int uart_index, uart_remap;
+    uint32_t flash_size, page_size, record, sram_size;
+    unsigned banks;
+    char led[8];          /* "PA4": the board's log names the pin so */
+    char led_on;          /* '1' or '0': the level that lights it */
+};
+extern struct rb_geo rb_geo;
+
+/* An image from PROTO_APP_START: size bytes (a gap of erased flash reads 0xFF in data). */
 struct rb_image {
-    uint8_t data[PROTO_APP_END(RB_FLASH_SIZE, RB_PAGE_SIZE) - PROTO_APP_START];
+    uint8_t data[RB_FLASH_MAX - (PROTO_APP_START - PROTO_FLASH_BASE)];
     uint32_t size, crc;
 };
 
 /* Build products, loaded once by rb_load(build_dir). */
-extern struct rb_image rb_app[3]; /* [1] = app-v1.bin, [2] = app-v2.bin */
+extern struct rb_image rb_app[4]; /* [1] = app-v1.bin, [2] = app-v2.bin, [3] = app-xl.bin or empty */
 extern char rb_boot_elf[512];
 int rb_load(const char *build_dir);
 
@@ -83,10 +100,15 @@ bool rb_record_valid(const uint8_t *flash, struct proto_record *out);
 
 /* Host side, in the host thread: a session on b's line. */
 void rb_session(struct rb_board *b, struct iap_session *s);
-/* A whole update: connect (SYNC), write, CRC, commit, reset if asked. 0 or an iap_error. */
+/* Whether the part's page holding image offset off is all 0xFF in img (as far as img goes). */
+bool rb_page_blank(const struct rb_image *img, uint32_t off);
+/* A whole update: connect (SYNC), write, CRC, commit, reset if asked. 0 or an iap_error. Pages
+ * of the image that are all 0xFF are not sent (the image's gap: rb_image); the others are written
+ * in order, so an image without such pages is written as iap writes it. */
 int rb_update(struct rb_board *b, const struct rb_image *img, uint32_t version, bool reset);
 /* The same update by the compatibility protocols, as stm32flash and sb would do it:
- * AN3155: 0x7F, Erase (page list), Write Memory in 256-byte blocks, Go 0x08002000 (commits);
+ * AN3155: 0x7F, Erase (page list; Extended Erase on a dual-bank part), Write Memory in 256-byte
+ * blocks, Go 0x08002000 (commits);
  * YMODEM: '1', header block, 1 KB blocks, EOT twice, end of batch (commits, starts the app).
  * Both first settle the native SYNC that rb_run put on the line. 0 or -1. */
 int rb_an3155_update(struct rb_board *b, const struct rb_image *img);

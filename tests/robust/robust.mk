@@ -1,7 +1,7 @@
 # Robustness: power-loss sweeps of the real bootloader on the virtual board, self-protection,
 # watchdog and line-fault tests (docs/ROBUSTNESS.md).
 ROBUST_HOST_SRC := host/iap_session.c host/err.c host/compress_lz4.c host/transports/fdio.c \
-                   $(PROTO_SRC)
+                   host/compat_posix.c $(PROTO_SRC)
 ROBUST_DEPS := tests/robust/rboard.c tests/robust/rboard.h tests/test.h $(BUILD)/libemu.a \
                $(wildcard host/*.h proto/*.h) tests/robust/robust.mk
 ROBUST_CFLAGS := $(HOST_CFLAGS) $(WARN_STRICT) -Iemu -Ihost -Itests -Itests/robust
@@ -19,6 +19,14 @@ TESTS_BUILD  += $(ROBUST_BUILD) $(ROBUST_FW)
 TESTS        += "$(BUILD)/tests/test_powercut $(BUILD) --stride 25" \
                 "$(BUILD)/tests/test_powercut $(BUILD) --proto an3155 --every 16" \
                 "$(BUILD)/tests/test_powercut $(BUILD) --proto ymodem --every 16"
+# Other parts (docs/BOARDS.md): a slice on a 2 KB-page part (the f103ze board: high
+# density: the first and last 50 operations, every erase, every 100th); on the XL board (f103zg)
+# an image across the bank boundary (app-xl), cut at operation 1 and its last
+# 36 operations: bank 1's last page, bank 2's first, the record in bank 2's last page.
+TESTS_BUILD  += $(foreach b,f103ze f103zg,$(addprefix $(BUILD)/boards/$(b)/,boot.elf board.env \
+                  app-v1.bin app-v2.bin)) $(BUILD)/boards/f103zg/app-xl.bin
+TESTS        += "$(BUILD)/tests/test_powercut $(BUILD)/boards/f103ze --stride 100 --jobs 3" \
+                "$(BUILD)/tests/test_powercut $(BUILD)/boards/f103zg --image xl --tail 36 --jobs 3"
 
 .PHONY: sweep
 sweep: deps

@@ -5,10 +5,15 @@
  * no button and must run a whole valid image (v1 or v2, never a mix) or sit in IAP mode (LED on,
  * no application started); then a fresh update must succeed and v2 must run.
  *
- *   test_powercut BUILD_DIR [--stride K | --every K] [--proto P] [--jobs J]
- * --stride 0 (default) cuts at every operation; K > 0 at the first and last 50, every page
- * erase and every K-th operation; --every K at operations 1, K+1, 2K+1, ... and the last.
- * --proto an3155|ymodem: the update under test speaks that protocol (the fresh one is native).
+ *   test_powercut BUILD_DIR [--stride K | --every K | --tail N] [--proto P] [--image xl]
+ *                 [--jobs J]
+ * BUILD_DIR: the default build, or a board profile's BUILD/boards/NAME (its part, USART, LED and
+ * geometry: rboard.h). --stride 0 (default) cuts at every operation; K > 0 at the first and last
+ * 50, every page erase and every K-th operation; --every K at operations 1, K+1, 2K+1, ... and
+ * the last; --tail N at operation 1 and the last N. --proto an3155|ymodem: the update under test
+ * speaks that protocol (the fresh one is native). --image xl: the new image is app-xl (XL boards:
+ * v2 with code across the bank boundary, written without its blank pages): its last operations
+ * erase and program bank 1's last page, then bank 2's first, then the record in bank 2's last.
  * Prints the cut points and bad outcomes per scenario. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +28,7 @@
 #define BANNER "stm32-iap demo app v"
 
 static const char *build = "build";
-static long stride, every;
+static long stride, every, tail;
 static int jobs = 2;
 static long only; /* --only N: that cut point alone, board messages on stderr */
 static char tmpdir[256];
@@ -41,6 +46,7 @@ struct outcome {
 };
 
 static char detail[160]; /* what the board and the host said, for a bad outcome */
+static const struct rb_image *new_img = &rb_app[2]; /* v2: app-v2.bin, or app-xl.bin */
 
 static const char *const bad_why[] = {
     "ok",
@@ -56,7 +62,7 @@ static const char *const bad_why[] = {
 static int host_update_v2(struct rb_board *b, void *arg)
 {
     (void)arg;
-    return rb_update(b, &rb_app[2], 2, true);
+    return rb_update(b, new_img, 2, true);
 }
 
 /* The update under test: --proto native (default), an3155 or ymodem. The fresh update after a
@@ -74,10 +80,10 @@ static int host_update_v2_proto(struct rb_board *b, void *arg)
 {
     (void)arg;
     if (!strcmp(proto, "an3155"))
-        return rb_an3155_update(b, &rb_app[2]);
+        return rb_an3155_update(b, new_img);
     if (!strcmp(proto, "ymodem"))
-        return rb_ymodem_update(b, &rb_app[2]);
-    return rb_update(b, &rb_app[2], 2, true);
+        return rb_ymodem_update(b, new_img);
+    return rb_update(b, new_img, 2, true);
 }
 
 static void flash_for(const struct scenario *sc, uint8_t *flash)
@@ -110,12 +116,15 @@ static bool power_up_behaves(const char *img, enum rb_state st)
         return false;
     }
     rb_drain(&b);
-    /* the LED's last logged level */
-    char line[512], led = '?';
+    /* the LED's last logged state: '1' lit, '0' dark */
+    char line[512], pin[24], led = '?';
+    snprintf(pin, sizeof pin, "] %s = ", rb_geo.led);
     rewind(lf);
     while (fgets(line, sizeof line, lf))
-        if (strstr(line, "] PA4 = "))
-            led = strstr(line, "] PA4 = ")[8];
+        if (strstr(line, pin)) {
+            char level = strstr(line, pin)[strlen(pin)];
+            led = level == 'z' ? 'z' : level == rb_geo.led_on ? '1' : '0';
+        }
     fclose(lf);
     unlink(log);
     switch (st) {
@@ -130,7 +139,7 @@ static bool power_up_behaves(const char *img, enum rb_state st)
 
 static int cut_point(const struct scenario *sc, long n)
 {
-    static uint8_t flash[RB_FLASH_SIZE];
+    static uint8_t flash[RB_FLASH_MAX];
     char img[300];
     struct rb_board b;
     snprintf(img, sizeof img, "%s/board.%d.img", tmpdir, (int)getpid());
@@ -152,7 +161,7 @@ static int cut_point(const struct scenario *sc, long n)
     if (rb_flash_read(img, flash))
         return 7;
     enum rb_state st = rb_classify(flash, sc->old_version ? &rb_app[sc->old_version] : NULL,
-                                   &rb_app[2]);
+                                   new_img);
     if (st == RB_MIX)
         return 2;
     if (!power_up_behaves(img, st))
@@ -168,21 +177,28 @@ static int cut_point(const struct scenario *sc, long n)
         snprintf(detail, sizeof detail, "board exit %d, host %d: %.100s", rc, host_rc, b.err.msg);
         return 5;
     }
-    if (rb_flash_read(img, flash) || rb_classify(flash, NULL, &rb_app[2]) != RB_NEW)
+    if (rb_flash_read(img, flash) || rb_classify(flash, NULL, new_img) != RB_NEW)
         return 6;
     return -(int)st; /* <= 0: ok, minus the state */
 }
 
 /* The operations of the update in order, from the bootloader's rules (DESIGN.md): the record
  * page erase, then per half-word an erase of its page the first time one is touched and a
- * program unless the erased cell already holds the value, then the 12 record half-words. */
+ * program unless the erased cell already holds the value, then the 12 record half-words. Blank
+ * pages are not sent (rb_update), so not touched. */
+static long bank2_from; /* the model's first operation in bank 2 but the record page's erase */
+
 static long model_ops(const struct rb_image *img, char *is_erase, long max)
 {
     long n = 0;
     int last_page = -1;
     is_erase[++n] = 1;
     for (uint32_t i = 0; i < img->size && n < max - 20; i += 2) {
-        int page = (int)(i / RB_PAGE_SIZE);
+        int page = (int)(i / rb_geo.page_size);
+        if (rb_page_blank(img, i))
+            continue;
+        if (!bank2_from && rb_geo.banks > 1 && PROTO_APP_START + i >= 0x08080000u)
+            bank2_from = n + 1; /* XL: bank 2 from 0x08080000 */
         if (page != last_page) {
             is_erase[++n] = 1;
             last_page = page;
@@ -197,7 +213,7 @@ static long model_ops(const struct rb_image *img, char *is_erase, long max)
 
 static long clean_run_ops(const struct scenario *sc)
 {
-    static uint8_t flash[RB_FLASH_SIZE];
+    static uint8_t flash[RB_FLASH_MAX];
     char img[300];
     struct rb_board b;
     snprintf(img, sizeof img, "%s/clean.img", tmpdir);
@@ -221,17 +237,21 @@ static void sweep(const struct scenario *sc)
     static char is_erase[8192];
     double t0 = rb_now();
     long total = clean_run_ops(sc);
-    long model = model_ops(&rb_app[2], is_erase, (long)sizeof is_erase);
+    long model = model_ops(new_img, is_erase, (long)sizeof is_erase);
     printf("  %s, %s: a clean update takes %ld flash operations (model of the native update's "
            "steps: %ld)\n", proto, sc->name, total, model);
     CHECK(total > 0);
     if (!strcmp(proto, "native"))
         CHECK_EQ(total, model);
+    if (bank2_from)
+        printf("  the image reaches bank 2 at operation %ld (then the record, in bank 2's last page, "
+               "from operation %ld)\n", bank2_from, model - 11);
 
     long *ns = malloc(sizeof(long) * (size_t)(total + 1));
     long m = 0;
     for (long n = 1; n <= total; n++)
         if (every ? n % every == 1 || n == total
+                  : tail ? n == 1 || n > total - tail
                   : only ? n == only
                   : stride == 0 || n <= 50 || n > total - 50 || n % stride == 0 || is_erase[n])
             ns[m++] = n;
@@ -307,12 +327,16 @@ int main(int argc, char **argv)
             proto = argv[++i];
         else if (!strcmp(argv[i], "--every") && i + 1 < argc)
             every = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--tail") && i + 1 < argc)
+            tail = atol(argv[++i]);
         else if (!strcmp(argv[i], "--stride") && i + 1 < argc)
             stride = atol(argv[++i]);
         else if (!strcmp(argv[i], "--only") && i + 1 < argc)
             only = atol(argv[++i]);
         else if (!strcmp(argv[i], "--jobs") && i + 1 < argc)
             jobs = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--image") && i + 1 < argc && !strcmp(argv[i + 1], "xl") && ++i)
+            new_img = &rb_app[3];
         else
             build = argv[i];
     }
@@ -322,12 +346,19 @@ int main(int argc, char **argv)
         printf("0 passed, 1 failed\n");
         return 1;
     }
+    if (!new_img->size) {
+        printf("no %s/app-xl.bin: not an XL board\n0 passed, 1 failed\n", build);
+        return 1;
+    }
     snprintf(tmpdir, sizeof tmpdir, "%s/iap-powercut-XXXXXX",
              access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
     if (!mkdtemp(tmpdir))
         return 1;
-    printf("power-cut sweep on %s, %s update, %s\n", rb_boot_elf, proto,
+    printf("power-cut sweep on %s (board %s, %s: %u KB, %u-byte pages), %s update of %u bytes, %s\n",
+           rb_boot_elf, rb_geo.name, rb_geo.part, rb_geo.flash_size / 1024u, rb_geo.page_size,
+           proto, new_img->size,
            every ? "coarse (every K-th operation)"
+           : tail ? "the first and the last N operations"
            : stride ? "bounded (first/last 50, erases, every K-th)" : "every operation");
     RUN(power_cut_sweep_first_time_update);
     RUN(power_cut_sweep_replacing_a_valid_app);
