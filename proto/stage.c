@@ -67,9 +67,11 @@ static void view_op(struct proto_stage_view *v, const struct proto_stage_layout 
     v->boots = marks(rd, base + PROTO_STAGE_BOOT(l->page, 0), PROTO_STAGE_MAX_BOOTS);
     bool install = h->op == PROTO_STAGE_OP_INSTALL;
     bool ours = v->rec.size == h->to_primary.size && v->rec.image_crc == h->to_primary.crc;
-    /* A started operation erased the record page: a record there now is its own (the last step
-     * before done) or a direct update's, which ends the staged story. */
-    if (v->record && !(ours && (v->done || v->steps == 2u * h->pages)))
+    bool before = v->rec.size == h->to_staging.size && v->rec.image_crc == h->to_staging.crc;
+    /* A started operation erases the record page before its first step and writes its own after
+     * the last: any other record (a direct update's) ends the staged story. */
+    if (v->record && !(ours && (v->done || v->steps == 2u * h->pages)) &&
+        !(before && !v->done && v->steps == 0))
         v->state = PROTO_STAGE_NONE;
     else if (!v->done)
         v->state = install ? PROTO_STAGE_INSTALLING : PROTO_STAGE_ROLLING_BACK;

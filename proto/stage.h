@@ -59,10 +59,11 @@ _Static_assert(sizeof(struct proto_stage_trailer) == 24, "trailer layout");
 
 /* ---- Status pages: the bootloader's record of an install or a rollback ---------------------------
  * An operation erases the status page that is not current, programs the header (hdr_crc last),
- * erases the record page, then the started mark: from there on the page is current (a valid,
- * started header with the higher seq) and the operation is resumed at every reset until its done
- * mark. Each step copies one page and is marked once its copy is verified; a step cut short is
- * redone (its source is intact until the next step). The trial's marks follow. */
+ * then the started mark: from there on the page is current (a valid, started header with the
+ * higher seq) and the operation is resumed at every reset until its done mark. It erases the
+ * record page before its first step and writes the record of to_primary after its last. Each step
+ * copies one page and is marked once its copy is verified; a step cut short is redone (its source
+ * is intact until the next step). The trial's marks follow. */
 #define PROTO_STAGE_HDR_MAGIC 0x31545349u /* "IST1" */
 enum proto_stage_op {
     PROTO_STAGE_OP_INSTALL = 1,  /* staging -> primary, the running image -> staging */
@@ -88,7 +89,7 @@ _Static_assert(sizeof(struct proto_stage_hdr) == 44, "status header layout");
  * the end of the page (PROTO_STAGE_TAIL bytes). */
 #define PROTO_STAGE_STEP_OFF   64u
 #define PROTO_STAGE_TAIL       32u
-#define PROTO_STAGE_STARTED(page) ((page) - 32u) /* the record page is erased: the op counts */
+#define PROTO_STAGE_STARTED(page) ((page) - 32u) /* the header is whole: the op counts */
 #define PROTO_STAGE_DONE(page)    ((page) - 30u) /* the record of to_primary is written */
 #define PROTO_STAGE_CONFIRM(page) ((page) - 28u) /* the application confirmed (install) */
 #define PROTO_STAGE_BOOT(page, i) ((page) - 26u + 2u * (i)) /* trial boot i started */

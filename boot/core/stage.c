@@ -81,8 +81,12 @@ static int run(const struct proto_stage_view *v)
 {
     const struct proto_stage_hdr *h = &v->hdr;
     uint32_t base = status_page(v->cur);
+    bool recorded = v->record && v->rec.size == h->to_primary.size &&
+                    v->rec.image_crc == h->to_primary.crc;
     int rc = PROTO_OK;
-    if (h->op == PROTO_STAGE_OP_INSTALL && v->staged == PROTO_STAGED_REQUESTED &&
+    if (v->steps == 0 && v->record && !recorded)
+        rc = fm_record_erase(); /* the image it describes is about to move */
+    if (rc == PROTO_OK && h->op == PROTO_STAGE_OP_INSTALL && v->staged == PROTO_STAGED_REQUESTED &&
         v->trailer.crc == h->to_primary.crc && v->trailer.size == h->to_primary.size)
         rc = take(0);
     for (uint32_t k = v->steps; rc == PROTO_OK && k < 2u * h->pages; k++) {
@@ -92,8 +96,6 @@ static int run(const struct proto_stage_view *v)
         if (rc == PROTO_OK)
             rc = mark(base + PROTO_STAGE_STEP_OFF + 2u * k);
     }
-    bool recorded = v->record && v->rec.size == h->to_primary.size &&
-                    v->rec.image_crc == h->to_primary.crc;
     if (rc == PROTO_OK && !recorded)
         rc = fm_record_write(h->to_primary.size, h->to_primary.crc, h->to_primary.version);
     if (rc == PROTO_OK)
@@ -102,8 +104,8 @@ static int run(const struct proto_stage_view *v)
 }
 
 /* A new operation on the status page that is not current: erase it, the header (hdr_crc last),
- * the record page, then the started mark that makes it current. A cut before that mark leaves
- * the previous operation current and the request pending: the next reset starts again. */
+ * then the started mark that makes it current. A cut before that mark leaves the previous
+ * operation current and the request pending: the next reset starts again. */
 static int start(const struct proto_stage_view *v, uint8_t op, uint32_t pages,
                  const struct proto_stage_img *to_primary, const struct proto_stage_img *to_staging)
 {
@@ -124,8 +126,6 @@ static int start(const struct proto_stage_view *v, uint8_t op, uint32_t pages,
         rc = fm_slot_program(base, &h, crc_at);
     if (rc == PROTO_OK)
         rc = fm_slot_program(base + crc_at, (const uint8_t *)&h + crc_at, 4);
-    if (rc == PROTO_OK)
-        rc = fm_record_erase();
     if (rc == PROTO_OK)
         rc = mark(base + PROTO_STAGE_STARTED(lay.page));
     return rc;
