@@ -37,36 +37,34 @@ static void hse_off(void)
     RCC_CR &= ~RCC_CR_HSEBYP;
 }
 
-/* The profile's 8 MHz HSE, crystal or external clock; false (and HSE off) when it does not start:
- * a missing crystal or an ST-LINK without MCO leaves the board on HSI, still reachable. */
-static bool hse_start(void)
-{
-    if (BOARD_CLOCK == BOARD_CLOCK_HSI)
-        return false;
-    if (BOARD_CLOCK == BOARD_CLOCK_HSE_BYPASS)
-        RCC_CR |= RCC_CR_HSEBYP;
-    RCC_CR |= RCC_CR_HSEON;
-    if (wait_rcc(&RCC_CR, RCC_CR_HSERDY, RCC_CR_HSERDY) == 0)
-        return true;
-    hse_off();
-    return false;
-}
-
-/* The PLL from HSE (x9 = 72 MHz) or HSI/2; AHB and APB2 /1, APB1 /2 (max 36 MHz), 2 flash wait
- * states. If the PLL does not lock, the chip stays on HSI 8 MHz and the USART and SysTick are set
- * up for that. */
+/* The PLL from the profile's 8 MHz HSE (crystal or external clock, x9 = 72 MHz) or from HSI/2;
+ * AHB and APB2 /1, APB1 /2 (max 36 MHz), 2 flash wait states. An HSE that does not start (no
+ * crystal fitted, an ST-LINK without MCO) is switched off again and the PLL runs from HSI: the
+ * board stays reachable. If the PLL does not lock, the chip stays on HSI 8 MHz and the USART and
+ * SysTick are set up for that. */
 static void clock_init(void)
 {
-    bool hse = hse_start();
-    uint32_t mul = hse ? PLL_HSE_MUL : PLL_HSI_MUL;
+    uint32_t cfgr = RCC_CFGR_PLLMUL(PLL_HSI_MUL) | RCC_CFGR_PPRE1_DIV2;
+    uint32_t hz = HSE_HZ / 2u * PLL_HSI_MUL; /* HSI / 2 = 4 MHz */
+    if (BOARD_CLOCK != BOARD_CLOCK_HSI) {
+        if (BOARD_CLOCK == BOARD_CLOCK_HSE_BYPASS)
+            RCC_CR |= RCC_CR_HSEBYP;
+        RCC_CR |= RCC_CR_HSEON;
+        if (wait_rcc(&RCC_CR, RCC_CR_HSERDY, RCC_CR_HSERDY) == 0) {
+            cfgr = RCC_CFGR_PLLMUL(PLL_HSE_MUL) | RCC_CFGR_PPRE1_DIV2 | RCC_CFGR_PLLSRC_HSE;
+            hz = HSE_HZ * PLL_HSE_MUL;
+        } else {
+            hse_off();
+        }
+    }
     FLASH_ACR = FLASH_ACR_PRFTBE | FLASH_ACR_LATENCY(2);
-    RCC_CFGR = RCC_CFGR_PLLMUL(mul) | RCC_CFGR_PPRE1_DIV2 | (hse ? RCC_CFGR_PLLSRC_HSE : 0u);
+    RCC_CFGR = cfgr;
     RCC_CR |= RCC_CR_PLLON;
     if (wait_rcc(&RCC_CR, RCC_CR_PLLRDY, RCC_CR_PLLRDY) != 0)
         return;
     RCC_CFGR |= RCC_CFGR_SW_PLL;
     if (wait_rcc(&RCC_CFGR, RCC_CFGR_SWS_MASK, RCC_CFGR_SWS_PLL) == 0)
-        f1_hclk = (hse ? HSE_HZ : HSE_HZ / 2u) * mul;
+        f1_hclk = hz;
 }
 
 /* Back to the reset clock tree: HSI, PLL and HSE off, no prescalers, zero wait states. */
@@ -102,7 +100,8 @@ void port_init(void)
 
     /* GPIO before SysTick and USART: the entry input's pull settles long before it is read.
      * Output levels first (the pull's direction, the LED off, RX pulled up), then the modes. */
-    GPIO_BSRR(F1_ENTRY_PORT) = PIN_LEVEL(BOARD_ENTRY_PIN, BOARD_ENTRY_PULL == BOARD_PULL_UP);
+    if (BOARD_ENTRY_PULL != BOARD_PULL_NONE)
+        GPIO_BSRR(F1_ENTRY_PORT) = PIN_LEVEL(BOARD_ENTRY_PIN, BOARD_ENTRY_PULL == BOARD_PULL_UP);
     GPIO_BSRR(F1_LED_PORT) = PIN_LEVEL(BOARD_LED_PIN, !BOARD_LED_ACTIVE);
     GPIO_BSRR(F1_TX_PORT) = PIN_LEVEL(F1_RX_PIN, 1);
     pin_mode(F1_ENTRY_PORT, BOARD_ENTRY_PIN,
