@@ -701,7 +701,112 @@ int iap_session_sync(struct iap_session *s, struct iap_err *err)
 int iap_session_reset(struct iap_session *s, struct iap_err *err)
 {
     struct iap_frame f;
-    return cmd2(s, PROTO_CMD_RESET, 0, 0, 0, 0, &f, 0, err);
+    int rc = cmd2(s, PROTO_CMD_RESET, 0, 0, 0, 0, &f, 0, err);
+    if (!rc && s->stepped) { /* the device left for its application at the reset's rate */
+        struct iap_err ignored;
+        s->t->set_baud(s->t, s->boot_baud, &ignored);
+        s->cfg.baud = s->boot_baud;
+        s->stepped = false;
+    }
+    return rc;
+}
+
+/* ---- baud step-up (docs/PROTOCOL.md, SET_BAUD) ------------------------------------------------ */
+
+static const unsigned step_rates[] = {2000000, 1500000, 1000000, 921600, 460800, 230400};
+
+static void sleep_ms(unsigned ms)
+{
+    uint64_t end = now_ms() + ms;
+    while (now_ms() < end)
+        ;
+}
+
+/* The check exchange at the new rate: one INFO, answered within a short time. */
+static int check_rate(struct iap_session *s, struct iap_err *err)
+{
+    struct iap_session_cfg saved = s->cfg;
+    struct iap_frame f;
+    s->cfg.timeout_ms = 60;
+    s->cfg.retries = 1;
+    int rc = iap_session_cmd(s, PROTO_CMD_INFO, NULL, 0, &f, 0, err);
+    s->cfg.timeout_ms = saved.timeout_ms;
+    s->cfg.retries = saved.retries;
+    return rc ? rc : status_of(&f) == PROTO_OK ? 0 : IAP_ERR_PROTOCOL;
+}
+
+/* Back at the boot rate after a rate that did not work: the device falls back by itself
+ * PROTO_BAUD_CHECK_MS after its switch; then a SYNC takes the sequence up again. */
+static int fall_back(struct iap_session *s, unsigned boot, struct iap_err *err)
+{
+    struct iap_err ignored;
+    s->t->set_baud(s->t, boot, &ignored);
+    s->cfg.baud = boot;
+    sleep_ms(PROTO_BAUD_CHECK_MS + 100);
+    s->t->discard(s->t);
+    proto_rx_init(&s->rx, s->rx_buf, sizeof s->rx_buf);
+    return iap_session_sync(s, err);
+}
+
+int iap_session_step_up(struct iap_session *s, unsigned baud_max, struct iap_err *err)
+{
+    unsigned boot = s->cfg.baud;
+    s->boot_baud = boot;
+    char m[160];
+    if (!s->t->set_baud || !(s->info.features & PROTO_FEAT_BAUD))
+        return 0;
+    for (size_t i = 0; i < sizeof step_rates / sizeof step_rates[0]; i++) {
+        unsigned r = step_rates[i];
+        if (r > baud_max || r <= boot)
+            continue;
+        uint8_t p[4];
+        struct iap_frame f;
+        proto_put32(p, r);
+        int rc = iap_session_cmd(s, PROTO_CMD_SET_BAUD, p, 4, &f, 0, err);
+        if (rc)
+            return rc;
+        if (status_of(&f) != PROTO_OK || f.len < 5)
+            continue; /* E_BAUD: the USART cannot make it; try the next */
+        uint32_t actual = proto_get32(f.payload + 1);
+        struct iap_err e2;
+        if (s->t->set_baud(s->t, r, &e2)) {
+            snprintf(m, sizeof m, "%u baud: %.100s; trying a lower rate", r, e2.msg);
+            note(s, m);
+            rc = fall_back(s, boot, err);
+            if (rc)
+                return rc;
+            continue;
+        }
+        s->cfg.baud = r;
+        if (check_rate(s, &e2) == 0) {
+            s->stepped = true;
+            snprintf(m, sizeof m, "line at %u baud (the device's USART makes %u)", r, actual);
+            note(s, m);
+            return 0;
+        }
+        snprintf(m, sizeof m, "no answer at %u baud: back to %u, trying a lower rate", r, boot);
+        note(s, m);
+        rc = fall_back(s, boot, err);
+        if (rc)
+            return rc;
+    }
+    snprintf(m, sizeof m, "staying at %u baud", boot);
+    note(s, m);
+    return 0;
+}
+
+int iap_session_step_down(struct iap_session *s, unsigned boot, struct iap_err *err)
+{
+    if (!s->stepped)
+        return 0;
+    uint8_t p[4] = {0, 0, 0, 0};
+    struct iap_frame f;
+    int rc = iap_session_cmd(s, PROTO_CMD_SET_BAUD, p, 4, &f, 0, err);
+    struct iap_err ignored;
+    s->t->set_baud(s->t, boot, &ignored);
+    s->cfg.baud = boot;
+    s->stepped = false;
+    return rc;
 }
 
 /* Compression pays when the line, not the flash, is the bottleneck: a 1 KB WRITE takes longer

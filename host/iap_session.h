@@ -50,6 +50,8 @@ struct iap_session {
     unsigned window_frames; /* in effect for the pipeline */
     unsigned long resends, timeouts, naks;
     bool app_rebooted; /* the handshake had to ask a running application to reboot */
+    bool stepped;      /* the line runs faster than the boot rate (iap_session_step_up) */
+    unsigned boot_baud;
     uint64_t raw_bytes, sent_bytes; /* WRITE data given, and as it went on the wire */
 };
 
@@ -101,6 +103,13 @@ struct iap_flash_result {
 int iap_session_flash(struct iap_session *s, const uint8_t *buf, uint32_t len,
                       const struct iap_flash_opts *fo, struct iap_flash_result *res,
                       struct iap_err *err);
+
+/* The baud step-up after the handshake: proposes the fastest of 2000000 .. 230400 baud up to
+ * baud_max that the device's USART makes and the port takes, checks it with one exchange, and
+ * falls back (the device too, by itself) to try the next lower, or stays at the boot rate. Only
+ * transport failures are errors. iap_session_step_down brings both back to the boot rate. */
+int iap_session_step_up(struct iap_session *s, unsigned baud_max, struct iap_err *err);
+int iap_session_step_down(struct iap_session *s, unsigned boot, struct iap_err *err);
 
 /* A new device session: the next WRITE erases every page again (restart a transfer). */
 int iap_session_sync(struct iap_session *s, struct iap_err *err);

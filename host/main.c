@@ -18,6 +18,7 @@
 #define IAP_TOOL_VERSION "1.0.0"
 #define DEFAULT_BAUD 115200u
 #define SIGN_DEFAULT_START 0x08004000u /* the SECURE layout: a 16 KB bootloader */
+#define DEFAULT_BAUD_MAX 2000000u
 #define DEFAULT_TIMEOUT_MS 500
 #define DEFAULT_RETRIES 8
 #define CONNECT_MS 5000
@@ -36,13 +37,16 @@ struct opts {
     const char *key; /* sign: the private key */
     int compress; /* -1 auto, 0 --no-compress, 1 --compress */
     bool quiet, verbose, json;
+    unsigned baud_max; /* the step-up's ceiling; <= baud: no step-up */
 };
 
 static const char usage_options[] =
     "options:\n"
     "  -p, --port PORT       serial device (/dev/ttyUSB0, COM5), tcp://HOST:PORT or\n"
     "                        rfc2217://HOST:PORT; default $IAP_PORT\n"
-    "  -b, --baud N          baud rate (default 115200)\n"
+    "  -b, --baud N          the boot rate, of the handshake (default 115200)\n"
+    "      --baud-max N      then step up to the fastest rate up to N the device and port\n"
+    "                        both make (default 2000000; --baud-max 0: stay at --baud)\n"
     "      --address ADDR    load address of a .bin file (default 0x08002000)\n"
     "      --format F        bin, hex, srec or elf (default: from the extension, then content)\n"
     "      --no-reset        stay in the bootloader afterwards instead of starting the app\n"
@@ -99,8 +103,8 @@ static void hook_note(void *ctx, const char *msg)
 }
 static const struct iap_session_hooks hooks = {hook_trace, hook_progress, hook_note, NULL};
 
-static int connect_device(const struct opts *o, struct iap_transport **t, struct iap_session *s,
-                          struct iap_err *err)
+static int connect_device(const struct opts *o, bool bulk, struct iap_transport **t,
+                          struct iap_session *s, struct iap_err *err)
 {
     if (!o->port)
         return iap_fail(err, IAP_ERR_USAGE,
@@ -116,6 +120,11 @@ static int connect_device(const struct opts *o, struct iap_transport **t, struct
     rc = iap_session_connect(s, err);
     if (rc)
         return rc;
+    if (bulk && o->baud_max > o->baud) {
+        rc = iap_session_step_up(s, o->baud_max, err);
+        if (rc)
+            return rc;
+    }
     if (ui.verbose)
         ui_note("connected: bootloader %u.%u.%u, app area 0x%08x..0x%08x, window %u frames / %u "
                 "bytes",
@@ -199,6 +208,7 @@ static int cmd_flash(const struct opts *o, struct iap_session *s, const struct i
                 (unsigned long long)res.raw_bytes, (unsigned long long)res.sent_bytes,
                 (double)res.raw_bytes / (double)res.sent_bytes);
     double secs = ui_now() - t0;
+    unsigned line = s->cfg.baud; /* the stepped-up rate, before a reset gives the boot rate back */
     if (!o->no_reset) {
         rc = iap_session_reset(s, err);
         if (rc)
@@ -206,7 +216,7 @@ static int cmd_flash(const struct opts *o, struct iap_session *s, const struct i
     }
     if (ui.verbose)
         ui_note("frames resent %lu, timeouts %lu, naks %lu", s->resends, s->timeouts, s->naks);
-    ui_summary("flashed", (uint32_t)res.written, secs, o->baud);
+    ui_summary("flashed", (uint32_t)res.written, secs, line);
     char m[192];
     snprintf(m, sizeof m,
              "\"size\":%u,\"crc\":%u,\"version\":%u,\"started\":%s,\"written\":%llu,"
@@ -450,6 +460,7 @@ struct command {
     const char *name, *args, *help;
     int nargs;
     bool offline;     /* no device: run gets no session */
+    bool bulk;        /* moves enough data for the baud step-up to pay */
     bool needs_image; /* argument 0 is a firmware file, loaded before the port is opened */
     /* Reads only: a running application that had to reboot for it is started again afterwards,
      * whatever the outcome. A command that writes gives the application back only when it was
@@ -461,24 +472,24 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"info", "", "show the bootloader's device information", 0, false, false, true, NULL,
+    {"info", "", "show the bootloader's device information", 0, false, false, false, true, NULL,
      run_info},
     {"flash", "FILE", "write FILE to the application area, commit it, start it", 1, false, true,
-     false, NULL, run_flash},
+     true, false, NULL, run_flash},
     {"verify", "FILE", "compare the device's application area with FILE (CRC-32)", 1, false,
-     true, true, NULL, run_verify},
+     false, true, true, NULL, run_verify},
     {"erase", "", "erase the whole application area (the app is gone afterwards)", 0, false,
-     false, false, NULL, run_erase},
-    {"read", "ADDR LEN -o FILE", "read LEN bytes of flash from ADDR into FILE", 2, false, false,
-     true, args_read, run_read},
+     false, false, false, NULL, run_erase},
+    {"read", "ADDR LEN -o FILE", "read LEN bytes of flash from ADDR into FILE", 2, false, true,
+     false, true, args_read, run_read},
     {"reset", "", "leave the bootloader: start the application if valid", 0, false, false, false,
-     NULL, run_reset},
+     false, NULL, run_reset},
     {"keygen", "-o KEY.pem", "a new Ed25519 signing key (and KEY.pub.pem for the bootloader)", 0,
-     true, false, false, args_output, run_keygen},
+     true, false, false, false, args_output, run_keygen},
     {"sign", "--key KEY.pem --version N FILE -o OUT", "a signed image of FILE for SECURE builds",
-     1, true, true, false, args_sign, run_sign},
+     1, true, false, true, false, args_sign, run_sign},
     {"ports", "", "list the serial ports, with USB adapters' IDs and serial numbers", 0, true,
-     false, false, NULL, run_ports},
+     false, false, false, NULL, run_ports},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -554,6 +565,7 @@ static int parse_options(int argc, char **argv, struct opts *o, struct iap_err *
         {"retries", required_argument, NULL, 'r'},
         {"no-app-request", no_argument, NULL, 'R'},
         {"full", no_argument, NULL, 'U'},
+        {"baud-max", required_argument, NULL, 'M'},
         {"force", no_argument, NULL, 'f'},
         {"key", required_argument, NULL, 'k'},
         {"no-compress", no_argument, NULL, 'Z'},
@@ -568,7 +580,8 @@ static int parse_options(int argc, char **argv, struct opts *o, struct iap_err *
     };
     *o = (struct opts){.port = getenv("IAP_PORT"), .baud = DEFAULT_BAUD,
                        .address = PROTO_APP_START, .timeout_ms = DEFAULT_TIMEOUT_MS,
-                       .retries = DEFAULT_RETRIES, .app_request = true, .compress = -1};
+                       .retries = DEFAULT_RETRIES, .app_request = true, .compress = -1,
+                       .baud_max = DEFAULT_BAUD_MAX};
     if (o->port && !*o->port)
         o->port = NULL;
     int c;
@@ -612,6 +625,12 @@ static int parse_options(int argc, char **argv, struct opts *o, struct iap_err *
             break;
         case 'R': o->app_request = false; break;
         case 'U': o->full = true; break;
+        case 'M':
+            if (parse_u32(optarg, &v))
+                return iap_fail(err, IAP_ERR_USAGE, "bad --baud-max '%s': a rate, e.g. 921600",
+                                optarg);
+            o->baud_max = v;
+            break;
         case 'f': o->force = true; break;
         case 'k': o->key = optarg; break;
         case 'Z': o->compress = 0; break;
@@ -680,7 +699,7 @@ static int run(int argc, char **argv, struct iap_err *err)
     struct iap_transport *t = NULL;
     struct iap_session s;
     if (!rc)
-        rc = connect_device(&o, &t, &s, err);
+        rc = connect_device(&o, cmd->bulk, &t, &s, err);
     /* A .bin has no address of its own: it goes to the device's application start (a SECURE
      * bootloader's is 0x08004000) unless --address says otherwise. */
     if (!rc && cmd->needs_image && !o.address_given && strcmp(fmt->name, "bin") == 0 &&
@@ -690,6 +709,10 @@ static int run(int argc, char **argv, struct iap_err *err)
     }
     if (!rc)
         rc = restart_app(&o, cmd, &s, cmd->run(&o, &s, &a, err), err);
+    if (t && s.stepped) { /* the board stays in IAP mode: give it its boot rate back */
+        struct iap_err ignored;
+        iap_session_step_down(&s, o.baud, &ignored);
+    }
     if (t)
         t->close(t);
     image_free(&a.img);
