@@ -13,9 +13,10 @@ fail() { echo "demo: $*" >&2; exit 1; }
 # listen SECONDS: holds the board's port open while iap runs (so the board's output after iap
 # exits is kept), then, once $E2E_TMP/go exists, prints what the board sends for SECONDS.
 listen() {
-    rm -f "$E2E_TMP/go" "$E2E_TMP/uart"
+    rm -f "$E2E_TMP/go" "$E2E_TMP/go.listening" "$E2E_TMP/uart"
     python3 -c 'import os, select, sys, time
 fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NOCTTY | os.O_NONBLOCK)
+open(sys.argv[2] + ".listening", "w").close()
 while not os.path.exists(sys.argv[2]):
     time.sleep(0.01)
 end = time.time() + float(sys.argv[3])
@@ -28,6 +29,11 @@ while time.time() < end:
         except OSError:
             time.sleep(0.05)' "$(board_port demo)" "$E2E_TMP/go" "$1" "$E2E_TMP/uart" &
     echo $! >"$E2E_TMP/listen.pid"
+    # the port must be open before iap closes it, or the board's next bytes go nowhere
+    for _ in $(seq 100); do
+        [ -e "$E2E_TMP/go.listening" ] && break
+        sleep 0.05
+    done
     sleep 0.2
 }
 

@@ -32,8 +32,9 @@ fi
 BOOT_ELF=${BOOT_ELF:-$BOARD_DIR/boot.elf}
 APP_DIR=$BOARD_DIR # app-v1.bin, app-v2.elf, ...
 # The seed board's facts, for a build from before board profiles.
-BOARD=seed BOARD_EMU_PART_GLOB=f103c8 BOARD_FLASH_KB=64 BOARD_PAGE_SIZE=1024 BOARD_SRAM_KB=20
-BOARD_APP_END=0x0800fc00 BOARD_EMU_USART=1 BOARD_ENTRY=PA0 BOARD_ENTRY_ON=1 BOARD_LED=PA4
+BOARD=seed BOARD_CHIP=STM32F103C8 BOARD_EMU_PART_GLOB=f103c8 BOARD_FLASH_KB=64
+BOARD_PAGE_SIZE=1024 BOARD_SRAM_KB=20 BOARD_APP_END=0x0800fc00 BOARD_USART=1
+BOARD_USART_PINS=PA9/PA10 BOARD_EMU_USART=1 BOARD_ENTRY=PA0 BOARD_ENTRY_ON=1 BOARD_LED=PA4
 BOARD_LED_ON=1 BOARD_BANKS=1 BOARD_DEV_ID=0x410
 if [ -r "$BOARD_DIR/board.env" ]; then
     . "$BOARD_DIR/board.env"
@@ -120,16 +121,17 @@ led_changes() { grep -c "] $BOARD_LED = " "$E2E_TMP/$1.log"; }
 # uart_read NAME SECONDS: what the board sends on its pty during SECONDS (nobody else may have the
 # port open meanwhile; what the board sends while nobody listens is lost, as on a real wire).
 # A program killed on the port (the killed-iap test) leaves it with VMIN = 0, on which cat would
-# see an end of file: set VMIN = 1 first.
+# see an end of file: set VMIN = 1 first. It may also leave its stepped-up rate (iap --baud-max):
+# read at the application's rate, as a terminal would (E2E_APP_BAUD, 115200).
 uart_read() {
-    stty -F "$E2E_TMP/$1.pty" min 1 time 0 2>/dev/null
+    stty -F "$E2E_TMP/$1.pty" "${E2E_APP_BAUD:-115200}" min 1 time 0 2>/dev/null
     timeout "$2" cat "$E2E_TMP/$1.pty" 2>/dev/null | tr -d '\000'
     return 0
 }
 
 # uart_expect NAME TEXT SECONDS: 0 once the board sends TEXT within SECONDS.
 uart_expect() {
-    stty -F "$E2E_TMP/$1.pty" min 1 time 0 2>/dev/null
+    stty -F "$E2E_TMP/$1.pty" "${E2E_APP_BAUD:-115200}" min 1 time 0 2>/dev/null
     timeout "$3" grep -a -q -m 1 -F -- "$2" "$E2E_TMP/$1.pty" 2>/dev/null
 }
 
