@@ -116,8 +116,10 @@ $(foreach a,$(STAGED_APPS),$(eval $(call STAGED_APP_RULES,$(STAGED_DIR),$(a),)))
 $(foreach a,$(STAGED_APPS),$(eval $(call STAGED_APP_RULES,$(STAGED_SECURE_DIR),$(a),-DDEMO_META_PAGES=2u)))
 
 # v2 padded to 48 KB (not 0xFF: every half-word is programmed), for the install time.
-$(STAGED_DIR)/app-v2-48k.bin: $(STAGED_DIR)/app-v2.elf
-	$(ARM_OBJCOPY) -O binary --gap-fill 0x5a --pad-to $$((0x08004000 + 49152)) $< $@
+$(STAGED_DIR)/app-v2-48k.bin: $(STAGED_DIR)/app-v2.bin
+	head -c 49152 /dev/zero | tr '\000' '\132' >$@.tmp
+	dd if=$< of=$@.tmp conv=notrunc status=none
+	mv $@.tmp $@
 
 STAGED_FILES := $(foreach d,$(STAGED_DIR) $(STAGED_SECURE_DIR),$(d)/boot.elf $(d)/boot.bin \
                   $(foreach a,$(STAGED_APPS),$(d)/app-$(a).elf $(d)/app-$(a).bin)) \

@@ -336,8 +336,6 @@ int iap_staged_flash(struct iap_session *s, struct image *img, bool rebase_bin,
     session_for(s, st);
     r->size = len;
     r->crc = proto_crc32(0, buf, len);
-    if (s->hooks && s->hooks->progress)
-        s->hooks->progress(s->hooks->ctx, 0, len);
     rc = transfer(s, buf, len, o, r, err);
     free(buf);
     if (!rc) {

@@ -17,9 +17,16 @@ $(BUILD)/tests/test_boot_stage $(BUILD)/tests/test_boot_stage_powercut: \
 
 # The application's library, the demo's receiver and iap's side against the staged core.
 STAGED_APP_TEST_SRC := examples/template/app_stage.c examples/demo/stage_rx.c host/staged.c \
-                       $(filter-out $(PROTO_SRC) host/staged.c,$(HOST_LIB_SRC))
+                       $(filter-out $(PROTO_SRC) host/staged.c proto/stage.c,$(HOST_LIB_SRC))
 $(BUILD)/tests/test_boot_stage_app: tests/unit/test_boot_stage_app.c $(STAGED_TEST_DEPS) \
                                     $(STAGED_APP_TEST_SRC) $(wildcard host/*.h examples/*/*.h)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(STAGED_TEST_CFLAGS) -Iexamples/template -Iexamples/demo -Ihost -o $@ $< \
 	  $(STAGED_SIM_SRC) $(STAGED_APP_TEST_SRC) $(HOST_LIBS)
+
+# host/staged.c on the command line for the end-to-end tests (until iap's main.c has --staged).
+$(STAGED_DIR)/iap-staged: tests/e2e/staged_cli.c host/staged.c proto/stage.c $(HOST_SRC) $(HOST_DEPS) \
+                          tests/staged.mk
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(WARN_STRICT) -Ihost -o $@ $< host/staged.c proto/stage.c \
+	  $(filter-out host/main.c host/staged.c proto/stage.c,$(HOST_SRC)) $(HOST_LIBS)

@@ -189,7 +189,7 @@ bool stage_boot(void)
             continue;
         case PROTO_STAGE_TRIAL:
             if (v.boots < v.hdr.trial_max)
-                return acted;
+                return true; /* a trial boot: no listening window to hold it up */
             acted = true;
             if (start(&v, PROTO_STAGE_OP_ROLLBACK, v.hdr.pages, &v.hdr.to_staging,
                       &v.hdr.to_primary) != PROTO_OK)

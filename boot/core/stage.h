@@ -27,8 +27,10 @@ uint32_t stage_app_end(uint32_t area_end);
 
 /* At reset, before the boot decision: resume an install or a rollback a power cut stopped, roll a
  * trial image that used up its boots back, start a requested install (or refuse it: the result
- * goes to the staging slot's trailer for the application). true when it acted on any of them:
- * the boot then skips the listening window (the host that asked waits for the application). */
+ * goes to the staging slot's trailer for the application). true when it acted on any of them or
+ * the image runs on trial: the boot then skips the listening window (the host that asked for the
+ * install probes for the application meanwhile; a frame in the window would hold the trial up in
+ * IAP mode). The update request and the entry button still work. */
 bool stage_boot(void);
 
 /* Before every jump to the application: a trial boot is counted and the IWDG started for it
