@@ -48,6 +48,7 @@ include tests/robust/robust.mk
 include tests/fuzz/fuzz.mk
 include tests/lz4.mk
 include tests/crypto/crypto.mk
+include tests/bench/bench.mk
 
 all: $(ALL_TARGETS)
 

@@ -1,6 +1,7 @@
 /* A model of a USB-serial adapter (FTDI FT232R-like) between a host tool and the virtual board:
  *
- *   usbrelay --board BOARD_PTY --link LINK [--latency-ms 16] [--fifo 62]
+ *   usbrelay --board BOARD_PTY --link LINK [--latency-ms 16] [--fifo 62] [--max-baud N]
+ *            [--noise-after-switch MS]
  *
  * Opens the board's pty (stm32emu --uart pty:...) as the wire, and offers the host a pty of its
  * own at LINK (a symlink), as the adapter's /dev/ttyUSB0. What the host sets on LINK (its baud
@@ -9,12 +10,16 @@
  *  - host -> board: bytes leave at the line rate (10 bits a byte at the host's baud);
  *  - board -> host: bytes wait in the adapter until 62 are there (a full USB packet of the FT232R:
  *    64 bytes less its 2 status bytes) or the latency timer (16 ms) expires, then go together.
+ * For the step-up's tests: --max-baud N is an adapter whose UART cannot go faster (above N it
+ * carries nothing, as a chip at a rate it does not make), --noise-after-switch MS puts random
+ * bytes on both sides for MS after each rate change (a line settling).
  * Runs until killed; prints its counts on stderr when it ends (SIGTERM). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,8 +73,9 @@ static unsigned baud_of(speed_t s)
 int main(int argc, char **argv)
 {
     const char *board_path = NULL, *link_path = NULL;
-    double latency = 0.016;
+    double latency = 0.016, noise_s = 0;
     size_t fifo = 62;
+    unsigned max_baud = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--board") == 0)
             board_path = argv[i + 1];
@@ -79,6 +85,10 @@ int main(int argc, char **argv)
             latency = atof(argv[i + 1]) / 1000.0;
         else if (strcmp(argv[i], "--fifo") == 0)
             fifo = (size_t)atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--max-baud") == 0)
+            max_baud = (unsigned)atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "--noise-after-switch") == 0)
+            noise_s = atof(argv[i + 1]) / 1000.0;
     }
     if (!board_path || !link_path || fifo == 0 || fifo > 4096) {
         fprintf(stderr, "usage: usbrelay --board PTY --link LINK [--latency-ms 16] [--fifo 62]\n");
@@ -108,7 +118,9 @@ int main(int argc, char **argv)
 
     static uint8_t up[1 << 16], down[1 << 16];
     size_t nup = 0, ndown = 0;
-    unsigned long up_bytes = 0, down_bytes = 0, packets = 0, rate_changes = 0;
+    unsigned long up_bytes = 0, down_bytes = 0, packets = 0, rate_changes = 0, noise = 0;
+    double noise_until = 0;
+    uint32_t rng = 0x2545F491u;
     speed_t speed = B115200;
     double credit_at = now_s(), last_flush = now_s();
     double credit = 0;
@@ -119,8 +131,10 @@ int main(int argc, char **argv)
             speed = cfgetospeed(&t);
             raw(board, speed);
             rate_changes++;
+            noise_until = now_s() + noise_s;
         }
         unsigned baud = baud_of(speed);
+        bool dead = max_baud && baud > max_baud;
         struct pollfd p[2] = {{master, POLLIN, 0}, {board, POLLIN, 0}};
         poll(p, 2, 1);
         ssize_t r;
@@ -128,8 +142,23 @@ int main(int argc, char **argv)
             nup += (size_t)r;
         if (ndown < sizeof down && (r = read(board, down + ndown, sizeof down - ndown)) > 0)
             ndown += (size_t)r;
-        /* host -> board at the line rate */
         double now = now_s();
+        if (dead) { /* a rate the adapter cannot make: nothing gets through */
+            nup = ndown = 0;
+            continue;
+        }
+        if (now < noise_until && (rng & 7) == 0) {
+            uint8_t b[2];
+            rng ^= rng << 13;
+            rng ^= rng >> 17;
+            rng ^= rng << 5;
+            b[0] = (uint8_t)rng;
+            b[1] = (uint8_t)(rng >> 8);
+            if (write(board, &b[0], 1) == 1 && write(master, &b[1], 1) == 1)
+                noise += 2;
+        }
+        rng = rng * 1103515245u + 12345u;
+        /* host -> board at the line rate */
         credit += (now - credit_at) * baud / 10.0;
         credit_at = now;
         if (!nup && credit > 64)
@@ -161,6 +190,6 @@ int main(int argc, char **argv)
     }
     unlink(link_path);
     fprintf(stderr, "usbrelay: %lu bytes to the board, %lu to the host in %lu packets, %lu rate "
-            "changes\n", up_bytes, down_bytes, packets, rate_changes);
+            "changes, %lu noise bytes\n", up_bytes, down_bytes, packets, rate_changes, noise);
     return 0;
 }
