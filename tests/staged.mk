@@ -30,3 +30,12 @@ $(STAGED_DIR)/iap-staged: tests/e2e/staged_cli.c host/staged.c proto/stage.c $(H
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) $(WARN_STRICT) -Ihost -o $@ $< host/staged.c proto/stage.c \
 	  $(filter-out host/main.c host/staged.c proto/stage.c,$(HOST_SRC)) $(HOST_LIBS)
+
+# The power-cut sweep of the install and the rollback on the real binaries (make test: a slice;
+# make stage-sweep: every operation, and the sim's full sweep).
+STAGED_ROBUST := $(BUILD)/tests/test_stage_powercut
+$(STAGED_ROBUST): tests/robust/test_stage_powercut.c proto/stage.c $(PROTO_SRC) $(BUILD)/libemu.a \
+                  $(wildcard proto/*.h emu/emu.h) tests/test.h tests/staged.mk
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(WARN_STRICT) -Iemu -Itests -o $@ $< proto/stage.c $(PROTO_SRC) \
+	  $(BUILD)/libemu.a $(EMU_LIBS)

@@ -257,5 +257,7 @@ int main(void)
                                                             : "confirm failed\r\n");
             }
         }
+        /* until the next SysTick (1 ms): the DMA keeps receiving meanwhile */
+        __asm__ volatile("wfi");
     }
 }

@@ -1,8 +1,9 @@
 /* The staged demo's receiver (stage_rx.h). The sequencing is the bootloader's (docs/PROTOCOL.md):
  * frames run strictly in order, a retransmission of an executed frame gets the last answer again,
  * a gap or a corrupt frame one NAK naming the seq expected. A session opens with STAGE_STATUS (at
- * any seq: a sequence restart) and closes after 5 s of silence; before that nothing is answered,
- * so a plain `iap flash` finds no bootloader here and asks the application to reboot. */
+ * any seq: a sequence restart) and closes after 5 s of silence or at a SYNC. Only the session's
+ * commands are answered, and only in a session: a plain `iap flash` (SYNC, INFO) finds no
+ * bootloader here and asks the application to reboot. */
 #include "stage_rx.h"
 
 #include <string.h>
@@ -134,20 +135,27 @@ static int execute(uint8_t type, const uint8_t *p, size_t len, uint8_t *o, size_
         install = rc == PROTO_OK;
         return rc;
     default:
-        return PROTO_E_CMD;
+        return PROTO_E_CMD; /* a staged command this receiver does not know */
     }
+}
+
+/* The commands of a staged session; any other frame is not for the application. */
+static bool staged_cmd(uint8_t type)
+{
+    return (type >= PROTO_CMD_STAGE_FIRST && type <= PROTO_CMD_STAGE_LAST) ||
+           type == PROTO_CMD_WRITE || type == PROTO_CMD_CRC || type == PROTO_CMD_PAGE_CRCS;
 }
 
 static void frame(const struct proto_frame *f)
 {
     uint8_t type = f->type, seq = f->seq;
-    if (type & PROTO_RSP)
-        return;
+    if (type == PROTO_CMD_SYNC)
+        open = false; /* a plain iap looking for a bootloader: it sends the update command next */
     if (type == PROTO_CMD_STAGE_STATUS) { /* a session (re)starts here */
         open = true;
         expect = seq;
     }
-    if (!open)
+    if (!open || !staged_cmd(type))
         return;
     host_last = now;
     if (seq != expect) {

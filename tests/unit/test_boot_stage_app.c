@@ -353,6 +353,19 @@ TEST(the_receiver_answers_nothing_before_a_stage_status)
     CHECK(st.rx_window >= 2u * PROTO_MAX_FRAME);
 }
 
+TEST(a_sync_closes_the_session_and_is_never_answered)
+{
+    board();
+    send_frame(PROTO_CMD_STAGE_STATUS, 0, NULL, 0);
+    CHECK_EQ(answer(NULL, NULL), PROTO_OK);
+    CHECK(stage_rx_active());
+    send_frame(PROTO_CMD_SYNC, 0, NULL, 0);
+    send_frame(PROTO_CMD_SYNC, 1, NULL, 0);
+    send_frame(PROTO_CMD_INFO, 2, NULL, 0);
+    CHECK_EQ(th_tail, th_head);
+    CHECK(!stage_rx_active()); /* the update command is heard again */
+}
+
 TEST(the_receiver_refuses_writes_outside_the_staging_image)
 {
     uint8_t p[8 + 16];
@@ -371,7 +384,9 @@ TEST(the_receiver_refuses_writes_outside_the_staging_image)
     proto_put32(p, lay.trailer);
     send_frame(PROTO_CMD_WRITE, 3, p, sizeof p);
     CHECK_EQ(answer(NULL, NULL), PROTO_E_RANGE);
-    send_frame(PROTO_CMD_COMMIT, 4, p, 12);
+    send_frame(PROTO_CMD_COMMIT, 4, p, 12); /* not the application's: no answer */
+    CHECK_EQ(answer(NULL, NULL), 100);
+    send_frame(PROTO_CMD_STAGE_LAST, 4, NULL, 0);
     CHECK_EQ(answer(NULL, NULL), PROTO_E_CMD);
     CHECK(runs(v1, sizeof v1, v1_crc));
 }
@@ -500,6 +515,7 @@ int main(void)
     RUN(confirm_programs_one_mark_in_the_current_status_page);
     RUN(a_resumed_transfer_keeps_the_pages_already_written);
     RUN(the_receiver_answers_nothing_before_a_stage_status);
+    RUN(a_sync_closes_the_session_and_is_never_answered);
     RUN(the_receiver_refuses_writes_outside_the_staging_image);
     RUN(iap_flash_staged_installs_the_image_on_trial);
     RUN(iap_flash_staged_resumes_a_transfer_cut_by_the_link);
