@@ -152,13 +152,6 @@ int sign_image(const char *key_path, uint32_t version, const uint8_t *img, uint3
     return 0;
 }
 
-int sign_trailer(const uint8_t *buf, uint32_t len, struct proto_sig *t)
-{
-    if (len < sizeof *t + 8u)
-        return 0;
-    memcpy(t, buf + len - sizeof *t, sizeof *t);
-    return t->magic == PROTO_SIG_MAGIC;
-}
 
 int sign_check(const uint8_t *buf, uint32_t len, const struct proto_info *info, const char *name,
                struct iap_err *err)

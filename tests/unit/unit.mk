@@ -55,12 +55,13 @@ TESTS_BUILD += $(UNIT_TESTS)
 # test key the build generates (boot/secure.mk).
 SECURE_TEST := $(BUILD)/tests/test_boot_secure
 $(SECURE_TEST): tests/unit/test_boot_secure.c $(BOOT_CORE_DEPS) boot/core/secure.c \
-                $(BUILD)/secure/secure_key.h host/sign.c host/err.c
+                $(BUILD)/secure/secure_key.h host/sign.c host/sign_trailer.c host/err.c
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(TEST_CFLAGS) $(BOOT_CORE_INC) -Iboot/port/sim -Ihost -I$(BUILD)/secure \
 	  -DBOOT_SIZE=0x4000u -DTEST_KEY='"$(SECURE_TEST_KEY)"' \
 	  -DOTHER_KEY='"$(BUILD)/keys/other-key.pem"' -o $@ $< \
-	  $(BOOT_SECURE_SRC) $(BOOT_SIM_SRC) $(TEST_LIB_SRC) host/sign.c host/err.c -lcrypto
+	  $(BOOT_SECURE_SRC) $(BOOT_SIM_SRC) $(TEST_LIB_SRC) host/sign.c host/sign_trailer.c \
+	  host/err.c -lcrypto
 TESTS       += $(SECURE_TEST)
 TESTS_BUILD += $(SECURE_TEST) $(BUILD)/keys/other-key.pub.pem
 
