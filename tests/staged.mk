@@ -39,3 +39,18 @@ $(STAGED_ROBUST): tests/robust/test_stage_powercut.c proto/stage.c $(PROTO_SRC) 
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) $(WARN_STRICT) -Iemu -Itests -o $@ $< proto/stage.c $(PROTO_SRC) \
 	  $(BUILD)/libemu.a $(EMU_LIBS)
+
+# ---- registration ----------------------------------------------------------------------------
+# The sim tests run by unit.mk's registration (above). The real binary's sweep: a slice (the first
+# and last 40 operations of each story and every 199th); make stage-sweep: every operation, here
+# and on the sim.
+TESTS_BUILD += $(STAGED_FILES) $(STAGED_DIR)/iap-staged $(STAGED_ROBUST) $(BUILD)/iap \
+               $(BUILD)/stm32emu $(BUILD)/boot.elf $(BUILD)/app-v1.bin \
+               $(BUILD)/keys/other-key.pub.pem
+TESTS       += "$(STAGED_ROBUST) $(BUILD) --stride 199" \
+               "tests/e2e/test_staged.sh $(BUILD)" "tests/e2e/test_staged_secure.sh $(BUILD)"
+
+.PHONY: stage-sweep
+stage-sweep: deps
+	@$(MAKE) --no-print-directory all $(TESTS_BUILD)
+	@tests/run.sh "$(BUILD)/tests/test_boot_stage_powercut --full" "$(STAGED_ROBUST) $(BUILD) --full"
