@@ -21,7 +21,7 @@
 #include "uart_line.h"
 #include "usart_host.h"
 
-/* RM0008: memory map, table 63 (interrupts), table 78 (DMA1 requests). */
+/* RM0008: memory map, vector table (interrupts), DMA1 request mapping (13.3.7). */
 struct usart_def {
     const char *name;
     uint32_t base;
