@@ -133,7 +133,7 @@ v2_stays_across_power_cycles() {
 # A v3 that never confirms: the first answer after the install comes from v2, rolled back.
 v3_that_FAULT_fails_its_trial_and_v2_runs_again() {
     local fault=$1 out st
-    out=$(stage_file "$STAGED/app-v3-$fault.bin" --app-version 3 --wait 90000 2>&1)
+    out=$(stage_file "$STAGED/app-v3-$fault.bin" --app-version 3 --wait-confirm 2>&1)
     [ $? -eq 7 ] || { say "exit not 7: $out"; return 1; }
     echo "$out" | grep -q "version 3 failed its trial" || { say "$out"; return 1; }
     st=$(status --json) || return 1
