@@ -1,4 +1,4 @@
-/* Virtual STM32F103 board: public API (used by emu/main.c and by tests in-process). */
+/* Virtual STM32F1 board: public API (used by emu/main.c and by tests in-process). */
 #ifndef EMU_H
 #define EMU_H
 

@@ -1,4 +1,4 @@
-/* stm32emu: the virtual STM32F103 board from the command line (docs/EMULATOR.md). */
+/* stm32emu: the virtual STM32F1 board from the command line (docs/EMULATOR.md). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
