@@ -23,6 +23,7 @@ start_board() {
 }
 stop_board() { board_stop "$board"; }
 flash() { timeout 90 stm32flash -m 8n1 -b 115200 "$@" "$link" >"$tmp/out" 2>&1; }
+last_lines() { tr '\r' '\n' <"$tmp/out" | grep -a -v '^ *$' | tail -n 3 | tr '\n' ' '; }
 app_runs() { timeout 3 cat "$link" 2>/dev/null | tr -d '\r' | grep -a -q -m1 "$1"; }
 # the bootloader's 8 KB as --load puts them into a fresh flash image
 "$EMU" --flash "$tmp/ref.img" --load "$BOOT_ELF" "${BOARD_EMU_ARGS[@]}" --stop-after 1 2>/dev/null
@@ -59,7 +60,7 @@ start_board a
 if flash -S 0x08002000 -w "$APP_DIR/app-v1.bin" -v -g 0x08002000 && app_runs "app v1 tick"; then
     ok write_verify_and_go_runs_the_app
 else
-    bad write_verify_and_go_runs_the_app "$(tail -5 "$tmp/out")"
+    bad write_verify_and_go_runs_the_app "$(last_lines)"
 fi
 pid=$(grep -a "Device ID" "$tmp/out")
 if grep -a -q "Device ID *: 0x0*${BOARD_DEV_ID#0x} " "$tmp/out"; then
@@ -75,7 +76,7 @@ if flash -S 0x08002000 -w "$APP_DIR/app-v2.bin" && flash -S 0x08002000:"$size" -
     cmp -s "$APP_DIR/app-v2.bin" "$tmp/back.bin"; then
     ok read_back_equals_the_file
 else
-    bad read_back_equals_the_file "$(tail -3 "$tmp/out")"
+    bad read_back_equals_the_file "$(last_lines)"
 fi
 # Get's list of commands, from the bootloader itself: ... 0x31 (Write), the erase command, 0x63 ...
 get=$(an3155 7f 00ff)
@@ -90,12 +91,16 @@ if [ -n "$xl" ]; then
     # two-byte page numbers), Go commits [0x08002000, end of the second) with the gap erased
     start_board c --erase-ms 2
     xlsize=$(stat -c %s "$APP_DIR/app-xl.bin")
-    if flash -S 0x08002000 -w "$APP_DIR/app-xl-low.bin" &&
-        flash -S 0x0807FFF0 -w "$APP_DIR/app-xl-bank2.bin" -v -g 0x08002000 &&
-        app_runs "code across the flash banks runs"; then
-        ok image_across_the_bank_boundary_is_written_verified_and_runs
+    if ! flash -S 0x08002000 -w "$APP_DIR/app-xl-low.bin"; then
+        bad image_across_the_bank_boundary_is_written_verified_and_runs \
+            "writing the part at 0x08002000: $(last_lines)"
+    elif ! flash -S 0x0807FFF0 -w "$APP_DIR/app-xl-bank2.bin" -v -g 0x08002000; then
+        bad image_across_the_bank_boundary_is_written_verified_and_runs \
+            "writing the part at 0x0807FFF0: $(last_lines)"
+    elif ! app_runs "code across the flash banks runs"; then
+        bad image_across_the_bank_boundary_is_written_verified_and_runs "the app does not run"
     else
-        bad image_across_the_bank_boundary_is_written_verified_and_runs "$(tail -5 "$tmp/out")"
+        ok image_across_the_bank_boundary_is_written_verified_and_runs
     fi
     stop_board
     # the same flash, held in the bootloader: read back across 0x08080000, then mass erase
@@ -107,13 +112,13 @@ if [ -n "$xl" ]; then
     if flash -S 0x0807F800:4096 -r "$tmp/back-across.bin" && cmp -s "$tmp/across.bin" "$tmp/back-across.bin"; then
         ok read_across_the_bank_boundary_equals_the_image
     else
-        bad read_across_the_bank_boundary_equals_the_image "$(tail -3 "$tmp/out")"
+        bad read_across_the_bank_boundary_equals_the_image "$(last_lines)"
     fi
     if flash -o && erased "$tmp/c.img" 8192 "$xlsize" && boot_intact "$tmp/c.img"; then
         ok mass_erase_erases_both_banks_of_the_application_area_and_keeps_the_bootloader
     else
         bad mass_erase_erases_both_banks_of_the_application_area_and_keeps_the_bootloader \
-            "$(tail -3 "$tmp/out")"
+            "$(last_lines)"
     fi
     stop_board
 

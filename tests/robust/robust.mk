@@ -20,12 +20,12 @@ TESTS        += "$(BUILD)/tests/test_powercut $(BUILD) --stride 25" \
                 "$(BUILD)/tests/test_powercut $(BUILD) --proto an3155 --every 16" \
                 "$(BUILD)/tests/test_powercut $(BUILD) --proto ymodem --every 16"
 # Other parts (docs/BOARDS.md): a slice on a 2 KB-page part (the f103ze board: high
-# density: the first and last 50 operations, every erase, every 100th); on the XL board (f103zg)
+# density: the first and last 16 operations, every erase, every 100th); on the XL board (f103zg)
 # an image across the bank boundary (app-xl), cut at operation 1 and its last
 # 36 operations: bank 1's last page, bank 2's first, the record in bank 2's last page.
 TESTS_BUILD  += $(foreach b,f103ze f103zg,$(addprefix $(BUILD)/boards/$(b)/,boot.elf board.env \
                   app-v1.bin app-v2.bin)) $(BUILD)/boards/f103zg/app-xl.bin
-TESTS        += "$(BUILD)/tests/test_powercut $(BUILD)/boards/f103ze --stride 100 --jobs 3" \
+TESTS        += "$(BUILD)/tests/test_powercut $(BUILD)/boards/f103ze --stride 100 --edge 16 --jobs 3" \
                 "$(BUILD)/tests/test_powercut $(BUILD)/boards/f103zg --image xl --tail 36 --jobs 3"
 
 .PHONY: sweep

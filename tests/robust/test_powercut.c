@@ -5,11 +5,11 @@
  * no button and must run a whole valid image (v1 or v2, never a mix) or sit in IAP mode (LED on,
  * no application started); then a fresh update must succeed and v2 must run.
  *
- *   test_powercut BUILD_DIR [--stride K | --every K | --tail N] [--proto P] [--image xl]
- *                 [--jobs J]
+ *   test_powercut BUILD_DIR [--stride K [--edge E] | --every K | --tail N] [--proto P]
+ *                 [--image xl] [--jobs J]
  * BUILD_DIR: the default build, or a board profile's BUILD/boards/NAME (its part, USART, LED and
  * geometry: rboard.h). --stride 0 (default) cuts at every operation; K > 0 at the first and last
- * 50, every page erase and every K-th operation; --every K at operations 1, K+1, 2K+1, ... and
+ * E (default 50), every page erase and every K-th operation; --every K at operations 1, K+1, 2K+1, ... and
  * the last; --tail N at operation 1 and the last N. --proto an3155|ymodem: the update under test
  * speaks that protocol (the fresh one is native). --image xl: the new image is app-xl (XL boards:
  * v2 with code across the bank boundary, written without its blank pages): its last operations
@@ -28,7 +28,7 @@
 #define BANNER "stm32-iap demo app v"
 
 static const char *build = "build";
-static long stride, every, tail;
+static long stride, every, tail, edge = 50;
 static int jobs = 2;
 static long only; /* --only N: that cut point alone, board messages on stderr */
 static char tmpdir[256];
@@ -253,7 +253,7 @@ static void sweep(const struct scenario *sc)
         if (every ? n % every == 1 || n == total
                   : tail ? n == 1 || n > total - tail
                   : only ? n == only
-                  : stride == 0 || n <= 50 || n > total - 50 || n % stride == 0 || is_erase[n])
+                  : stride == 0 || n <= edge || n > total - edge || n % stride == 0 || is_erase[n])
             ns[m++] = n;
 
     int fds[16][2];
@@ -327,6 +327,8 @@ int main(int argc, char **argv)
             proto = argv[++i];
         else if (!strcmp(argv[i], "--every") && i + 1 < argc)
             every = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--edge") && i + 1 < argc)
+            edge = atol(argv[++i]);
         else if (!strcmp(argv[i], "--tail") && i + 1 < argc)
             tail = atol(argv[++i]);
         else if (!strcmp(argv[i], "--stride") && i + 1 < argc)
@@ -359,7 +361,7 @@ int main(int argc, char **argv)
            proto, new_img->size,
            every ? "coarse (every K-th operation)"
            : tail ? "the first and the last N operations"
-           : stride ? "bounded (first/last 50, erases, every K-th)" : "every operation");
+           : stride ? "bounded (first/last E, erases, every K-th)" : "every operation");
     RUN(power_cut_sweep_first_time_update);
     RUN(power_cut_sweep_replacing_a_valid_app);
     printf("power-cut sweep (%s): %ld cut points, %ld bad outcomes\n", proto, cuts_total,
