@@ -10,7 +10,8 @@ TESTS_BUILD += $(BUILD)/stm32emu $(BUILD)/boot.elf $(BUILD)/iap $(BUILD)/protoen
 BENCHES     += tests/e2e/bench_flash.sh
 
 # Every other board profile (docs/BOARDS.md): the reduced suite of its own (flash, run, update
-# without a button, verify, read, this part's limits refused before any erase, the entry input)
+# without a button, verify, read, this part's limits refused before any erase, the entry input;
+# XL: iap flashes and verifies an image across the bank boundary)
 # and the on-board tests (boot decision from its pins, LED, hand-over, update request, a
 # streamed update); stm32flash on the high-density and XL parts (XL: Extended Erase, an image
 # across the bank boundary).
@@ -23,7 +24,7 @@ TESTS       += $(foreach b,$(E2E_BOARDS),"tests/e2e/test_board.sh $(BUILD) $(b)"
 TESTS_BUILD += $(foreach b,$(BOARDS),$(addprefix $(BUILD)/boards/$(b)/,boot.elf board.env \
                  app-v1.bin app-v1.elf app-v2.bin app-v2.elf app-v2.hex)) \
                $(foreach b,$(APP_XL_BOARDS),$(addprefix $(BUILD)/boards/$(b)/,app-xl.bin \
-                 app-xl-low.bin app-xl-bank2.bin))
+                 app-xl.hex app-xl-low.bin app-xl-bank2.bin))
 
 # The proto codec on the command line (frames, records) for scripts: tests/lib/protoenc.c.
 $(BUILD)/protoenc: tests/lib/protoenc.c $(PROTO_SRC) $(wildcard proto/*.h)
