@@ -336,6 +336,17 @@ int iap_staged_flash(struct iap_session *s, struct image *img, bool rebase_bin,
     session_for(s, st);
     r->size = len;
     r->crc = proto_crc32(0, buf, len);
+    if (st->running.crc == r->crc && st->running.size == len) {
+        char m[160];
+        snprintf(m, sizeof m, "the application already runs this image (CRC 0x%08x, version %u): "
+                 "nothing to stage", r->crc, st->running.version);
+        note(s, m);
+        free(buf);
+        r->after = *st;
+        r->installed = true;
+        r->confirmed = st->state != PROTO_STAGE_TRIAL;
+        return 0;
+    }
     rc = transfer(s, buf, len, o, r, err);
     free(buf);
     if (!rc) {

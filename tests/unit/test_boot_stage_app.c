@@ -409,6 +409,19 @@ TEST(iap_flash_staged_installs_the_image_on_trial)
     CHECK(runs(v2, sizeof v2, v2_crc));
 }
 
+TEST(iap_flash_staged_of_the_running_image_stages_nothing)
+{
+    struct iap_staged_opts o = {false, 1, false, false, 60000};
+    struct iap_staged_result r;
+    struct iap_err err = {0};
+    board();
+    long ops = sim_ops;
+    CHECK_EQ(staged_flash(v1, sizeof v1, &o, &r, &err), 0);
+    CHECK_EQ(r.pages_written, 0);
+    CHECK_EQ(sim_ops, ops);
+    CHECK_EQ(device_resets, 1);
+}
+
 TEST(iap_flash_staged_resumes_a_transfer_cut_by_the_link)
 {
     struct iap_staged_opts o = {false, 2, false, false, 60000};
@@ -518,6 +531,7 @@ int main(void)
     RUN(a_sync_closes_the_session_and_is_never_answered);
     RUN(the_receiver_refuses_writes_outside_the_staging_image);
     RUN(iap_flash_staged_installs_the_image_on_trial);
+    RUN(iap_flash_staged_of_the_running_image_stages_nothing);
     RUN(iap_flash_staged_resumes_a_transfer_cut_by_the_link);
     RUN(iap_flash_staged_stages_only_with_no_install);
     RUN(iap_flash_staged_reports_the_bootloaders_refusal);
