@@ -33,13 +33,14 @@ all:
 # Build fragments, then every test's registration (all under tests/).
 include proto/proto.mk
 include emu/emu.mk
-include emu/periph.mk
 include boot/core/core.mk
 include boot/boot.mk
 include examples/examples.mk
 include host/host.mk
 include host/windows.mk
 include boot/secure.mk
+include boot/staged.mk
+include tests/emu/emu.mk
 include tests/unit/unit.mk
 include tests/unit/ports.mk
 include tests/e2e/e2e.mk
@@ -49,6 +50,7 @@ include tests/fuzz/fuzz.mk
 include tests/lz4.mk
 include tests/crypto/crypto.mk
 include tests/bench/bench.mk
+include tests/staged.mk
 
 all: $(ALL_TARGETS)
 

@@ -701,14 +701,10 @@ int iap_session_sync(struct iap_session *s, struct iap_err *err)
 int iap_session_reset(struct iap_session *s, struct iap_err *err)
 {
     struct iap_frame f;
-    int rc = cmd2(s, PROTO_CMD_RESET, 0, 0, 0, 0, &f, 0, err);
-    if (!rc && s->stepped) { /* the device left for its application at the reset's rate */
-        struct iap_err ignored;
-        s->t->set_baud(s->t, s->boot_baud, &ignored);
-        s->cfg.baud = s->boot_baud;
-        s->stepped = false;
-    }
-    return rc;
+    /* back to the boot rate first: the application starts at once and talks at its own rate,
+     * which a port still at the stepped-up rate would garble */
+    int rc = iap_session_step_down(s, s->boot_baud, err);
+    return rc ? rc : cmd2(s, PROTO_CMD_RESET, 0, 0, 0, 0, &f, 0, err);
 }
 
 /* ---- baud step-up (docs/PROTOCOL.md, SET_BAUD) ------------------------------------------------ */
