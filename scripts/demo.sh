@@ -57,7 +57,7 @@ echo "   $led_lit: no application, the bootloader waits in IAP mode"
 
 step "iap flash $APP_DIR/app-v1.elf (through the board's pty)"
 listen 2.4
-"$IAP" -p "$(board_port demo)" --baud-max "${DEMO_BAUD_MAX:-0}" flash "$APP_DIR/app-v1.elf" --app-version 1 </dev/null ||
+"$IAP" -p "$(board_port demo)" --baud-max "${DEMO_BAUD_MAX:-2000000}" flash "$APP_DIR/app-v1.elf" --app-version 1 </dev/null ||
     fail "iap flash of v1 failed"
 touch "$E2E_TMP/go"
 
@@ -68,7 +68,7 @@ show_led 4
 
 step "iap flash $APP_DIR/app-v2.elf: the running app is asked to reboot, no button"
 listen 1.4
-"$IAP" -p "$(board_port demo)" --baud-max "${DEMO_BAUD_MAX:-0}" flash "$APP_DIR/app-v2.elf" --app-version 2 </dev/null ||
+"$IAP" -p "$(board_port demo)" --baud-max "${DEMO_BAUD_MAX:-2000000}" flash "$APP_DIR/app-v2.elf" --app-version 2 </dev/null ||
     fail "iap flash of v2 failed"
 touch "$E2E_TMP/go"
 show_uart
