@@ -267,7 +267,10 @@ static int verdict(struct iap_session *s, const struct iap_staged_result *r, str
                         "application runs; iap info shows the staged state, iap flash puts one "
                         "there",
                         proto_stage_state_name(a->state));
-    if (a->staged == PROTO_STAGED_TAKEN && a->result != 0 && a->staged_img.crc == r->crc) {
+    bool runs = a->running.crc == r->crc && a->running.size == r->size;
+    /* (a result mark cut short reads as some refusal: the running image tells) */
+    if (!runs && a->staged == PROTO_STAGED_TAKEN && a->result != 0 &&
+        a->staged_img.crc == r->crc) {
         if (err)
             err->status = a->result;
         return iap_fail(err, IAP_ERR_REFUSED,
@@ -284,7 +287,7 @@ static int verdict(struct iap_session *s, const struct iap_staged_result *r, str
                         "itself, or hung and the watchdog reset it): the bootloader brought "
                         "version %u back",
                         a->previous.version, a->trial_max, a->running.version);
-    if (a->running.crc != r->crc)
+    if (!runs)
         return iap_fail(err, IAP_ERR_VERIFY,
                         "the application came back running CRC 0x%08x, not the staged image's "
                         "0x%08x (%s): iap info shows the staged state",
@@ -441,7 +444,8 @@ void iap_staged_print(FILE *f, const struct proto_stage_status *st, bool json)
         fprintf(f, "trial:         none\n");
         break;
     }
-    if (st->staged == PROTO_STAGED_TAKEN && st->result != 0)
+    if (st->staged == PROTO_STAGED_TAKEN && st->result != 0 &&
+        st->staged_img.crc != st->running.crc)
         fprintf(f, "staged image:  version %u refused by the bootloader: %s\n",
                 st->staged_img.version, iap_staged_status_name(st->result));
     else if (st->staged == PROTO_STAGED_READY || st->staged == PROTO_STAGED_REQUESTED)

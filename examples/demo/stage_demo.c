@@ -201,7 +201,8 @@ static bool say_state(void)
         putu(v.hdr.to_staging.version);
         puts_(" failed its trial");
     }
-    if (v.staged == PROTO_STAGED_TAKEN && v.result != 0) {
+    /* a refusal, unless that image runs (a result mark a power cut left half-programmed) */
+    if (v.staged == PROTO_STAGED_TAKEN && v.result != 0 && v.rec.image_crc != v.trailer.crc) {
         puts_("; the bootloader refused the staged image: ");
         puts_(status_name(v.result));
     }
