@@ -16,19 +16,20 @@
 #endif
 #define BOOT_APP_START (PROTO_FLASH_BASE + BOOT_SIZE)
 
-/* Clocks, GPIO (PA0 button input, PA4 LED output), USART1 at 115200 8N1 with DMA reception,
- * SysTick millisecond time base. */
+/* Clocks, GPIO (the board profile's entry input and LED), its USART at 115200 8N1 with DMA
+ * reception, SysTick millisecond time base. */
 void port_init(void);
 /* Put every peripheral the bootloader touched back to its reset state (clock tree on HSI,
  * USART1/DMA/GPIO/SysTick off, pending interrupts cleared). Called before jumping. */
 void port_deinit(void);
 
-bool port_button_held(void);           /* PA0 at its active level */
-void port_led(bool on);                /* PA4 */
+bool port_button_held(void);           /* the profile's entry input at its active level */
+void port_led(bool on);                /* the profile's LED, at its active level */
 uint32_t port_millis(void);            /* monotonic, wraps at 2^32 ms */
 void port_watchdog_kick(void);         /* reloads the IWDG if an application started it */
 
-/* USART1. Reception never loses bytes while the CPU is stalled by flash (DMA ring buffer). */
+/* The profile's USART. Reception never loses bytes while the CPU is stalled by flash (DMA ring
+ * buffer). */
 size_t port_uart_read(uint8_t *buf, size_t max); /* bytes copied; with none waiting it may first
                                                   * sleep until an interrupt (<= 1 ms) */
 void port_uart_write(const void *buf, size_t len); /* returns when the bytes are queued/sent */
