@@ -83,7 +83,9 @@ stop_board
 
 # cancel mid-transfer (sb sends CANs when terminated): IAP mode, LED on, then a new update works
 start_board b
-head -c 30000 /dev/urandom >"$tmp/slow.bin"
+# an application's vector table first (a file that is no firmware is refused at its first block
+# now, before anything is erased), then random data
+head -c 30000 /dev/urandom | cat "$APP1" - | head -c 30000 >"$tmp/slow.bin"
 # SIGTERM: sb catches it and sends its CANs (a background job ignores SIGINT)
 timeout 1.5 sb --ymodem -k "$tmp/slow.bin" <&3 >&3 2>"$tmp/sb.err" &
 sb_pid=$!
