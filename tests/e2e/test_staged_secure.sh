@@ -28,18 +28,7 @@ sign "$SS/app-v3.elf" 3 "$KEY" "$S/v3.bin" &&
     python3 -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[300] ^= 4; open(sys.argv[2], "wb").write(b)' \
         "$S/v3.bin" "$S/flipped.bin" || { echo "FAIL flipping"; exit 1; }
 
-# iap --staged (or iap-staged, the same host/staged.c, with an iap that lacks the option)
-if "$IAP" --help 2>&1 | grep -q -- '--staged'; then
-    stage() { # [options] flash FILE | [options] status
-        if [ "${*: -1}" = status ]; then
-            "$IAP" -p "$(board_port s)" --staged "${@:1:$#-1}" info
-        else
-            "$IAP" -p "$(board_port s)" --staged "$@"
-        fi
-    }
-else
-    stage() { "$BUILD/staged/iap-staged" -p "$(board_port s)" "$@"; }
-fi
+stage() { "$BUILD/staged/iap-staged" -p "$(board_port s)" "$@"; }
 json_num() { sed -n "s/.*\"$1\":\\([0-9-]*\\).*/\\1/p" | head -n 1; }
 json_str() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p" | head -n 1; }
 
