@@ -185,7 +185,7 @@ errors_say_what_to_do() {
     local out
     board_stop main
     board_start other || return 1
-    out=$(stage_file "$STAGED/app-v2.bin" 2>&1)
+    out=$("$STAGED/iap-staged" -p "$(board_port other)" flash "$STAGED/app-v2.bin" 2>&1)
     [ $? -eq 7 ] && echo "$out" | grep -q "in its bootloader" || { say "IAP mode: $out"; return 1; }
     board_stop other
     BOARD_EMU_ARGS=(--part f103c8 --usart 1)
