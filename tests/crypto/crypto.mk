@@ -4,7 +4,12 @@
 CRYPTO_SRC   := boot/crypto/ed25519.c boot/crypto/sha512.c
 CRYPTO_DEPS  := $(CRYPTO_SRC) boot/crypto/ed25519.h boot/crypto/sha512.h tests/crypto/crypto.mk
 CRYPTO_WARN  := -Wmissing-prototypes -pedantic
-# Where the tests find Wycheproof's ed25519_test.json unless IAP_VECTORS says otherwise.
+# Where the tests find Wycheproof's ed25519_test.json unless IAP_VECTORS says otherwise: beside
+# this checkout (../shared/vectors), or, in a clone of a local checkout (CI's fresh clone in a
+# temporary folder), beside the checkout it was cloned from. Exported to the test commands.
+IAP_VECTORS ?= $(firstword $(wildcard $(CURDIR)/../shared/vectors \
+                 $(abspath $(shell git config --get remote.origin.url 2>/dev/null))/../shared/vectors))
+export IAP_VECTORS
 CRYPTO_ROOT  := -DIAP_ROOT='"$(CURDIR)"'
 CRYPTO_TEST_SRC := tests/crypto/vectors.c tests/crypto/json.c
 CRYPTO_TEST_DEPS := $(CRYPTO_DEPS) $(CRYPTO_TEST_SRC) tests/crypto/vectors.h tests/crypto/json.h \
