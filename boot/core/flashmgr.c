@@ -52,17 +52,12 @@ uint32_t fm_app_end(void)
     return part ? stage_app_end(fm_area_end()) : BOOT_APP_START;
 }
 
-/* The module's pages between the image area and the record page; only these. */
-static int check_meta(uint32_t addr, uint32_t len)
+/* Erase / program inside [start, end) only: the module pages and the staged slots below. */
+static int erase_in(uint32_t addr, uint32_t start, uint32_t end)
 {
     if (!part)
         return PROTO_E_PART;
-    return check(addr, len, fm_area_end(), fm_record_addr());
-}
-
-int fm_meta_erase(uint32_t addr)
-{
-    int rc = check_meta(addr, part ? part->page_size : 0);
+    int rc = check(addr, part->page_size, start, end);
     if (rc == PROTO_OK && (addr - PROTO_FLASH_BASE) % part->page_size)
         rc = PROTO_E_ALIGN;
     if (rc == PROTO_OK) {
@@ -71,37 +66,29 @@ int fm_meta_erase(uint32_t addr)
     }
     return rc;
 }
+
+static int program_in(uint32_t addr, const void *data, size_t len, uint32_t start, uint32_t end)
+{
+    if (!part)
+        return PROTO_E_PART;
+    int rc = check(addr, (uint32_t)len, start, end);
+    return rc == PROTO_OK ? port_flash_program(addr, data, len) : rc;
+}
+
+/* The module's pages between the image area and the record page. */
+int fm_meta_erase(uint32_t addr) { return erase_in(addr, fm_area_end(), fm_record_addr()); }
 
 int fm_meta_program(uint32_t addr, const void *data, size_t len)
 {
-    int rc = check_meta(addr, (uint32_t)len);
-    return rc == PROTO_OK ? port_flash_program(addr, data, len) : rc;
+    return program_in(addr, data, len, fm_area_end(), fm_record_addr());
 }
 
 /* The slots of staged updates: the whole image area, page by page. */
-static int check_slot(uint32_t addr, uint32_t len)
-{
-    if (!part)
-        return PROTO_E_PART;
-    return check(addr, len, BOOT_APP_START, fm_area_end());
-}
-
-int fm_slot_erase(uint32_t addr)
-{
-    int rc = check_slot(addr, part ? part->page_size : 0);
-    if (rc == PROTO_OK && (addr - PROTO_FLASH_BASE) % part->page_size)
-        rc = PROTO_E_ALIGN;
-    if (rc == PROTO_OK) {
-        port_watchdog_kick();
-        rc = port_flash_erase_page(addr, part->page_size);
-    }
-    return rc;
-}
+int fm_slot_erase(uint32_t addr) { return erase_in(addr, BOOT_APP_START, fm_area_end()); }
 
 int fm_slot_program(uint32_t addr, const void *data, size_t len)
 {
-    int rc = check_slot(addr, (uint32_t)len);
-    return rc == PROTO_OK ? port_flash_program(addr, data, len) : rc;
+    return program_in(addr, data, len, BOOT_APP_START, fm_area_end());
 }
 
 int fm_record_erase(void)
