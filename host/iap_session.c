@@ -817,29 +817,28 @@ static bool compress_pays(const struct iap_session *s, int mode)
     return compress_available() && iap_line_ms(s, PROTO_MAX_FRAME) > flash_ms;
 }
 
-/* The frames (info.max_data bytes each) of the pages whose device CRC differs from the image's
- * (the page as a write leaves it: the image's bytes, erased 0xFF after its end). *want stays NULL
- * (write all) when the page and frame sizes do not nest. */
-static int changed_chunks(struct iap_session *s, const uint8_t *buf, uint32_t len, uint8_t **want,
-                          struct iap_flash_result *res, struct iap_err *err)
+int iap_session_changed_frames(struct iap_session *s, const uint8_t *buf, uint32_t len,
+                               uint8_t **want, uint32_t *pages_written, uint64_t *written,
+                               struct iap_err *err)
 {
     uint32_t page = s->info.page_size, chunk = s->info.max_data;
     if (!page || !chunk || page % chunk)
         return 0;
-    uint32_t npages = (len + page - 1) / page, per = page / chunk;
+    uint32_t npages = (len + page - 1) / page, per = page / chunk, changed = 0;
+    uint64_t bytes = 0;
     uint32_t *dev = malloc(npages * sizeof *dev);
     uint8_t *w = calloc((size_t)npages * per, 1), *tmp = malloc(page);
     int rc = dev && w && tmp ? 0 : iap_fail(err, IAP_ERR_NOMEM, "out of memory");
     if (!rc)
         rc = iap_session_page_crcs(s, s->info.app_start, npages, dev, err);
-    res->pages_written = 0;
     for (uint32_t p = 0; !rc && p < npages; p++) {
         uint32_t off = p * page, n = len - off < page ? len - off : page;
         memcpy(tmp, buf + off, n);
         memset(tmp + n, 0xFF, page - n);
         if (proto_crc32(0, tmp, page) == dev[p])
             continue;
-        res->pages_written++;
+        changed++;
+        bytes += n;
         memset(w + (size_t)p * per, 1, per);
     }
     free(dev);
@@ -848,10 +847,8 @@ static int changed_chunks(struct iap_session *s, const uint8_t *buf, uint32_t le
         free(w);
         return rc;
     }
-    res->written = 0;
-    for (uint32_t k = 0; k < npages * per; k++)
-        if (w[k])
-            res->written += k * chunk + chunk <= len ? chunk : len - k * chunk;
+    *pages_written = changed;
+    *written = bytes;
     *want = w;
     return 0;
 }
@@ -870,7 +867,8 @@ int iap_session_flash(struct iap_session *s, const uint8_t *buf, uint32_t len,
     uint8_t *want = NULL;
     int rc = 0;
     if (!fo->full && (s->info.features & PROTO_FEAT_PAGE_CRCS))
-        rc = changed_chunks(s, buf, len, &want, res, err);
+        rc = iap_session_changed_frames(s, buf, len, &want, &res->pages_written, &res->written,
+                                        err);
     if (rc)
         return rc;
     res->current = want && res->written == 0 && s->info.app_valid && s->info.app_size == len &&

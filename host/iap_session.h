@@ -72,6 +72,13 @@ int iap_session_write(struct iap_session *s, uint32_t addr, const uint8_t *data,
 /* The same for the frames i (info.max_data bytes each from addr) with want[i] set only. */
 int iap_session_write_some(struct iap_session *s, uint32_t addr, const uint8_t *data,
                            uint32_t len, const uint8_t *want, struct iap_err *err);
+/* The frames (info.max_data bytes each, from info.app_start) of the pages whose device CRC
+ * differs from the image's: the page as a write leaves it, the image's bytes then erased 0xFF.
+ * *want (malloc'ed) marks them, with the count of those pages and their image bytes; *want stays
+ * NULL, and the counts untouched, when the page and frame sizes do not nest (write all). */
+int iap_session_changed_frames(struct iap_session *s, const uint8_t *buf, uint32_t len,
+                               uint8_t **want, uint32_t *pages_written, uint64_t *written,
+                               struct iap_err *err);
 /* The device's CRC-32 of each of count pages from addr (page aligned), into crcs. */
 int iap_session_page_crcs(struct iap_session *s, uint32_t addr, uint32_t count, uint32_t *crcs,
                           struct iap_err *err);

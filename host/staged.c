@@ -139,41 +139,6 @@ static void session_for(struct iap_session *s, const struct proto_stage_status *
     s->cfg.compress = false;
 }
 
-/* The frames (max_data bytes each) of the pages whose CRC in the staging slot differs from the
- * image's (the page as a write leaves it: the image, erased 0xFF after its end). */
-static int changed(struct iap_session *s, const uint8_t *buf, uint32_t len, uint8_t **want,
-                   struct iap_staged_result *r, struct iap_err *err)
-{
-    uint32_t page = s->info.page_size, chunk = s->info.max_data;
-    if (!page || !chunk || page % chunk)
-        return 0;
-    uint32_t npages = (len + page - 1) / page, per = page / chunk;
-    uint32_t *dev = malloc(npages * sizeof *dev);
-    uint8_t *w = calloc((size_t)npages * per, 1), *tmp = malloc(page);
-    int rc = dev && w && tmp ? 0 : iap_fail(err, IAP_ERR_NOMEM, "out of memory");
-    if (!rc)
-        rc = iap_session_page_crcs(s, s->info.app_start, npages, dev, err);
-    r->pages_written = 0;
-    r->written = 0;
-    for (uint32_t p = 0; !rc && p < npages; p++) {
-        uint32_t off = p * page, n = len - off < page ? len - off : page;
-        memcpy(tmp, buf + off, n);
-        memset(tmp + n, 0xFF, page - n);
-        if (proto_crc32(0, tmp, page) == dev[p])
-            continue;
-        r->pages_written++;
-        r->written += n;
-        memset(w + (size_t)p * per, 1, per);
-    }
-    free(dev);
-    free(tmp);
-    if (rc)
-        free(w);
-    else
-        *want = w;
-    return rc;
-}
-
 /* BEGIN, the pages that differ (all when full), the CRC compared; once more from a new BEGIN
  * writing everything if it differs (a refusal lost among cumulative acknowledgements). */
 static int transfer(struct iap_session *s, const uint8_t *buf, uint32_t len,
@@ -193,7 +158,8 @@ static int transfer(struct iap_session *s, const uint8_t *buf, uint32_t len,
         r->pages_written = npages;
         r->written = len;
         if (!rc && !full)
-            rc = changed(s, buf, len, &want, r, err);
+            rc = iap_session_changed_frames(s, buf, len, &want, &r->pages_written, &r->written,
+                                            err); /* the staging slot: session_for's geometry */
         if (!rc && !full) {
             char m[160];
             snprintf(m, sizeof m, "%u of %u pages of the staging slot differ: writing %llu bytes",
