@@ -711,13 +711,6 @@ int iap_session_reset(struct iap_session *s, struct iap_err *err)
 
 static const unsigned step_rates[] = {2000000, 1500000, 1000000, 921600, 460800, 230400};
 
-static void sleep_ms(unsigned ms)
-{
-    uint64_t end = now_ms() + ms;
-    while (now_ms() < end)
-        ;
-}
-
 /* The check exchange at the new rate: one INFO, answered within a short time. */
 static int check_rate(struct iap_session *s, struct iap_err *err)
 {
@@ -738,7 +731,7 @@ static int fall_back(struct iap_session *s, unsigned boot, struct iap_err *err)
     struct iap_err ignored;
     s->t->set_baud(s->t, boot, &ignored);
     s->cfg.baud = boot;
-    sleep_ms(PROTO_BAUD_CHECK_MS + 100);
+    compat_sleep_ms(PROTO_BAUD_CHECK_MS + 100);
     s->t->discard(s->t);
     proto_rx_init(&s->rx, s->rx_buf, sizeof s->rx_buf);
     return iap_session_sync(s, err);
