@@ -1,6 +1,7 @@
 # The iap host tool (its tests: tests/unit/unit.mk).
 HOST_SRC := host/main.c host/err.c host/image.c host/iap_session.c host/ui.c host/compress_lz4.c \
             host/sign.c host/sign_trailer.c host/ports.c host/ports_linux.c \
+            host/staged.c proto/stage.c \
             host/transport.c host/transports/fdio.c host/transports/serial.c host/transports/tcp.c \
             host/compat_posix.c host/transports/net.c host/transports/telnet.c \
             host/transports/rfc2217.c \

@@ -12,6 +12,7 @@
 #include "iap_session.h"
 #include "ports.h"
 #include "sign.h"
+#include "staged.h"
 #include "transport.h"
 #include "ui.h"
 
@@ -38,6 +39,8 @@ struct opts {
     int compress; /* -1 auto, 0 --no-compress, 1 --compress */
     bool quiet, verbose, json;
     unsigned baud_max; /* the step-up's ceiling; <= baud: no step-up */
+    bool staged;       /* flash/info to a running application's receiver (docs/STAGED.md) */
+    bool wait_confirm; /* --staged flash: wait until the new image confirmed itself */
 };
 
 static const char usage_options[] =
@@ -56,6 +59,9 @@ static const char usage_options[] =
     "      --retries N       retransmissions without progress before giving up (default 8)\n"
     "      --no-app-request  do not ask a running application to reboot into the bootloader\n"
     "      --full            write every page (default: only the pages that differ)\n"
+    "      --staged          flash: to a running application's staging slot, installed at\n"
+    "                        its reset (STAGED=1 bootloaders); info: the staged state\n"
+    "      --wait-confirm    --staged flash: wait until the new image confirmed itself\n"
     "      --no-compress     send WRITE data as it is (default: LZ4 when the line is the\n"
     "                        bottleneck; --compress always)\n"
     "  -o, --output FILE     output file for read\n"
@@ -541,6 +547,58 @@ static int restart_app(const struct opts *o, const struct command *c, struct iap
     return rc;
 }
 
+/* --staged: flash or info through a running application's receiver (host/staged.c), which the
+ * application answers while it keeps running; no reboot request, no step-up. */
+static int run_staged(const struct opts *o, const struct command *cmd, struct cmd_args *a,
+                      const struct iap_format *fmt, struct iap_err *err)
+{
+    if (!cmd->needs_image && cmd->run != run_info) {
+        image_free(&a->img);
+        return iap_fail(err, IAP_ERR_USAGE, "--staged goes with flash and info only");
+    }
+    if (!o->port) {
+        image_free(&a->img);
+        return iap_fail(err, IAP_ERR_USAGE, "no port given: pass -p PORT, or set IAP_PORT");
+    }
+    struct iap_transport *t = NULL;
+    int rc = transport_open(o->port, o->baud, CONNECT_MS, &t, err);
+    if (!rc) {
+        struct iap_session s;
+        struct iap_session_cfg cfg = {.baud = o->baud, .timeout_ms = o->timeout_ms,
+                                      .retries = o->retries, .window = o->window};
+        iap_session_init(&s, t, &cfg, &hooks);
+        if (!cmd->needs_image) {
+            rc = iap_staged_info(&s, o->json, err);
+        } else {
+            struct iap_staged_opts so = {.full = o->full, .version = o->app_version,
+                                         .no_install = o->no_reset,
+                                         .wait_confirm = o->wait_confirm};
+            struct iap_staged_result r;
+            double t0 = ui_now();
+            ui_progress_start("stage", 0);
+            rc = iap_staged_flash(&s, &a->img, fmt && strcmp(fmt->name, "bin") == 0, &so, &r,
+                                  err);
+            ui_progress_end();
+            if (!rc) {
+                char m[200];
+                snprintf(m, sizeof m,
+                         "\"size\":%u,\"crc\":%u,\"pages\":%u,\"pages_written\":%u,"
+                         "\"installed\":%s,\"confirmed\":%s",
+                         r.size, r.crc, r.pages, r.pages_written, r.installed ? "true" : "false",
+                         r.confirmed ? "true" : "false");
+                ui_event("staged", m, "staged %u bytes (%u of %u pages written) in %.1f s%s",
+                         r.size, r.pages_written, r.pages, ui_now() - t0,
+                         r.confirmed   ? "; installed, confirmed"
+                         : r.installed ? "; installed, on trial"
+                                       : "; waiting in the staging slot");
+            }
+        }
+        t->close(t);
+    }
+    image_free(&a->img);
+    return rc;
+}
+
 /* The command is sign (its --version takes a number). */
 static bool signing(int argc, char **argv)
 {
@@ -565,6 +623,8 @@ static int parse_options(int argc, char **argv, struct opts *o, struct iap_err *
         {"retries", required_argument, NULL, 'r'},
         {"no-app-request", no_argument, NULL, 'R'},
         {"full", no_argument, NULL, 'U'},
+        {"staged", no_argument, NULL, 'S'},
+        {"wait-confirm", no_argument, NULL, 'W'},
         {"baud-max", required_argument, NULL, 'M'},
         {"force", no_argument, NULL, 'f'},
         {"key", required_argument, NULL, 'k'},
@@ -625,6 +685,8 @@ static int parse_options(int argc, char **argv, struct opts *o, struct iap_err *
             break;
         case 'R': o->app_request = false; break;
         case 'U': o->full = true; break;
+        case 'S': o->staged = true; break;
+        case 'W': o->wait_confirm = true; break;
         case 'M':
             if (parse_u32(optarg, &v))
                 return iap_fail(err, IAP_ERR_USAGE, "bad --baud-max '%s': a rate, e.g. 921600",
@@ -696,6 +758,8 @@ static int run(int argc, char **argv, struct iap_err *err)
         image_free(&a.img);
         return rc;
     }
+    if (!rc && o.staged)
+        return run_staged(&o, cmd, &a, fmt, err);
     struct iap_transport *t = NULL;
     struct iap_session s;
     if (!rc)
