@@ -162,8 +162,10 @@ static int load_image(const struct opts *o, const char *path, uint32_t address, 
 
 static int cmd_info(const struct opts *o, struct iap_session *s, struct iap_err *err)
 {
-    (void)err;
     ui_info(o->port, &s->info);
+    /* A STAGED=1 bootloader: its staged state too (trial, rejected version), a second event. */
+    if (s->info.features & PROTO_FEAT_STAGED)
+        return iap_staged_info(s, o->json, err);
     return 0;
 }
 
@@ -552,7 +554,7 @@ static int restart_app(const struct opts *o, const struct command *c, struct iap
 static int run_staged(const struct opts *o, const struct command *cmd, struct cmd_args *a,
                       const struct iap_format *fmt, struct iap_err *err)
 {
-    if (!cmd->needs_image && cmd->run != run_info) {
+    if (cmd->run != run_flash && cmd->run != run_info) {
         image_free(&a->img);
         return iap_fail(err, IAP_ERR_USAGE, "--staged goes with flash and info only");
     }
@@ -567,7 +569,7 @@ static int run_staged(const struct opts *o, const struct command *cmd, struct cm
         struct iap_session_cfg cfg = {.baud = o->baud, .timeout_ms = o->timeout_ms,
                                       .retries = o->retries, .window = o->window};
         iap_session_init(&s, t, &cfg, &hooks);
-        if (!cmd->needs_image) {
+        if (cmd->run == run_info) {
             rc = iap_staged_info(&s, o->json, err);
         } else {
             struct iap_staged_opts so = {.full = o->full, .version = o->app_version,

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Staged updates end to end (docs/STAGED.md) on the virtual board: the STAGED=1 bootloader
 # ($BUILD/staged/boot.elf) on an f103cb (two 53 KB slots), the staged demo ($BUILD/staged/app-*),
-# iap flash --staged (or $BUILD/staged/iap-staged, the same host/staged.c, while iap's main.c
-# lacks the option). The story:
+# iap flash --staged, and $BUILD/staged/iap-staged (the same host/staged.c; its status command asks
+# the application). The story:
 #   v1 runs (a direct update) -> v2 (48 KB) staged in the background, cut twice and resumed, while
 #   v1 keeps ticking and blinking -> installed, on trial, confirmed, stays across power cycles ->
 #   a v3 that hangs and one that crashes fail their trial: v2 runs again, v3 reported rejected ->
@@ -16,8 +16,8 @@ BOOT_ELF=$STAGED/boot.elf
 . "$(dirname "$0")/lib.sh"
 BOARD_EMU_ARGS=(--part f103cb --usart 1) # the seed profile on its 128 KB sibling
 PAGE=1024
-# iap flash --staged once iap's main.c has it, else the same host/staged.c as iap-staged; the
-# status is the application's (iap-staged status: STAGE_STATUS to whoever answers).
+# iap flash --staged (the fallback to iap-staged is for an iap built without it); the status is the
+# application's (iap-staged status: STAGE_STATUS to whoever answers).
 if "$IAP" --help 2>&1 | grep -q -- '--staged'; then
     IAP_HAS_STAGED=1
 else
@@ -185,23 +185,25 @@ errors_say_what_to_do() {
     local out
     board_stop main
     board_start other || return 1
-    out=$("$STAGED/iap-staged" -p "$(board_port other)" flash "$STAGED/app-v2.bin" 2>&1)
+    out=$("$IAP" -p "$(board_port other)" flash --staged "$STAGED/app-v2.bin" 2>&1)
     [ $? -eq 7 ] && echo "$out" | grep -q "in its bootloader" || { say "IAP mode: $out"; return 1; }
     board_stop other
     BOARD_EMU_ARGS=(--part f103c8 --usart 1)
     board_start other || return 1
     "$IAP" -q -p "$(board_port other)" flash "$STAGED/app-v1.bin" || return 1
     uart_expect other "app v1 tick" 10 || { say "no v1 tick on the 64 KB part"; return 1; }
-    out=$("$STAGED/iap-staged" -p "$(board_port other)" flash "$STAGED/app-v2.bin" 2>&1)
+    out=$("$IAP" -p "$(board_port other)" flash --staged "$STAGED/app-v2.bin" 2>&1)
     [ $? -eq 7 ] && echo "$out" | grep -q "no room for two slots" || { say "64 KB: $out"; return 1; }
     board_stop other
     BOARD_EMU_ARGS=(--part f103cb --usart 1)
     BOOT_ELF=$BUILD/boot.elf board_start plain || return 1
     "$IAP" -q -p "$(board_port plain)" flash "$BUILD/app-v1.bin" || return 1
     uart_expect plain "app v1 tick" 10 || return 1
-    out=$("$STAGED/iap-staged" -p "$(board_port plain)" --timeout 200 flash "$STAGED/app-v2.bin" 2>&1)
+    out=$("$IAP" -p "$(board_port plain)" --timeout 200 flash --staged "$STAGED/app-v2.bin" 2>&1)
     [ $? -eq 5 ] && echo "$out" | grep -q "does not take staged updates" ||
         { say "plain demo: $out"; return 1; }
+    out=$("$IAP" -p "$(board_port plain)" --staged verify "$STAGED/app-v2.bin" 2>&1)
+    [ $? -eq 1 ] && echo "$out" | grep -q "with flash and info only" || { say "erase: $out"; return 1; }
     board_stop plain
 }
 
