@@ -68,8 +68,13 @@ size_t proto_rx_push(struct proto_rx *rx, const void *data, size_t n)
     return n;
 }
 
+/* Nothing to drop is the common case (a frame's bytes arrive one by one, each followed by a parse):
+ * moving the whole buffer onto itself there made receiving a frame quadratic, ~36 ms of a 72 MHz
+ * bootloader's time for each 1 KB WRITE. */
 static void drop(struct proto_rx *rx, size_t k)
 {
+    if (k == 0)
+        return;
     rx->n -= k;
     memmove(rx->buf, rx->buf + k, rx->n);
 }

@@ -13,6 +13,12 @@ $(BUILD)/tests/test_proto_frame: tests/unit/test_proto_frame.c $(PROTO_SRC) $(wi
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(TEST_CFLAGS) -o $@ $< $(PROTO_SRC)
 
+# The decoder's cost per byte: the codec with its memmove counted (tests/unit/test_proto_rx_cost.c).
+$(BUILD)/tests/test_proto_rx_cost: tests/unit/test_proto_rx_cost.c $(PROTO_SRC) \
+                                   $(wildcard proto/*.h) tests/test.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(TEST_CFLAGS) -fno-builtin -Dmemmove=counted_memmove -o $@ $< $(PROTO_SRC)
+
 # The bootloader core.
 BOOT_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_boot_*.c))
 $(BUILD)/tests/test_boot_%: tests/unit/test_boot_%.c $(BOOT_CORE_DEPS)
@@ -46,7 +52,7 @@ $(BUILD)/tests/test_app_cmd: tests/unit/test_app_cmd.c examples/template/app_cmd
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(TEST_CFLAGS) -Iexamples/template -o $@ $< examples/template/app_cmd.c
 
-UNIT_TESTS := $(BUILD)/tests/test_proto_frame $(BOOT_UNIT_TESTS) $(HOST_UNIT_TESTS) \
+UNIT_TESTS := $(BUILD)/tests/test_proto_frame $(BUILD)/tests/test_proto_rx_cost $(BOOT_UNIT_TESTS) $(HOST_UNIT_TESTS) \
               $(HOST_SESSION_TEST) $(HOST_CLI_TEST) $(BUILD)/tests/test_app_cmd
 TESTS       += $(UNIT_TESTS)
 TESTS_BUILD += $(UNIT_TESTS)
