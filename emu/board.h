@@ -80,6 +80,9 @@ bool board_bus_read(struct board *b, uint32_t addr, unsigned size, uint32_t *val
 bool board_bus_write(struct board *b, uint32_t addr, unsigned size, uint32_t val);
 void board_log(struct board *b, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 uint32_t board_pc(struct board *b);
+/* The CPU's bus access being served takes `cycles` more SYSCLK cycles (a slave that holds the bus:
+ * the CRC unit). Only CPU accesses are timed; a DMA access is not (DMA is instantaneous). */
+void board_stall(struct board *b, uint32_t cycles);
 /* A peripheral-visible reset of the core's own state when the backup domain matters, etc. */
 
 /* ---- Cross-model queries, implemented by the peripheral models ---- */

@@ -97,6 +97,14 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
     b->slice_cycles += n;
 }
 
+/* A slave that holds the bus (board.h): the cycles count as executed, so emulated time, the slice
+ * budget and DWT_CYCCNT see them. Outside uc_emu_start the access is DMA's: not timed. */
+void board_stall(struct board *b, uint32_t cycles)
+{
+    if (b->in_uc)
+        b->slice_cycles += cycles;
+}
+
 /* ---- faults ---- */
 
 

@@ -1,11 +1,14 @@
 /* CRC calculation unit (RM0008 section 4): CRC-32 with polynomial 0x04C11DB7 over 32-bit words,
  * MSB first, no reflection, no final XOR; CR.RESET reloads 0xFFFFFFFF. Only word writes to DR
- * are modelled: narrower ones stop the board loudly. */
+ * are modelled: narrower ones stop the board loudly. One word takes 4 HCLK cycles (4.2) and "the
+ * write operation is stalled until the end of the CRC computation" (4.3): the CPU's write to DR
+ * costs those 4 cycles on top of its own (docs/EMULATOR.md, CRC: we chose no overlap). */
 #include <stdlib.h>
 
 #include "periph.h"
 
 #define CRC_BASE 0x40023000u
+#define CRC_HCLK_CYCLES 4u /* one word (RM0008 4.2) */
 
 struct crcu {
     struct board *b;
@@ -23,6 +26,15 @@ static uint32_t crc_word(uint32_t crc, uint32_t w)
 static bool clock_on(const struct crcu *c)
 {
     return rcc_clock_enabled(c->b, RCC_AHBENR, RCC_AHB_CRC);
+}
+
+/* The computation's 4 HCLK cycles in the core's SYSCLK cycles (the AHB prescaler), rounded up. */
+static uint32_t word_cycles(const struct crcu *c)
+{
+    uint64_t sys = rcc_clock_hz(c->b, CLK_SYSCLK), hclk = rcc_clock_hz(c->b, CLK_HCLK);
+    if (!hclk || !sys)
+        return CRC_HCLK_CYCLES;
+    return (uint32_t)((CRC_HCLK_CYCLES * sys + hclk - 1u) / hclk);
 }
 
 static bool crc_read(void *ctx, uint32_t off, unsigned size, uint32_t *val)
@@ -49,8 +61,10 @@ static bool crc_write(void *ctx, uint32_t off, unsigned size, uint32_t val)
     if (!clock_on(c))
         return true;
     uint32_t v = val << sh, lanes = lane_mask(size, sh);
-    if (w == 0)
+    if (w == 0) {
         c->dr = crc_word(c->dr, val);
+        board_stall(c->b, word_cycles(c));
+    }
     else if (w == 4)
         c->idr = reg_merge(c->idr, v, lanes, 0xFFu);
     else if (v & lanes & 1u)

@@ -28,6 +28,11 @@ uint64_t board_now_ns(struct board *b)
     return b->now;
 }
 
+void board_stall(struct board *b, uint32_t cycles)
+{
+    b->stall_cycles += cycles;
+}
+
 void board_irq(struct board *b, int irqn, bool pending)
 {
     if (irqn >= 0 && irqn < 68)

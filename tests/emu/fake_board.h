@@ -15,6 +15,7 @@ struct board {
     int np;
     struct board_models models;
     uint64_t now;
+    uint64_t stall_cycles; /* board_stall: cycles the models held the CPU */
     uint8_t sram[FAKE_SRAM_SIZE];
     bool irq[68];
     int reset_requests;

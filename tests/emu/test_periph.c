@@ -762,6 +762,70 @@ TEST(crc_unit_check_value)
     close_board();
 }
 
+/* The reflected CRC-32 the image record uses, on the unit (what the bootloader's
+ * boot/port/stm32f1/crc.c does): every little-endian word bit-reversed in, the state bit-reversed
+ * and complemented out. The reference is proto_crc32 itself (tests/emu/emu.mk links no proto/). */
+#include "../../proto/crc32.c"
+
+static uint32_t rbit32(uint32_t v)
+{
+    uint32_t r = 0;
+    for (int i = 0; i < 32; i++, v >>= 1)
+        r = (r << 1) | (v & 1u);
+    return r;
+}
+
+TEST(crc_unit_gives_proto_crc32_on_random_words_and_stalls_4_cycles_a_word)
+{
+    open_board(0);
+    WR32(B, RCC_AHBENR, RD32(B, RCC_AHBENR) | (1u << 6));
+    uint8_t data[4 * 300];
+    srand(15);
+    for (int trial = 0; trial < 50; trial++) {
+        unsigned words = 1u + (unsigned)rand() % 300u;
+        for (unsigned i = 0; i < 4u * words; i++)
+            data[i] = (uint8_t)rand();
+        WR32(B, CRC_CR, 1);
+        uint64_t stall0 = B->stall_cycles;
+        for (unsigned i = 0; i < words; i++) {
+            uint32_t w;
+            memcpy(&w, data + 4u * i, 4);
+            WR32(B, CRC_DR, rbit32(w));
+        }
+        CHECK_EQ(~rbit32(RD32(B, CRC_DR)), proto_crc32(0, data, 4u * words));
+        CHECK_EQ(B->stall_cycles - stall0, 4u * words); /* HCLK = SYSCLK after reset */
+    }
+    uint64_t stall0 = B->stall_cycles; /* reads, CR and IDR writes hold nothing */
+    (void)RD32(B, CRC_DR);
+    WR32(B, CRC_IDR, 1);
+    WR32(B, CRC_CR, 1);
+    CHECK_EQ(B->stall_cycles, stall0);
+    close_board();
+}
+
+TEST(crc_unit_word_is_4_hclk_cycles_counted_in_sysclk_cycles)
+{
+    open_board(0);
+    WR32(B, RCC_AHBENR, RD32(B, RCC_AHBENR) | (1u << 6));
+    WR32(B, RCC_CFGR, 0x8u << 4); /* HPRE: SYSCLK / 2 */
+    uint64_t stall0 = B->stall_cycles;
+    WR32(B, CRC_DR, 0x12345678u);
+    CHECK_EQ(B->stall_cycles - stall0, 8);
+    CHECK_EQ(RD32(B, CRC_DR), 0xDF8A8A2Bu);
+    close_board();
+}
+
+TEST(crc_unit_with_its_clock_off_neither_computes_nor_stalls)
+{
+    open_board(0);
+    WR32(B, RCC_AHBENR, RD32(B, RCC_AHBENR) & ~(1u << 6));
+    WR32(B, CRC_DR, 0x12345678u);
+    CHECK_EQ(B->stall_cycles, 0);
+    WR32(B, RCC_AHBENR, RD32(B, RCC_AHBENR) | (1u << 6));
+    CHECK_EQ(RD32(B, CRC_DR), 0xFFFFFFFFu);
+    close_board();
+}
+
 /* ---- IWDG ---- */
 
 TEST(iwdg_timeout_resets_the_system_with_iwdgrstf)
@@ -1641,6 +1705,9 @@ int main(void)
     RUN(bkp_kept_across_system_reset_lost_at_power_on);
     RUN(bdcr_needs_dbp_and_bdrst_clears_backup_domain);
     RUN(crc_unit_check_value);
+    RUN(crc_unit_gives_proto_crc32_on_random_words_and_stalls_4_cycles_a_word);
+    RUN(crc_unit_word_is_4_hclk_cycles_counted_in_sysclk_cycles);
+    RUN(crc_unit_with_its_clock_off_neither_computes_nor_stalls);
     RUN(iwdg_timeout_resets_the_system_with_iwdgrstf);
     RUN(iwdg_hardware_watchdog_option_starts_it_at_every_reset);
     RUN(iwdg_reload_postpones_the_timeout);
