@@ -37,6 +37,7 @@ include boot/core/core.mk
 include boot/boot.mk
 include examples/examples.mk
 include host/host.mk
+include host/lib.mk
 include host/windows.mk
 include boot/secure.mk
 include boot/staged.mk

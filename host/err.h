@@ -4,20 +4,9 @@
 
 #include <stdarg.h>
 
-enum iap_error {
-    IAP_ERR_NONE = 0,
-    IAP_ERR_USAGE = -1,     /* bad command line */
-    IAP_ERR_FILE = -2,      /* cannot read or write a file */
-    IAP_ERR_FORMAT = -3,    /* malformed or unknown file format */
-    IAP_ERR_FIT = -4,       /* image does not fit the application area or is linked elsewhere */
-    IAP_ERR_PORT = -5,      /* cannot open the port, or it vanished */
-    IAP_ERR_NO_ANSWER = -6, /* no bootloader answered the handshake */
-    IAP_ERR_TRANSFER = -7,  /* transfer failed after the retries */
-    IAP_ERR_REFUSED = -8,   /* the device answered with a refusal status */
-    IAP_ERR_VERIFY = -9,    /* device contents differ from the image */
-    IAP_ERR_NOMEM = -10,    /* out of memory */
-    IAP_ERR_PROTOCOL = -11, /* the device answered something this tool does not understand */
-};
+/* enum iap_error (IAP_ERR_*) and iap_strerror() are libiap's public ones: one enum for the
+ * library and the tool. */
+#include "libiap/iap.h"
 
 /* An error with its one-line message (what happened and what to do). */
 struct iap_err {
@@ -26,7 +15,6 @@ struct iap_err {
     char msg[512];
 };
 
-const char *iap_strerror(int code);
 /* Process exit status for an error code (docs/iap.md). */
 int iap_exit_code(int code);
 /* Name of a device status code, e.g. "E_RANGE". */

@@ -8,8 +8,9 @@
 #include "compat.h"
 #include "compress.h"
 #include "formats/format.h"
-#include "image.h"
 #include "iap_session.h"
+#include "image.h"
+#include "libiap/ops.h"
 #include "ports.h"
 #include "sign.h"
 #include "staged.h"
@@ -112,25 +113,12 @@ static const struct iap_session_hooks hooks = {hook_trace, hook_progress, hook_n
 static int connect_device(const struct opts *o, bool bulk, struct iap_transport **t,
                           struct iap_session *s, struct iap_err *err)
 {
-    if (!o->port)
-        return iap_fail(err, IAP_ERR_USAGE,
-                        "no port given: pass -p /dev/ttyUSB0 (or tcp://HOST:PORT), or set "
-                        "IAP_PORT");
-    int rc = transport_open(o->port, o->baud, CONNECT_MS, t, err);
-    if (rc)
-        return rc;
     struct iap_session_cfg cfg = {.baud = o->baud, .timeout_ms = o->timeout_ms,
                                   .retries = o->retries, .window = o->window,
                                   .app_request = o->app_request};
-    iap_session_init(s, *t, &cfg, &hooks);
-    rc = iap_session_connect(s, err);
+    int rc = iap_op_connect(o->port, &cfg, &hooks, bulk ? o->baud_max : 0, CONNECT_MS, t, s, err);
     if (rc)
         return rc;
-    if (bulk && o->baud_max > o->baud) {
-        rc = iap_session_step_up(s, o->baud_max, err);
-        if (rc)
-            return rc;
-    }
     if (ui.verbose)
         ui_note("connected: bootloader %u.%u.%u, app area 0x%08x..0x%08x, window %u frames / %u "
                 "bytes",
@@ -169,69 +157,46 @@ static int cmd_info(const struct opts *o, struct iap_session *s, struct iap_err 
     return 0;
 }
 
-static int flatten_checked(struct iap_session *s, const struct image *img, uint8_t **buf,
-                           uint32_t *len, struct iap_err *err)
-{
-    int rc = image_check_fit(img, s->info.app_start, s->info.app_end, err);
-    if (rc)
-        return rc;
-    rc = image_flatten(img, s->info.app_start, buf, len, err);
-    if (rc)
-        return rc;
-    if (s->info.app_start + *len > s->info.app_end) /* an odd last byte padded past the end */
-        return iap_fail(err, IAP_ERR_FIT, "image does not fit the application area");
-    return 0;
-}
-
 static int cmd_flash(const struct opts *o, struct iap_session *s, const struct image *img,
                      struct iap_err *err)
 {
     uint8_t *buf;
     uint32_t len;
-    int rc = flatten_checked(s, img, &buf, &len, err);
+    int rc = iap_op_flatten(s, img, &buf, &len, err);
     if (rc)
         return rc;
-    rc = image_check_vectors(buf, len, s->info.app_start, s->info.sram_size, o->file, err);
-    /* A SECURE device: check the image against its key and floor before flash is touched (the
-     * device verifies again at COMMIT; --force sends it anyway, to see the device refuse it). */
-    if (!rc && (s->info.features & PROTO_FEAT_SECURE) && !o->force)
-        rc = sign_check(buf, len, &s->info, o->file, err);
+    rc = iap_op_check(s, buf, len, o->file, o->force, err);
     if (rc) {
         free(buf);
         return rc;
     }
-    double t0 = ui_now();
-    struct iap_flash_opts fo = {.full = o->full, .compress = o->compress,
-                                .version = o->app_version};
-    struct iap_flash_result res;
+    struct iap_flash_options fo;
+    iap_op_flash_defaults(&fo);
+    fo.full = o->full;
+    fo.compress = o->compress;
+    fo.version = o->app_version;
+    fo.no_reset = o->no_reset;
+    struct iap_flash_report res;
     ui_progress_start("flash", len);
-    rc = iap_session_flash(s, buf, len, &fo, &res, err);
+    rc = iap_op_flash(s, buf, len, &fo, &res, err);
     free(buf);
     if (rc)
         return rc;
     ui_progress_end();
-    uint32_t crc = res.crc;
     if (res.raw_bytes > res.sent_bytes)
         ui_note("LZ4: %llu bytes of WRITE data sent as %llu (%.2f:1)",
                 (unsigned long long)res.raw_bytes, (unsigned long long)res.sent_bytes,
                 (double)res.raw_bytes / (double)res.sent_bytes);
-    double secs = ui_now() - t0;
-    unsigned line = s->cfg.baud; /* the stepped-up rate, before a reset gives the boot rate back */
-    if (!o->no_reset) {
-        rc = iap_session_reset(s, err);
-        if (rc)
-            return rc;
-    }
     if (ui.verbose)
         ui_note("frames resent %lu, timeouts %lu, naks %lu", s->resends, s->timeouts, s->naks);
-    ui_summary("flashed", (uint32_t)res.written, secs, line);
+    ui_summary("flashed", (uint32_t)res.written, res.seconds, res.baud);
     char m[192];
     snprintf(m, sizeof m,
              "\"size\":%u,\"crc\":%u,\"version\":%u,\"started\":%s,\"written\":%llu,"
              "\"pages\":%u,\"pages_written\":%u",
-             len, crc, o->app_version, o->no_reset ? "false" : "true",
+             len, res.crc, o->app_version, o->no_reset ? "false" : "true",
              (unsigned long long)res.written, res.pages, res.pages_written);
-    ui_event("flashed", m, "image committed: %u bytes, CRC 0x%08x, version %u%s", len, crc,
+    ui_event("flashed", m, "image committed: %u bytes, CRC 0x%08x, version %u%s", len, res.crc,
              o->app_version, o->no_reset ? "; staying in the bootloader (--no-reset)"
                                          : "; application started");
     return 0;
@@ -267,19 +232,15 @@ static int cmd_verify(const struct opts *o, struct iap_session *s, const struct 
 {
     (void)o;
     uint8_t *buf;
-    uint32_t len, dev;
-    int rc = flatten_checked(s, img, &buf, &len, err);
+    uint32_t len, crc, dev;
+    int rc = iap_op_flatten(s, img, &buf, &len, err);
     if (rc)
         return rc;
-    uint32_t crc = proto_crc32(0, buf, len);
-    rc = iap_session_crc(s, s->info.app_start, len, &dev, err);
-    if (!rc && dev != crc) {
-        if (ui.verbose)
-            locate_difference(s, buf, len);
-        rc = iap_fail(err, IAP_ERR_VERIFY,
-                      "verify failed: the device's 0x%08x..0x%08x has CRC 0x%08x, the file "
-                      "0x%08x: run iap flash with this file",
-                      s->info.app_start, s->info.app_start + len - 1, dev, crc);
+    rc = iap_op_verify(s, buf, len, &crc, &dev, err);
+    if (rc == IAP_ERR_VERIFY && ui.verbose) {
+        struct iap_err mismatch = *err;
+        locate_difference(s, buf, len);
+        *err = mismatch;
     }
     free(buf);
     if (rc)
@@ -294,8 +255,8 @@ static int cmd_verify(const struct opts *o, struct iap_session *s, const struct 
 static int cmd_erase(const struct opts *o, struct iap_session *s, struct iap_err *err)
 {
     (void)o;
-    uint32_t a = s->info.app_start, n = s->info.app_end - s->info.app_start;
-    int rc = iap_session_erase(s, a, n, err);
+    uint32_t a, n;
+    int rc = iap_op_erase(s, &a, &n, err);
     if (rc)
         return rc;
     char m[64];
@@ -308,20 +269,15 @@ static int cmd_erase(const struct opts *o, struct iap_session *s, struct iap_err
 static int cmd_read(const struct opts *o, struct iap_session *s, uint32_t addr, uint32_t len,
                     struct iap_err *err)
 {
-    /* Reads are allowed anywhere in flash; say so before asking the device. */
-    uint64_t end = (uint64_t)PROTO_FLASH_BASE + s->info.flash_size;
-    if (addr < PROTO_FLASH_BASE || (uint64_t)addr + len > end)
-        return iap_fail(err, IAP_ERR_USAGE,
-                        "read 0x%08x + %u bytes lies outside the device's flash (0x%08x..0x%08llx, "
-                        "%u KB): give an address and length inside it",
-                        addr, len, PROTO_FLASH_BASE, (unsigned long long)end - 1u,
-                        s->info.flash_size / 1024u);
+    int rc = iap_op_check_read(s, addr, len, err);
+    if (rc)
+        return rc;
     uint8_t *buf = malloc(len ? len : 1);
     if (!buf)
         return iap_fail(err, IAP_ERR_NOMEM, "out of memory for %u bytes", len);
     double t0 = ui_now();
     ui_progress_start("read", len);
-    int rc = iap_session_read(s, addr, buf, len, err);
+    rc = iap_op_read(s, addr, buf, len, err);
     ui_progress_end();
     if (!rc) {
         FILE *f = fopen(o->output, "wb");
@@ -771,7 +727,7 @@ static int run(int argc, char **argv, struct iap_err *err)
     if (!rc && cmd->needs_image && !o.address_given && strcmp(fmt->name, "bin") == 0 &&
         image_start(&a.img) != s.info.app_start && s.info.app_start >= PROTO_APP_START) {
         image_free(&a.img);
-        rc = load_image(&o, args[0], s.info.app_start, &a.img, NULL, err);
+        rc = iap_op_load(&s, args[0], "bin", s.info.app_start, &a.img, NULL, err);
     }
     if (!rc)
         rc = restart_app(&o, cmd, &s, cmd->run(&o, &s, &a, err), err);

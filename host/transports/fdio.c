@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define WRITE_STALL_MS 5000
@@ -10,10 +11,22 @@
 static int vanished(int e) { return e == EIO || e == ENXIO || e == ENODEV || e == EPIPE ||
                                     e == ECONNRESET || e == ENOTCONN; }
 
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0 /* macOS: the peer's close is EPIPE only where SIGPIPE is ignored */
+#endif
+
+/* A socket's peer that closed is EPIPE, not a SIGPIPE that kills the program: libiap's callers
+ * need not ignore the signal (iap does anyway). Serial ports and ptys are no sockets. */
+static ssize_t put(int fd, const uint8_t *buf, size_t len)
+{
+    ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+    return n < 0 && errno == ENOTSOCK ? write(fd, buf, len) : n;
+}
+
 int fdio_write(int fd, const uint8_t *buf, size_t len, const char *lost, struct iap_err *err)
 {
     while (len) {
-        ssize_t n = write(fd, buf, len);
+        ssize_t n = put(fd, buf, len);
         if (n > 0) {
             buf += n;
             len -= (size_t)n;
