@@ -144,6 +144,28 @@ boots_into() {
         </dev/null >"$E2E_TMP/boot-copy.out" 2>/dev/null
 }
 
+# iap_refuses EXIT TEXT ARGS...: iap ARGS exits with EXIT and says TEXT on stderr, in one error
+# line, the last (a note may come before it).
+iap_refuses() {
+    local want=$1 text=$2 rc
+    shift 2
+    "$IAP" "$@" >"$E2E_TMP/iap.out" 2>"$E2E_TMP/iap.err"
+    rc=$?
+    [ "$rc" -eq "$want" ] || { say "exit $rc, want $want: $(cat "$E2E_TMP/iap.err")"; return 1; }
+    grep -q -F -- "$text" "$E2E_TMP/iap.err" || { say "no '$text' in: $(cat "$E2E_TMP/iap.err")"; return 1; }
+    if [ "$(grep -c '^iap: ' "$E2E_TMP/iap.err")" -ne 1 ] || ! tail -n 1 "$E2E_TMP/iap.err" | grep -q '^iap: '; then
+        say "not one error line, last: $(cat "$E2E_TMP/iap.err")"
+        return 1
+    fi
+}
+
+# app_survives NAME VERSION: board NAME still runs the demo app VERSION (its ticks), and a power
+# cycle of its flash image starts it.
+app_survives() {
+    uart_expect "$1" "app v$2 tick" 4 || { say "app v$2 no longer runs"; return 1; }
+    boots_into "$E2E_TMP/$1.img" "stm32-iap demo app v$2" || { say "a power cycle does not start v$2"; return 1; }
+}
+
 # check NAME COMMAND...: runs COMMAND; "ok NAME" when it succeeds, else "FAIL NAME" and the
 # details it printed on fd 3 (test functions write their diagnostics with `say`).
 check() {

@@ -13,20 +13,8 @@ B=p
 PORT=$(board_port $B)
 V1="$BUILD/app-v1"
 
-iap_refuses() { # EXIT TEXT ARGS...
-    local want=$1 text=$2 rc
-    shift 2
-    "$IAP" "$@" >"$E2E_TMP/iap.out" 2>"$E2E_TMP/iap.err"
-    rc=$?
-    [ "$rc" -eq "$want" ] || { say "exit $rc, want $want: $(cat "$E2E_TMP/iap.err")"; return 1; }
-    grep -q -F -- "$text" "$E2E_TMP/iap.err" || { say "no '$text' in: $(cat "$E2E_TMP/iap.err")"; return 1; }
-}
-
-v1_survives() {
-    uart_expect $B "app v1 tick" 4 || { say "app v1 no longer runs"; return 1; }
-    boots_into "$E2E_TMP/$B.img" "stm32-iap demo app v1" || { say "a power cycle does not start v1"; return 1; }
-}
-
+# iap_refuses and app_survives: tests/e2e/lib.sh
+v1_survives() { app_survives $B 1; }
 refused_keeping_v1() { iap_refuses "$@" && v1_survives; }
 
 setup() {

@@ -9,30 +9,9 @@ B=r
 PORT=$(board_port $B)
 V1="$APP_DIR/app-v1"
 
-# iap_refuses EXIT TEXT ARGS...: iap ARGS exits with EXIT and says TEXT on stderr.
-iap_refuses() {
-    local want=$1 text=$2 rc
-    shift 2
-    "$IAP" "$@" >"$E2E_TMP/iap.out" 2>"$E2E_TMP/iap.err"
-    rc=$?
-    [ "$rc" -eq "$want" ] || { say "exit $rc, want $want: $(cat "$E2E_TMP/iap.err")"; return 1; }
-    grep -q -F -- "$text" "$E2E_TMP/iap.err" || { say "no '$text' in: $(cat "$E2E_TMP/iap.err")"; return 1; }
-    # one error line, the last (a note may come before it)
-    if [ "$(grep -c '^iap: ' "$E2E_TMP/iap.err")" -ne 1 ] || ! tail -n 1 "$E2E_TMP/iap.err" | grep -q '^iap: '; then
-        say "not one error line, last: $(cat "$E2E_TMP/iap.err")"
-        return 1
-    fi
-}
-
-# v1 still on the board: the running board prints its ticks, and a power cycle starts it.
-v1_survives() {
-    uart_expect $B "app v1 tick" 3 || { say "app v1 no longer runs"; return 1; }
-    boots_into "$E2E_TMP/$B.img" "stm32-iap demo app v1" || { say "a power cycle does not start v1"; return 1; }
-}
-
-refused_keeping_v1() { # EXIT TEXT ARGS...
-    iap_refuses "$@" && v1_survives
-}
+# iap_refuses and app_survives: tests/e2e/lib.sh
+v1_survives() { app_survives $B 1; }
+refused_keeping_v1() { iap_refuses "$@" && v1_survives; }
 
 setup() {
     board_start $B || return 1
