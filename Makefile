@@ -38,6 +38,7 @@ include boot/boot.mk
 include examples/examples.mk
 include host/host.mk
 include host/lib.mk
+include host/install.mk
 include host/windows.mk
 include boot/secure.mk
 include boot/staged.mk

@@ -3,7 +3,7 @@
 set -eu
 pkgs="make gcc gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi libunicorn-dev
       stm32flash lrzsz socat clang libclang-rt-14-dev cppcheck python3 libssl-dev liblz4-dev
-      pkg-config ser2net gcc-mingw-w64-x86-64 wine64 wine"
+      pkg-config ser2net gcc-mingw-w64-x86-64 wine64 wine man-db groff-base"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -30,3 +30,8 @@ TESTS_BUILD += $(foreach b,$(BOARDS),$(addprefix $(BUILD)/boards/$(b)/,boot.elf 
 $(BUILD)/protoenc: tests/lib/protoenc.c $(PROTO_SRC) $(wildcard proto/*.h)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(HOST_CFLAGS) $(WARN_STRICT) -o $@ $< $(PROTO_SRC)
+
+# make install into a temporary DESTDIR and PREFIX, libiap's example built against it with
+# pkg-config and run on the virtual board, the man page and the bash completion (host/install.mk).
+TESTS       += tests/e2e/test_install.sh
+TESTS_BUILD += $(BUILD)/lib/libiap.a $(LIBIAP_SO)
