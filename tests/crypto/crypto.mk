@@ -71,8 +71,24 @@ $(CRYPTO_FW): $(BUILD)/crypto-fw/startup.o $(BUILD)/crypto-fw/bench_ed25519_fw.o
               tests/emu/fw/link.ld
 	$(ARM_CC) $(ARM_LDFLAGS) -T tests/emu/fw/link.ld -o $@ $(filter %.o,$^) -lgcc
 
+# Every Wycheproof case on the virtual board (tests/crypto/test_ed25519_fw.sh): the cases as a blob
+# for its flash (wp_blob, a host tool) and the firmware that verifies them with the objects above.
+$(BUILD)/tests/wp_blob: tests/crypto/wp_blob.c $(CRYPTO_TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(CRYPTO_WARN) $(CRYPTO_ROOT) -Itests/crypto -o $@ $< \
+	  $(CRYPTO_TEST_SRC)
+$(BUILD)/crypto-fw/vectors_fw.o: tests/crypto/vectors_fw.c tests/emu/fw/fw.h boot/crypto/ed25519.h
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(CRYPTO_ARM_CFLAGS) -Iboot/crypto -Itests/emu/fw -c -o $@ $<
+$(BUILD)/crypto-fw/vectors_fw.elf: $(BUILD)/crypto-fw/startup.o $(BUILD)/crypto-fw/vectors_fw.o \
+                                   $(CRYPTO_ARM_OBJ) tests/emu/fw/link.ld
+	$(ARM_CC) $(ARM_LDFLAGS) -T tests/emu/fw/link.ld -o $@ $(filter %.o,$^) -lgcc
+CRYPTO_FW_TEST := $(BUILD)/tests/wp_blob $(BUILD)/crypto-fw/vectors_fw.elf
+TESTS        += "tests/crypto/test_ed25519_fw.sh $(BUILD)"
+TESTS_BUILD  += $(CRYPTO_FW_TEST)
+
 BENCHES     += tests/crypto/bench_ed25519.sh
 TESTS_BUILD += $(CRYPTO_FW) $(CRYPTO_ARM_OBJ) $(BUILD)/stm32emu
 
 .PHONY: crypto
-crypto: $(CRYPTO_TESTS) $(CRYPTO_FW) $(CRYPTO_ARM_OBJ)
+crypto: $(CRYPTO_TESTS) $(CRYPTO_FW) $(CRYPTO_ARM_OBJ) $(CRYPTO_FW_TEST)
