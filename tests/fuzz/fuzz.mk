@@ -32,7 +32,17 @@ $(FUZZ_DIR)/fuzz_frame: tests/fuzz/fuzz_frame.c $(PROTO_SRC) $(HOST_DEPS) \
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Iproto -o $@ $< $(PROTO_SRC)
 
-FUZZ_NAMES := $(FUZZ_SESSION) $(FUZZ_FORMATS) frame lz4 ed25519
+# The signed-image parsers, device (SECURE core on the sim port, 16 KB layout) against iap's.
+$(FUZZ_DIR)/fuzz_signed: tests/fuzz/fuzz_signed.c tests/fuzz/oracle.h $(BOOT_CORE_DEPS) \
+                         boot/core/secure.c $(BUILD)/secure/secure_key.h host/sign.c \
+                         host/sign_trailer.c host/err.c tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(BOOT_CORE_INC) -Iboot/port/sim -Ihost -Itests/lib \
+	  -I$(BUILD)/secure -DBOOT_SIZE=0x4000u -DTEST_KEY='"$(abspath $(SECURE_TEST_KEY))"' -o $@ $< \
+	  $(BOOT_SECURE_SRC) $(BOOT_SIM_SRC) $(TEST_LIB_SRC) host/sign.c host/sign_trailer.c \
+	  host/err.c -lcrypto
+
+FUZZ_NAMES := $(FUZZ_SESSION) $(FUZZ_FORMATS) frame lz4 ed25519 signed
 FUZZ_BINS  := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_NAMES))
 
 # make test: the crash regressions, then each harness for FUZZ_SLICE seconds (tests/fuzz/run.sh).
