@@ -6,6 +6,9 @@
 #include "port.h"
 #include "regs.h"
 
+#define RCC_AHBENR_CRCEN (1u << 6)
+#define CRC_CR           REG32(0x40023008u)
+#define CRC_CR_RESET     1u
 #define RCC_WAIT_LOOPS 100000u /* > 50 ms at 8 MHz: an HSE crystal starts in 2 ms (datasheet) */
 #define HSE_HZ         8000000u
 #define PLL_HSE_MUL    9u /* 8 MHz x 9 = 72 MHz, the F1's maximum */
@@ -47,9 +50,7 @@ static void clock_init(void)
     uint32_t cfgr = RCC_CFGR_PLLMUL(PLL_HSI_MUL) | RCC_CFGR_PPRE1_DIV2;
     uint32_t hz = HSE_HZ / 2u * PLL_HSI_MUL; /* HSI / 2 = 4 MHz */
     if (BOARD_CLOCK != BOARD_CLOCK_HSI) {
-        if (BOARD_CLOCK == BOARD_CLOCK_HSE_BYPASS)
-            RCC_CR |= RCC_CR_HSEBYP;
-        RCC_CR |= RCC_CR_HSEON;
+        /* reset_handler started the HSE (HSEBYP, HSEON) before clearing .bss */
         if (wait_rcc(&RCC_CR, RCC_CR_HSERDY, RCC_CR_HSERDY) == 0) {
             cfgr = RCC_CFGR_PLLMUL(PLL_HSE_MUL) | RCC_CFGR_PPRE1_DIV2 | RCC_CFGR_PLLSRC_HSE;
             hz = HSE_HZ * PLL_HSE_MUL;
@@ -74,11 +75,12 @@ static void clock_deinit(void)
     (void)wait_rcc(&RCC_CFGR, RCC_CFGR_SWS_MASK, 0);
     RCC_CR &= ~RCC_CR_PLLON;
     (void)wait_rcc(&RCC_CR, RCC_CR_PLLRDY, 0);
-    hse_off();
+    if (BOARD_CLOCK != BOARD_CLOCK_HSI) /* an HSI profile never starts it */
+        hse_off();
     RCC_CFGR = 0;
     RCC_CIR = RCC_CIR_CLEAR_ALL;
     FLASH_ACR = FLASH_ACR_RESET;
-    f1_hclk = 8000000u;
+    /* f1_hclk keeps its value: only the jump follows (port_jump) */
 }
 
 static void pin_mode(unsigned port, unsigned pin, uint32_t mode)
@@ -94,7 +96,7 @@ void port_init(void)
 {
     f1_flash_init();
     clock_init();
-    RCC_AHBENR |= RCC_AHBENR_DMA1EN;
+    RCC_AHBENR |= RCC_AHBENR_DMA1EN | RCC_AHBENR_CRCEN; /* the CRC unit: crc.c */
     RCC_APB2ENR |= F1_APB2_USED;
     RCC_APB1ENR |= RCC_APB1_PWR | RCC_APB1_BKP | F1_APB1_USED;
 
@@ -134,6 +136,7 @@ void port_deinit(void)
     RCC_APB2RSTR = 0;
     RCC_APB1RSTR = RCC_APB1_PWR | F1_APB1_USED;
     RCC_APB1RSTR = 0;
+    CRC_CR = CRC_CR_RESET; /* DR back to 0xFFFFFFFF (the AHB has no reset bit for the unit) */
     clock_deinit();
     RCC_AHBENR = RCC_AHBENR_RESET;
     RCC_APB2ENR = 0;
