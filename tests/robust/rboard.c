@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sign.h"
 #include "transports/fdio.h"
 
 struct rb_image rb_app[4];
@@ -41,11 +42,13 @@ static int load_bin(const char *path, struct rb_image *img)
 }
 
 /* KEY=value lines of board.env (boot/port/stm32f1/boardinfo.c); the f103c8 seed board without it. */
+static uint32_t env_app_start; /* board.env's BOARD_APP_START, checked against INFO's */
+
 static int load_geo(const char *build_dir)
 {
     char p[600], line[300], glob[32] = "f103c8";
     struct rb_geo g = {"seed", NULL, 1, 0, RB_FLASH_SIZE, RB_PAGE_SIZE, 0, 20u * 1024u, 1, "PA4",
-                       '1'};
+                       '1', 0, 0, 0};
     snprintf(p, sizeof p, "%s/board.env", build_dir);
     FILE *f = fopen(p, "r");
     while (f && fgets(line, sizeof line, f)) {
@@ -74,6 +77,8 @@ static int load_geo(const char *build_dir)
             snprintf(g.led, sizeof g.led, "%s", v);
         else if (!strcmp(line, "BOARD_LED_ON"))
             g.led_on = v[0];
+        else if (!strcmp(line, "BOARD_APP_START"))
+            env_app_start = (uint32_t)strtoul(v, NULL, 0);
     }
     if (f)
         fclose(f);
@@ -90,6 +95,52 @@ static int load_geo(const char *build_dir)
     return 0;
 }
 
+static int host_info(struct rb_board *b, void *arg)
+{
+    struct iap_session s;
+    rb_session(b, &s);
+    int rc = iap_session_connect(&s, &b->err);
+    if (!rc)
+        *(struct proto_info *)arg = s.info;
+    return rc;
+}
+
+/* The application area as the real binary reports it: INFO from a board with blank flash (IAP
+ * mode at once), in real time for long enough that any host thread gets its turn. */
+static int probe_app_area(void)
+{
+    char img[300];
+    struct proto_info info;
+    struct rb_board b;
+    snprintf(img, sizeof img, "%s/rb-probe-%d.img",
+             access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp", (int)getpid());
+    unlink(img); /* the board creates it erased */
+    struct rb_opts o = {img, true, 0, 0, NULL, 700, 0, true};
+    memset(&info, 0, sizeof info);
+    int rc = rb_open(&b, &o);
+    if (!rc) {
+        rb_run(&b, host_info, &info);
+        rc = b.host_rc;
+        rb_close(&b);
+    }
+    unlink(img);
+    if (rc || info.app_start < PROTO_FLASH_BASE || info.app_end <= info.app_start ||
+        info.app_end > rb_geo.record) {
+        fprintf(stderr, "%s: no INFO with an application area from the bootloader (%s)\n",
+                rb_boot_elf, rc ? b.err.msg : "implausible");
+        return -1;
+    }
+    if (env_app_start && env_app_start != info.app_start) {
+        fprintf(stderr, "%s: INFO says the application starts at 0x%08x, board.env 0x%08x\n",
+                rb_boot_elf, info.app_start, env_app_start);
+        return -1;
+    }
+    rb_geo.app_start = info.app_start;
+    rb_geo.app_end = info.app_end;
+    rb_geo.features = info.features;
+    return 0;
+}
+
 int rb_load(const char *build_dir)
 {
     char p[600];
@@ -97,6 +148,12 @@ int rb_load(const char *build_dir)
     if (load_geo(build_dir))
         return -1;
     snprintf(rb_boot_elf, sizeof rb_boot_elf, "%s/boot.elf", build_dir);
+    if (access(rb_boot_elf, R_OK) != 0) {
+        fprintf(stderr, "cannot open %s (run make first)\n", rb_boot_elf);
+        return -1;
+    }
+    if (probe_app_area())
+        return -1;
     for (int v = 1; v <= 2; v++) {
         snprintf(p, sizeof p, "%s/app-v%d.bin", build_dir, v);
         if (load_bin(p, &rb_app[v]))
@@ -105,7 +162,27 @@ int rb_load(const char *build_dir)
     snprintf(p, sizeof p, "%s/app-xl.bin", build_dir); /* XL boards: v2 across the banks */
     if (access(p, R_OK) == 0 && load_bin(p, &rb_app[3]))
         return -1;
-    return access(rb_boot_elf, R_OK);
+    return 0;
+}
+
+int rb_sign(struct rb_image *out, const struct rb_image *img, const char *key, uint32_t version,
+            struct iap_err *err)
+{
+    uint8_t *buf;
+    uint32_t len;
+    int rc = sign_image(key, version, img->data, img->size, rb_geo.app_start, &buf, &len, err);
+    if (rc)
+        return rc;
+    if (len > sizeof out->data) {
+        free(buf);
+        return iap_fail(err, IAP_ERR_FIT, "the signed image is too large");
+    }
+    memset(out->data, 0xFF, sizeof out->data);
+    memcpy(out->data, buf, len);
+    free(buf);
+    out->size = len;
+    out->crc = proto_crc32(0, out->data, out->size);
+    return 0;
 }
 
 /* ---- transport over the socketpair, keeping a copy of what the board sent ---- */
@@ -257,7 +334,7 @@ void rb_flash_put_app(uint8_t *flash, const struct rb_image *img, uint32_t versi
 {
     struct proto_record r = {PROTO_RECORD_MAGIC, img->size, img->crc, version, 0, 0};
     r.rec_crc = proto_crc32(0, &r, 20);
-    memcpy(flash + (PROTO_APP_START - PROTO_FLASH_BASE), img->data, img->size);
+    memcpy(flash + (rb_geo.app_start - PROTO_FLASH_BASE), img->data, img->size);
     memcpy(flash + (rb_geo.record - PROTO_FLASH_BASE), &r, sizeof r);
 }
 
@@ -287,8 +364,8 @@ bool rb_record_valid(const uint8_t *flash, struct proto_record *out)
     struct proto_record r;
     memcpy(&r, flash + (rb_geo.record - PROTO_FLASH_BASE), sizeof r);
     if (r.magic != PROTO_RECORD_MAGIC || proto_crc32(0, &r, 20) != r.rec_crc || r.size == 0 ||
-        r.size > rb_geo.record - PROTO_APP_START ||
-        proto_crc32(0, flash + (PROTO_APP_START - PROTO_FLASH_BASE), r.size) != r.image_crc)
+        r.size > rb_geo.app_end - rb_geo.app_start ||
+        proto_crc32(0, flash + (rb_geo.app_start - PROTO_FLASH_BASE), r.size) != r.image_crc)
         return false;
     if (out)
         *out = r;
@@ -298,7 +375,7 @@ bool rb_record_valid(const uint8_t *flash, struct proto_record *out)
 static bool holds(const uint8_t *flash, const struct proto_record *r, const struct rb_image *img)
 {
     return img && r->size == img->size && r->image_crc == img->crc &&
-           memcmp(flash + (PROTO_APP_START - PROTO_FLASH_BASE), img->data, img->size) == 0;
+           memcmp(flash + (rb_geo.app_start - PROTO_FLASH_BASE), img->data, img->size) == 0;
 }
 
 enum rb_state rb_classify(const uint8_t *flash, const struct rb_image *old_img,
@@ -345,17 +422,35 @@ int rb_update(struct rb_board *b, const struct rb_image *img, uint32_t version, 
         while (end < img->size && !rb_page_blank(img, end))
             end = end - end % ps + ps < img->size ? end - end % ps + ps : img->size;
         if (end > off)
-            rc = iap_session_write(&s, PROTO_APP_START + off, img->data + off, end - off, &b->err);
+            rc = iap_session_write(&s, rb_geo.app_start + off, img->data + off, end - off,
+                                   &b->err);
         off = end;
         while (off < img->size && rb_page_blank(img, off))
             off = off - off % ps + ps;
     }
     if (!rc)
-        rc = iap_session_crc(&s, PROTO_APP_START, img->size, &crc, &b->err);
+        rc = iap_session_crc(&s, rb_geo.app_start, img->size, &crc, &b->err);
     if (!rc && crc != img->crc)
         rc = iap_fail(&b->err, IAP_ERR_VERIFY, "device CRC 0x%08x, image 0x%08x", crc, img->crc);
     if (!rc)
         rc = iap_session_commit(&s, img->size, img->crc, version, &b->err);
+    if (!rc && reset)
+        rc = iap_session_reset(&s, &b->err);
+    return rc;
+}
+
+int rb_flash(struct rb_board *b, const struct rb_image *img, uint32_t version, bool full,
+             bool reset)
+{
+    struct iap_session s;
+    struct iap_flash_result res;
+    struct iap_flash_opts fo = {full, -1, version}; /* iap flash's defaults, or --full */
+    rb_session(b, &s);
+    int rc = iap_session_connect(&s, &b->err);
+    if (!rc && (s.info.app_start != rb_geo.app_start || img->size > s.info.app_end - s.info.app_start))
+        rc = iap_fail(&b->err, IAP_ERR_FIT, "the device's application area moved");
+    if (!rc)
+        rc = iap_session_flash(&s, img->data, img->size, &fo, &res, &b->err);
     if (!rc && reset)
         rc = iap_session_reset(&s, &b->err);
     return rc;
@@ -486,7 +581,7 @@ int rb_an3155_update(struct rb_board *b, const struct rb_image *img)
     /* Erase: N-1, the pages with data, checksum over all of them; on a dual-bank part Extended
      * Erase (0x44), N and the pages two bytes each, most significant first */
     uint8_t list[2 + 2 * 512];
-    uint32_t ps = rb_geo.page_size, first = (PROTO_APP_START - PROTO_FLASH_BASE) / ps;
+    uint32_t ps = rb_geo.page_size, first = (rb_geo.app_start - PROTO_FLASH_BASE) / ps;
     size_t w = rb_geo.banks > 1 ? 2 : 1, n_list = 0;
     for (uint32_t off = 0; off < img->size; off += ps)
         if (!rb_page_blank(img, off)) {
@@ -506,10 +601,10 @@ int rb_an3155_update(struct rb_board *b, const struct rb_image *img)
         uint8_t blk[257];
         blk[0] = (uint8_t)(n - 1);
         memcpy(blk + 1, img->data + off, n);
-        if (an_cmd(b, 0x31) || an_addr(b, PROTO_APP_START + off) || an_block(b, blk, n + 1, 5))
+        if (an_cmd(b, 0x31) || an_addr(b, rb_geo.app_start + off) || an_block(b, blk, n + 1, 5))
             return -1;
     }
-    return an_cmd(b, 0x21) || an_addr(b, PROTO_APP_START) ? -1 : 0;
+    return an_cmd(b, 0x21) || an_addr(b, rb_geo.app_start) ? -1 : 0;
 }
 
 static uint16_t crc16(const uint8_t *p, size_t n)

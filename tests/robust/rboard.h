@@ -31,12 +31,15 @@ struct rb_geo {
     unsigned banks;
     char led[8];          /* "PA4": the board's log names the pin so */
     char led_on;          /* '1' or '0': the level that lights it */
+    /* The application area [app_start, app_end) as the bootloader's INFO reports it (rb_load
+     * asks the real binary: 0x08004000 on a SECURE=1 build), and its feature bits. */
+    uint32_t app_start, app_end, features;
 };
 extern struct rb_geo rb_geo;
 
-/* An image from PROTO_APP_START: size bytes (a gap of erased flash reads 0xFF in data). */
+/* An image from rb_geo.app_start: size bytes (a gap of erased flash reads 0xFF in data). */
 struct rb_image {
-    uint8_t data[RB_FLASH_MAX - (PROTO_APP_START - PROTO_FLASH_BASE)];
+    uint8_t data[RB_FLASH_MAX];
     uint32_t size, crc;
 };
 
@@ -44,6 +47,10 @@ struct rb_image {
 extern struct rb_image rb_app[4]; /* [1] = app-v1.bin, [2] = app-v2.bin, [3] = app-xl.bin or empty */
 extern char rb_boot_elf[512];
 int rb_load(const char *build_dir);
+/* The image of img signed for the board's application start (host/sign.c, as iap sign does):
+ * 0 or an iap_error, the message in err. */
+int rb_sign(struct rb_image *out, const struct rb_image *img, const char *key, uint32_t version,
+            struct iap_err *err);
 
 struct rb_board;
 typedef int (*rb_host_fn)(struct rb_board *b, void *arg);
@@ -106,9 +113,14 @@ bool rb_page_blank(const struct rb_image *img, uint32_t off);
  * of the image that are all 0xFF are not sent (the image's gap: rb_image); the others are written
  * in order, so an image without such pages is written as iap writes it. */
 int rb_update(struct rb_board *b, const struct rb_image *img, uint32_t version, bool reset);
+/* The update iap flash makes (iap_session_flash): only the pages whose CRC differs from the
+ * device's unless full, the image's CRC, COMMIT, then RESET if asked. 0 or an iap_error (a
+ * device refusal: IAP_ERR_REFUSED, the status in b->err.status). */
+int rb_flash(struct rb_board *b, const struct rb_image *img, uint32_t version, bool full,
+             bool reset);
 /* The same update by the compatibility protocols, as stm32flash and sb would do it:
  * AN3155: 0x7F, Erase (page list; Extended Erase on a dual-bank part), Write Memory in 256-byte
- * blocks, Go 0x08002000 (commits);
+ * blocks, Go to the application start (commits);
  * YMODEM: '1', header block, 1 KB blocks, EOT twice, end of batch (commits, starts the app).
  * Both first settle the native SYNC that rb_run put on the line. 0 or -1. */
 int rb_an3155_update(struct rb_board *b, const struct rb_image *img);
