@@ -48,23 +48,11 @@ static void big_piece(uint32_t at)
         piece[i] = (uint8_t)(((at + i) * 2654435761u) >> 24);
 }
 
-static void put_dec(uint32_t v)
-{
-    char s[11];
-    int n = 0;
-    do {
-        s[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        fw_putc(s[--n]);
-}
-
 static void report(const char *name, uint32_t v)
 {
     fw_puts(name);
     fw_putc(' ');
-    put_dec(v);
+    fw_putdec(v);
     fw_puts("\r\n");
 }
 

@@ -22,18 +22,6 @@ static uint32_t get32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static void put_dec(uint32_t v)
-{
-    char s[11];
-    int n = 0;
-    do {
-        s[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        fw_putc(s[--n]);
-}
-
 int main(void)
 {
     fw_uart_init();
@@ -65,23 +53,23 @@ int main(void)
         } else {
             disagree++;
             fw_puts("tc ");
-            put_dec(tc);
+            fw_putdec(tc);
             fw_puts(": got ");
-            put_dec(got);
+            fw_putdec(got);
             fw_puts(", want ");
-            put_dec(want);
+            fw_putdec(want);
             fw_puts("\r\n");
         }
         p = msg + ((msg_len + 3u) & ~3u);
     }
     fw_puts("cases ");
-    put_dec(n);
+    fw_putdec(n);
     fw_puts(" agree ");
-    put_dec(agree);
+    fw_putdec(agree);
     fw_puts(" disagree ");
-    put_dec(disagree);
+    fw_putdec(disagree);
     fw_puts(" max_cycles ");
-    put_dec(max_cycles);
+    fw_putdec(max_cycles);
     fw_puts("\r\n");
     fw_exit(disagree ? 1u : 0u);
 }

@@ -36,6 +36,7 @@ void fw_uart_init(void);
 void fw_putc(char c);
 void fw_puts(const char *s);
 void fw_puthex(uint32_t v);
+void fw_putdec(uint32_t v);
 
 /* Handlers a test may define (weak defaults loop forever / fault loudly). */
 void systick_handler(void);

@@ -66,3 +66,15 @@ void fw_puthex(uint32_t v)
     for (int i = 28; i >= 0; i -= 4)
         fw_putc("0123456789abcdef"[(v >> i) & 15u]);
 }
+
+void fw_putdec(uint32_t v)
+{
+    char s[11];
+    int n = 0;
+    do {
+        s[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        fw_putc(s[--n]);
+}
