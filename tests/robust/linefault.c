@@ -1,6 +1,7 @@
 /* A fault-injecting byte relay between a host tool and a board's serial-over-TCP bridge:
  *
  *   linefault --listen PORT --connect PORT [--rate R] [--seed S] [--stall-ms MS]
+ *   linefault --board PTY --link LINK [--rate R] [--seed S] [--stall-ms MS]
  *
  * Accepts one client on 127.0.0.1:PORT at a time, connects it to 127.0.0.1:PORT (the board:
  * stm32emu --uart tcp:PORT) and copies bytes both ways. Each byte is hit by a fault with
@@ -8,19 +9,27 @@
  * duplicated byte, a burst (the byte and the next 3..31 replaced by noise), and a stall (this
  * direction holds its bytes for 1..2 x --stall-ms, default 2000 ms, as a stuck USB adapter).
  * Seeded and reproducible for the same byte sequence. When the client leaves, the board
- * connection is closed and the next client is served. Counts go to stderr at each disconnect. */
+ * connection is closed and the next client is served. Counts go to stderr at each disconnect.
+ *
+ * The second form is a serial line whose rate can change: it opens the board's pty (stm32emu
+ * --uart pty:...) as the wire and offers the host a pty of its own at LINK (a symlink). The rate
+ * the host sets on LINK is set on the wire too (stm32emu's --host-baud auto checks it against the
+ * USART's), so a baud step-up (iap --baud-max) goes through with the same faults at the new rate.
+ * Runs until SIGTERM, then prints its counts, the rate changes and the fastest rate on stderr. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -170,9 +179,108 @@ static void serve(int client, int board_port)
     close(client);
 }
 
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static void raw(int fd, speed_t speed)
+{
+    struct termios t;
+    if (tcgetattr(fd, &t) != 0)
+        return;
+    cfmakeraw(&t);
+    t.c_cc[VMIN] = 0;
+    t.c_cc[VTIME] = 0;
+    cfsetispeed(&t, speed);
+    cfsetospeed(&t, speed);
+    tcsetattr(fd, TCSANOW, &t);
+}
+
+static unsigned baud_of(speed_t s)
+{
+    static const struct {
+        speed_t s;
+        unsigned b;
+    } map[] = {
+        {B9600, 9600},       {B19200, 19200},     {B38400, 38400},     {B57600, 57600},
+        {B115200, 115200},   {B230400, 230400},   {B460800, 460800},   {B500000, 500000},
+        {B576000, 576000},   {B921600, 921600},   {B1000000, 1000000}, {B1152000, 1152000},
+        {B1500000, 1500000}, {B2000000, 2000000}, {B2500000, 2500000}, {B3000000, 3000000},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i].s == s)
+            return map[i].b;
+    return 0;
+}
+
+/* The pty form: one line for as long as the relay runs (the host may come and go). */
+static int serve_pty(const char *board_path, const char *link_path)
+{
+    static struct dir up, down; /* host -> board, board -> host */
+    int board = open(board_path, O_RDWR | O_NOCTTY | O_NONBLOCK), master, slave;
+    char name[256];
+    if (board < 0) {
+        fprintf(stderr, "linefault: %s: %s\n", board_path, strerror(errno));
+        return 1;
+    }
+    if (openpty(&master, &slave, name, NULL, NULL) != 0) {
+        fprintf(stderr, "linefault: openpty: %s\n", strerror(errno));
+        return 1;
+    }
+    /* the relay keeps its own slave open: the master never sees the host's close as a hangup */
+    raw(slave, B115200);
+    raw(board, B115200);
+    fcntl(master, F_SETFL, O_NONBLOCK);
+    unlink(link_path);
+    if (symlink(name, link_path) != 0) {
+        fprintf(stderr, "linefault: %s: %s\n", link_path, strerror(errno));
+        return 1;
+    }
+    signal(SIGTERM, on_term);
+    signal(SIGINT, on_term);
+    fprintf(stderr, "linefault: pty %s -> %s, byte fault rate %g\n", link_path, board_path, rate);
+    speed_t speed = B115200;
+    unsigned long changes = 0;
+    unsigned fastest = 115200;
+    while (!stop) {
+        struct pollfd p[2] = {{master, POLLIN, 0}, {board, POLLIN, 0}};
+        if (up.n && now_ms() >= up.hold_until)
+            p[1].events |= POLLOUT;
+        if (down.n && now_ms() >= down.hold_until)
+            p[0].events |= POLLOUT;
+        poll(p, 2, 5);
+        /* the host's rate, as its tcsetattr left it (before it wrote at that rate): the wire
+         * follows before the bytes are passed on */
+        struct termios t;
+        if (tcgetattr(master, &t) == 0 && cfgetospeed(&t) != speed && baud_of(cfgetospeed(&t))) {
+            speed = cfgetospeed(&t);
+            raw(board, speed);
+            changes++;
+            if (baud_of(speed) > fastest)
+                fastest = baud_of(speed);
+        }
+        if (p[0].revents & POLLIN)
+            pump_in(master, &up);
+        if (p[1].revents & POLLIN)
+            pump_in(board, &down);
+        pump_out(board, &up);
+        pump_out(master, &down);
+    }
+    unlink(link_path);
+    report("host->board", &up);
+    report("board->host", &down);
+    fprintf(stderr, "linefault: %lu rate changes, fastest %u baud\n", changes, fastest);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int listen_port = 0, board_port = 0;
+    const char *board_pty = NULL, *link_path = NULL;
     unsigned long seed = 1;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--listen"))
@@ -185,16 +293,24 @@ int main(int argc, char **argv)
             seed = strtoul(argv[i + 1], NULL, 0);
         else if (!strcmp(argv[i], "--stall-ms"))
             stall_ms = (unsigned)atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--board"))
+            board_pty = argv[i + 1];
+        else if (!strcmp(argv[i], "--link"))
+            link_path = argv[i + 1];
         else
             break;
     }
-    if (!listen_port || !board_port) {
+    if ((!listen_port || !board_port) && (!board_pty || !link_path)) {
         fprintf(stderr, "usage: linefault --listen PORT --connect PORT [--rate R] [--seed S] "
+                        "[--stall-ms MS]\n"
+                        "       linefault --board PTY --link LINK [--rate R] [--seed S] "
                         "[--stall-ms MS]\n");
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);
     rng = (uint32_t)(seed * 2654435761u) | 1u;
+    if (board_pty)
+        return serve_pty(board_pty, link_path);
     int ls = tcp_socket();
     struct sockaddr_in a = local(listen_port);
     if (bind(ls, (struct sockaddr *)&a, sizeof a) != 0 || listen(ls, 1) != 0) {

@@ -1,7 +1,7 @@
 # Robustness: power-loss sweeps of the real bootloader on the virtual board, self-protection,
 # watchdog and line-fault tests (docs/ROBUSTNESS.md).
 ROBUST_HOST_SRC := host/iap_session.c host/err.c host/compress_lz4.c host/transports/fdio.c \
-                   host/compat_posix.c $(PROTO_SRC)
+                   host/compat_posix.c host/sign.c host/sign_trailer.c $(PROTO_SRC)
 ROBUST_DEPS := tests/robust/rboard.c tests/robust/rboard.h tests/test.h $(BUILD)/libemu.a \
                $(wildcard host/*.h proto/*.h) tests/robust/robust.mk
 ROBUST_CFLAGS := $(HOST_CFLAGS) $(WARN_STRICT) -Iemu -Ihost -Itests -Itests/robust
@@ -28,12 +28,25 @@ TESTS_BUILD  += $(foreach b,f103ze f103zg,$(addprefix $(BUILD)/boards/$(b)/,boot
 TESTS        += "$(BUILD)/tests/test_powercut $(BUILD)/boards/f103ze --stride 100 --edge 16 --jobs 3" \
                 "$(BUILD)/tests/test_powercut $(BUILD)/boards/f103zg --image xl --tail 36 --jobs 3"
 
+# A signed update on the SECURE=1 binary (boot/secure.mk: the test key, the application from
+# 0x08004000), signed v1 -> signed v2, the version floor rising at COMMIT, by an entry and by a
+# move to the other floor page: the first and last 30 operations (the floor's and the record's
+# among them), every erase and every 50th.
+# An incremental update (only the pages whose CRC differs): v1 -> v2 with a few pages changed,
+# a shorter and a longer v2: the first and last 25 operations, every erase and every 200th.
+TESTS_BUILD  += $(SECURE_DIR)/boot.elf $(SECURE_DIR)/app-v1.bin $(SECURE_DIR)/app-v2.bin \
+                $(SECURE_TEST_KEY:.pem=.pub.pem)
+TESTS        += "$(BUILD)/tests/test_powercut $(SECURE_DIR) --signed $(SECURE_TEST_KEY) --stride 50 --edge 30" \
+                "$(BUILD)/tests/test_powercut $(BUILD) --incremental --stride 200 --edge 25"
+
 .PHONY: sweep
 sweep: deps
 	@$(MAKE) --no-print-directory all $(TESTS_BUILD)
 	@tests/run.sh "$(BUILD)/tests/test_powercut $(BUILD)" \
 	  "$(BUILD)/tests/test_powercut $(BUILD) --proto an3155" \
-	  "$(BUILD)/tests/test_powercut $(BUILD) --proto ymodem"
+	  "$(BUILD)/tests/test_powercut $(BUILD) --proto ymodem" \
+	  "$(BUILD)/tests/test_powercut $(SECURE_DIR) --signed $(SECURE_TEST_KEY)" \
+	  "$(BUILD)/tests/test_powercut $(BUILD) --incremental"
 
 # Short: under ASan/UBSan, with the sanitized board.
 $(BUILD)/tests/test_protect: tests/robust/test_protect.c $(ROBUST_DEPS) $(BUILD)/libemu-san.a \
@@ -48,9 +61,13 @@ TESTS       += "$(BUILD)/tests/test_protect $(BUILD)"
 # The fault-injecting relay and the updates through it (real time: a few per rate in make test).
 $(BUILD)/linefault: tests/robust/linefault.c tests/robust/robust.mk
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) $(WARN_STRICT) -o $@ $<
+	$(HOST_CC) $(HOST_CFLAGS) $(WARN_STRICT) -o $@ $< -lutil
 
 ALL_TARGETS += $(BUILD)/linefault
 TESTS_BUILD += $(BUILD)/linefault $(BUILD)/iap $(BUILD)/stm32emu
-TESTS       += "tests/robust/test_linefault.sh $(BUILD)"
-BENCHES     += "tests/robust/test_linefault.sh $(BUILD) --bench 10"
+# After a step-up to 2 Mbaud (on a pty, linefault following the host's rate): 2 updates per rate.
+TESTS       += "tests/robust/test_linefault.sh $(BUILD)" \
+               "tests/robust/test_linefault.sh $(BUILD) --baud-max 2000000 --updates 2"
+BENCHES     += "tests/robust/test_linefault.sh $(BUILD) --bench 10" \
+               "tests/robust/test_linefault.sh $(BUILD) --bench 10 --baud-max 921600" \
+               "tests/robust/test_linefault.sh $(BUILD) --bench 10 --baud-max 2000000"
