@@ -69,7 +69,7 @@ $(eval $(call STAGED_BOOT_RULES,$(STAGED_SECURE_DIR),$(STAGED_SECURE_OBJ),STAGED
 STAGED_APP_SRC := examples/template/startup.c examples/template/app_iap.c \
                   examples/template/app_cmd.c examples/template/app_stage.c \
                   examples/template/app_flash.c examples/demo/stage_demo.c \
-                  examples/demo/stage_rx.c examples/demo/handover.c proto/frame.c proto/crc32.c \
+                  examples/demo/stage_rx.c examples/demo/handover.c examples/demo/print.c proto/frame.c proto/crc32.c \
                   proto/stage.c
 STAGED_APPS := v1 v2 v3 v3-hang v3-crash
 STAGED_APP_DEFS_v1       := -DAPP_VERSION=1

@@ -9,7 +9,7 @@
 #     parts (0x08002000 and 0x0807FFF0), for tools that write them one by one
 APP_LD       := examples/template/app.ld
 APP_TEMPLATE := examples/template/startup.c examples/template/app_iap.c examples/template/app_cmd.c
-APP_SRC      := $(APP_TEMPLATE) examples/demo/main.c examples/demo/handover.c
+APP_SRC      := $(APP_TEMPLATE) examples/demo/main.c examples/demo/handover.c examples/demo/print.c
 APP_BUILD_ID := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 APP_CFLAGS   := $(ARM_CFLAGS) -Wmissing-prototypes -Iexamples/template -Iexamples/demo \
                 -I$(BOOT_PORT_DIR)/boards -DAPP_BUILD='"$(APP_BUILD_ID)"'

@@ -1,4 +1,5 @@
-/* The demo application's parts (main.c, handover.c, bank2.c). */
+/* The demo application's parts (main.c, handover.c, bank2.c, print.c; the staged demo's
+ * stage_demo.c and stage_rx.c). */
 #ifndef DEMO_H
 #define DEMO_H
 
@@ -13,5 +14,11 @@ const char *demo_handover(uint32_t *value);
 
 /* Linked only into app-xl (the XL board): code placed across the bank boundary; NULL elsewhere. */
 const char *demo_bank2(void) __attribute__((weak));
+
+/* The console on the board's USART, polled (print.c). */
+void demo_putc(char c);
+void demo_puts(const char *s);
+void demo_putu(uint32_t v);
+void demo_puthex(uint32_t v); /* "0x" and 8 digits */
 
 #endif

@@ -60,37 +60,6 @@ void usart1_handler(void) { usart_irq(); }
 void usart2_handler(void) { usart_irq(); }
 void usart3_handler(void) { usart_irq(); }
 
-static void putc_(char c)
-{
-    while (!(USART_SR(U) & USART_SR_TXE)) {
-    }
-    USART_DR(U) = (uint8_t)c;
-}
-
-static void puts_(const char *s)
-{
-    while (*s)
-        putc_(*s++);
-}
-
-static void putu(uint32_t v)
-{
-    char buf[11];
-    int i = sizeof buf - 1;
-    buf[i] = '\0';
-    do
-        buf[--i] = (char)('0' + v % 10u);
-    while (v /= 10u);
-    puts_(&buf[i]);
-}
-
-static void puthex(uint32_t v)
-{
-    puts_("0x");
-    for (int s = 28; s >= 0; s -= 4)
-        putc_("0123456789abcdef"[(v >> s) & 15u]);
-}
-
 static void pin_mode(unsigned port, unsigned pin, uint32_t mode)
 {
     GPIO_CR(port, pin) = (GPIO_CR(port, pin) & ~(0xFu << GPIO_CR_SHIFT(pin))) |
@@ -121,34 +90,34 @@ int main(void)
     SYST_CVR = 0;
     SYST_CSR = SYST_CSR_CLKSOURCE | SYST_CSR_TICKINT | SYST_CSR_ENABLE;
 
-    puts_("\r\nstm32-iap demo app v" STR(APP_VERSION) " (build " APP_BUILD ")\r\n");
-    puts_("vector table at ");
-    puthex(SCB_VTOR);
-    puts_(", send \"\\r#iap-update\\r\" to update\r\n");
+    demo_puts("\r\nstm32-iap demo app v" STR(APP_VERSION) " (build " APP_BUILD ")\r\n");
+    demo_puts("vector table at ");
+    demo_puthex(SCB_VTOR);
+    demo_puts(", send \"\\r#iap-update\\r\" to update\r\n");
     if (wrong) {
-        puts_("handover: ");
-        puts_(wrong);
-        puts_(" = ");
-        puthex(value);
-        puts_(", not as after reset\r\n");
+        demo_puts("handover: ");
+        demo_puts(wrong);
+        demo_puts(" = ");
+        demo_puthex(value);
+        demo_puts(", not as after reset\r\n");
     } else {
-        puts_("handover: as after reset\r\n");
+        demo_puts("handover: as after reset\r\n");
     }
     if (demo_bank2) {
-        puts_(demo_bank2());
-        puts_("\r\n");
+        demo_puts(demo_bank2());
+        demo_puts("\r\n");
     }
 
     uint32_t seconds = 0;
     for (;;) {
         if (second_elapsed) {
             second_elapsed = false;
-            puts_("app v" STR(APP_VERSION) " tick ");
-            putu(++seconds);
-            puts_("\r\n");
+            demo_puts("app v" STR(APP_VERSION) " tick ");
+            demo_putu(++seconds);
+            demo_puts("\r\n");
         }
         if (update_requested) {
-            puts_("rebooting into the bootloader\r\n");
+            demo_puts("rebooting into the bootloader\r\n");
             while (!(USART_SR(U) & USART_SR_TC)) {
             }
             app_request_update();

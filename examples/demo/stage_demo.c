@@ -82,34 +82,10 @@ void systick_handler(void)
 /* A product's fault handler often resets: DEMO_FAULT=2 crashes into it. */
 void hardfault_handler(void) { app_stage_reset(); }
 
-static void putc_(char c)
-{
-    while (!(USART_SR(U) & USART_SR_TXE)) {
-    }
-    USART_DR(U) = (uint8_t)c;
-}
-
-static void puts_(const char *s)
-{
-    while (*s)
-        putc_(*s++);
-}
-
-static void putu(uint32_t v)
-{
-    char buf[11];
-    int i = sizeof buf - 1;
-    buf[i] = '\0';
-    do
-        buf[--i] = (char)('0' + v % 10u);
-    while (v /= 10u);
-    puts_(&buf[i]);
-}
-
 static void write_bytes(const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        putc_((char)p[i]);
+        demo_putc((char)p[i]);
 }
 
 static void pin_mode(unsigned port, unsigned pin, uint32_t mode)
@@ -185,28 +161,28 @@ static bool say_state(void)
 {
     struct proto_stage_view v;
     if (!stage.staged) {
-        puts_("staged: none on this part (direct mode)\r\n");
+        demo_puts("staged: none on this part (direct mode)\r\n");
         return false;
     }
     app_stage_view(&stage, &v);
-    puts_("staged: ");
-    puts_(proto_stage_state_name(v.state));
+    demo_puts("staged: ");
+    demo_puts(proto_stage_state_name(v.state));
     if (v.state == PROTO_STAGE_TRIAL) {
-        puts_(", boot ");
-        putu(v.boots);
-        puts_(" of ");
-        putu(v.hdr.trial_max);
+        demo_puts(", boot ");
+        demo_putu(v.boots);
+        demo_puts(" of ");
+        demo_putu(v.hdr.trial_max);
     } else if (v.state == PROTO_STAGE_ROLLED_BACK) {
-        puts_(", version ");
-        putu(v.hdr.to_staging.version);
-        puts_(" failed its trial");
+        demo_puts(", version ");
+        demo_putu(v.hdr.to_staging.version);
+        demo_puts(" failed its trial");
     }
     /* a refusal, unless that image runs (a result mark a power cut left half-programmed) */
     if (v.staged == PROTO_STAGED_TAKEN && v.result != 0 && v.rec.image_crc != v.trailer.crc) {
-        puts_("; the bootloader refused the staged image: ");
-        puts_(status_name(v.result));
+        demo_puts("; the bootloader refused the staged image: ");
+        demo_puts(status_name(v.result));
     }
-    puts_("\r\n");
+    demo_puts("\r\n");
     return v.state == PROTO_STAGE_TRIAL;
 }
 
@@ -219,20 +195,20 @@ int main(void)
                    (uint32_t)_estack - PROTO_SRAM_BASE, DEMO_META_PAGES);
     stage_rx_init(&stage, write_bytes, RING - PROTO_MAX_FRAME);
 
-    puts_("\r\nstm32-iap demo app v" STR(APP_VERSION) " (build " APP_BUILD ", staged receiver)\r\n");
+    demo_puts("\r\nstm32-iap demo app v" STR(APP_VERSION) " (build " APP_BUILD ", staged receiver)\r\n");
     if (wrong) {
-        puts_("handover: ");
-        puts_(wrong);
-        puts_(", not as after reset\r\n");
+        demo_puts("handover: ");
+        demo_puts(wrong);
+        demo_puts(", not as after reset\r\n");
     }
     bool trial = say_state();
     if (DEMO_FAULT == 1) {
-        puts_("demo fault: hanging\r\n");
+        demo_puts("demo fault: hanging\r\n");
         for (;;) {
         }
     }
     if (DEMO_FAULT == 2) {
-        puts_("demo fault: crashing\r\n");
+        demo_puts("demo fault: crashing\r\n");
         while (!(USART_SR(U) & USART_SR_TC)) {
         }
         __asm__ volatile("udf #0");
@@ -248,12 +224,12 @@ int main(void)
         }
         if (second_elapsed) {
             second_elapsed = false;
-            puts_("app v" STR(APP_VERSION) " tick ");
-            putu(++seconds);
-            puts_("\r\n");
+            demo_puts("app v" STR(APP_VERSION) " tick ");
+            demo_putu(++seconds);
+            demo_puts("\r\n");
             if (trial && seconds >= CONFIRM_AFTER_S) {
                 trial = false;
-                puts_(app_stage_confirm(&stage) == PROTO_OK ? "confirmed: v" STR(APP_VERSION)
+                demo_puts(app_stage_confirm(&stage) == PROTO_OK ? "confirmed: v" STR(APP_VERSION)
                                                                   " stays\r\n"
                                                             : "confirm failed\r\n");
             }
