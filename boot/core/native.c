@@ -14,22 +14,26 @@
 
 #define FRAME_GAP_MS   100u /* silence inside a frame that makes it a truncated frame */
 
-static uint8_t rx_buf[PROTO_MAX_FRAME];
-static struct proto_rx rx;
-static uint32_t rx_last;
-static uint8_t tx[PROTO_MAX_FRAME]; /* the last response, re-sent for retransmitted frames */
-static size_t tx_n;
-static uint8_t expect; /* seq of the next frame to execute */
-static uint32_t baud_at; /* port_millis() of the last frame in or answer out */
-static bool baud_check;  /* SET_BAUD switched: a frame must come at the new rate in time */
-static bool nak_sent;  /* a NAK for `expect` went out: stay silent until progress */
+/* The protocol's state in one object: one base address for all of it (smaller code). */
+static struct {
+    struct proto_rx rx;
+    uint32_t rx_last;
+    size_t tx_n;
+    uint8_t expect;  /* seq of the next frame to execute */
+    bool baud_check; /* SET_BAUD switched: a frame must come at the new rate in time */
+    bool stepped;    /* SET_BAUD left the boot rate (not AN3155's auto-baud: its own) */
+    bool nak_sent;   /* a NAK for `expect` went out: stay silent until progress */
+    uint32_t baud_at; /* port_millis() of the last frame in or answer out */
+    uint8_t rx_buf[PROTO_MAX_FRAME];
+    uint8_t tx[PROTO_MAX_FRAME]; /* the last response, re-sent for retransmitted frames */
+} nv;
 
 static void native_init(void)
 {
-    proto_rx_init(&rx, rx_buf, sizeof rx_buf);
-    tx_n = 0;
-    expect = 0;
-    nak_sent = false;
+    proto_rx_init(&nv.rx, nv.rx_buf, sizeof nv.rx_buf);
+    nv.tx_n = 0;
+    nv.expect = 0;
+    nv.nak_sent = false;
 }
 
 static bool native_claims(uint8_t first) { return first == PROTO_SOF; }
@@ -47,11 +51,11 @@ static size_t send(uint8_t *buf, uint8_t seq, int8_t status, size_t data_len)
 static void nak(int8_t status)
 {
     uint8_t buf[PROTO_HDR_LEN + 2 + PROTO_CRC_LEN];
-    if (nak_sent)
+    if (nv.nak_sent)
         return;
-    nak_sent = true;
-    buf[PROTO_RSP_DATA] = expect;
-    send(buf, expect, status, 1);
+    nv.nak_sent = true;
+    buf[PROTO_RSP_DATA] = nv.expect;
+    send(buf, nv.expect, status, 1);
 }
 
 static int8_t cmd_info(uint8_t *out)
@@ -196,30 +200,30 @@ static void frame(const struct proto_frame *f)
         return; /* our own responses echoed back (loopback): never answer them */
     session_host_seen(); /* any well-formed frame: a host is there */
     if (type == PROTO_CMD_SYNC) {
-        expect = seq;
+        nv.expect = seq;
         fm_new_session();
         session_error_clear();
     }
-    if (seq != expect) {
-        uint8_t behind = (uint8_t)(expect - seq);
-        if (tx_n && behind <= PROTO_MAX_INFLIGHT) /* already executed: the last response acks it */
-            port_uart_write(tx, tx_n);
+    if (seq != nv.expect) {
+        uint8_t behind = (uint8_t)(nv.expect - seq);
+        if (nv.tx_n && behind <= PROTO_MAX_INFLIGHT)
+            port_uart_write(nv.tx, nv.tx_n); /* already executed: the last response acks it */
         else
             nak(PROTO_E_SEQ);
         return;
     }
-    expect++;
-    nak_sent = false;
-    baud_check = false; /* a valid frame: the rate works */
+    nv.expect++;
+    nv.nak_sent = false;
+    nv.baud_check = false; /* a valid frame: the rate works */
     size_t out_len = 0;
-    int8_t st = execute(type, f->payload, f->len, tx + PROTO_RSP_DATA, &out_len);
-    tx_n = send(tx, seq, st, out_len);
-    baud_at = port_millis();
+    int8_t st = execute(type, f->payload, f->len, nv.tx + PROTO_RSP_DATA, &out_len);
+    nv.tx_n = send(nv.tx, seq, st, out_len);
+    nv.baud_at = port_millis();
     if (type == PROTO_CMD_SET_BAUD && st == PROTO_OK) {
         uint32_t want = proto_get32(f->payload);
         port_uart_set_baud(want);
-        baud_check = want != 0;
-        baud_at = port_millis();
+        nv.stepped = nv.baud_check = want != 0;
+        nv.baud_at = port_millis();
     }
     if (type == PROTO_CMD_RESET && st == PROTO_OK)
         boot_finish();
@@ -230,22 +234,22 @@ static void parse(void)
 {
     struct proto_frame f;
     int r;
-    while ((r = proto_rx_next(&rx, &f)) != PROTO_RX_MORE) {
+    while ((r = proto_rx_next(&nv.rx, &f)) != PROTO_RX_MORE) {
         if (r == PROTO_RX_BAD) {
             nak(PROTO_E_CRC);
             continue;
         }
         frame(&f);
-        proto_rx_consume(&rx, &f); /* bytes may follow it after a resync */
+        proto_rx_consume(&nv.rx, &f); /* bytes may follow it after a resync */
     }
 }
 
 static bool native_feed(uint8_t byte)
 {
-    if (rx.n == 0 && byte != PROTO_SOF)
+    if (nv.rx.n == 0 && byte != PROTO_SOF)
         return false;
-    proto_rx_push(&rx, &byte, 1);
-    rx_last = port_millis();
+    proto_rx_push(&nv.rx, &byte, 1);
+    nv.rx_last = port_millis();
     parse();
     return true;
 }
@@ -253,15 +257,15 @@ static bool native_feed(uint8_t byte)
 static void native_poll(void)
 {
     /* a stepped-up rate nobody confirmed, or fell silent on: back to the boot rate */
-    uint32_t quiet = port_millis() - baud_at;
-    if (port_uart_baud() != port_uart_baud_for(0) &&
-        (quiet >= PROTO_BAUD_IDLE_MS || (baud_check && quiet >= PROTO_BAUD_CHECK_MS))) {
+    uint32_t quiet = port_millis() - nv.baud_at;
+    if (nv.stepped &&
+        (quiet >= PROTO_BAUD_IDLE_MS || (nv.baud_check && quiet >= PROTO_BAUD_CHECK_MS))) {
         port_uart_set_baud(0);
-        baud_check = false;
+        nv.stepped = nv.baud_check = false;
     }
-    if (rx.n && port_millis() - rx_last >= FRAME_GAP_MS) {
+    if (nv.rx.n && port_millis() - nv.rx_last >= FRAME_GAP_MS) {
         nak(PROTO_E_CRC); /* truncated frame */
-        proto_rx_truncated(&rx);
+        proto_rx_truncated(&nv.rx);
         parse();
     }
 }

@@ -26,15 +26,18 @@ enum state { Y_IDLE, Y_MENU, Y_TWO, Y_RECV };
 
 static const char menu[] = "\r\nstm32-iap: 1 = download (YMODEM), 2 Enter = run app\r\n";
 
-static uint8_t state;
-static uint8_t blk[HDR + 1024 + 2];
-static size_t n, want;
-static uint8_t expect;   /* next block number */
-static bool started;     /* a header was accepted: a YMODEM sender is there */
-static bool in_file;     /* header accepted: data blocks expected */
-static bool committed;   /* a file of this batch became the application */
-static uint8_t eots, cans, tries;
-static uint32_t size, off, last;
+/* The receiver's state in one object: one base address for all of it (smaller code). */
+static struct {
+    uint8_t state;
+    uint8_t expect;   /* next block number */
+    bool started;     /* a header was accepted: a YMODEM sender is there */
+    bool in_file;     /* header accepted: data blocks expected */
+    bool committed;   /* a file of this batch became the application */
+    uint8_t eots, cans, tries;
+    size_t n, want;
+    uint32_t size, off, last;
+    uint8_t blk[HDR + 1024 + 2];
+} y;
 
 uint16_t ym_crc16(const uint8_t *p, size_t len)
 {
@@ -47,7 +50,7 @@ uint16_t ym_crc16(const uint8_t *p, size_t len)
     return crc;
 }
 
-static void ymodem_init(void) { state = Y_IDLE; }
+static void ymodem_init(void) { y.state = Y_IDLE; }
 
 static bool printable(uint8_t b) { return b == '\r' || (b >= ' ' && b < 0x7F); }
 
@@ -57,34 +60,34 @@ static bool ymodem_claims(uint8_t first) { return session_in_iap() && printable(
 static void send1(uint8_t b)
 {
     port_uart_write(&b, 1);
-    last = port_millis();
+    y.last = port_millis();
 }
 
 static void cancel(void)
 {
     static const uint8_t cans5[] = {YM_CAN, YM_CAN, YM_CAN, YM_CAN, YM_CAN};
     port_uart_write(cans5, sizeof cans5);
-    state = Y_IDLE;
+    y.state = Y_IDLE;
 }
 
 static void start_download(void)
 {
-    state = Y_RECV;
-    n = 0;
-    started = in_file = committed = false;
-    cans = tries = 0;
+    y.state = Y_RECV;
+    y.n = 0;
+    y.started = y.in_file = y.committed = false;
+    y.cans = y.tries = 0;
     send1(YM_CRC);
 }
 
 /* Block 0 outside a file: a file header (name NUL size ...) or the end of the batch (empty). */
 static void header(size_t len)
 {
-    const uint8_t *p = blk + HDR, *end = p + len;
+    const uint8_t *p = y.blk + HDR, *end = p + len;
     if (!*p) {
         send1(YM_ACK);
-        if (committed)
+        if (y.committed)
             boot_finish(); /* starts the new application */
-        state = Y_IDLE;
+        y.state = Y_IDLE;
         return;
     }
     while (p < end && *p)
@@ -97,80 +100,80 @@ static void header(size_t len)
         return;
     }
     fm_new_session(); /* like a native SYNC: pages are erased again as the file is written */
-    started = true;
-    size = s;
-    off = 0;
-    expect = 1;
-    eots = 0;
-    in_file = true;
+    y.started = true;
+    y.size = s;
+    y.off = 0;
+    y.expect = 1;
+    y.eots = 0;
+    y.in_file = true;
     send1(YM_ACK);
     send1(YM_CRC);
 }
 
 static void data(size_t len)
 {
-    uint8_t no = blk[1];
-    bool header_again = expect == 1 && off == 0;
-    if (no == (uint8_t)(expect - 1)) { /* our ACK was lost: the sender repeats, we do not rewrite */
+    uint8_t no = y.blk[1];
+    bool header_again = y.expect == 1 && y.off == 0;
+    if (no == (uint8_t)(y.expect - 1)) { /* our ACK was lost: the sender repeats; no rewrite */
         send1(YM_ACK);
         if (header_again)
             send1(YM_CRC);
         return;
     }
-    if (no == 0 && no != expect && !header_again) {
+    if (no == 0 && no != y.expect && !header_again) {
         header(len); /* a new header: the sender of this file is gone, a new one starts over */
         return;
     }
-    if (no != expect) {
+    if (no != y.expect) {
         cancel(); /* a block was skipped: the image would have a hole */
         return;
     }
-    if (off < size) {
-        uint32_t k = size - off < len ? size - off : (uint32_t)len;
-        if (fm_write(BOOT_APP_START + off, blk + HDR, (k + 1u) & ~1u) != PROTO_OK) {
+    if (y.off < y.size) {
+        uint32_t k = y.size - y.off < len ? y.size - y.off : (uint32_t)len;
+        if (fm_write(BOOT_APP_START + y.off, y.blk + HDR, (k + 1u) & ~1u) != PROTO_OK) {
             session_error();
             cancel();
             return;
         }
     }
-    off += (uint32_t)len;
-    expect++;
+    y.off += (uint32_t)len;
+    y.expect++;
     send1(YM_ACK);
 }
 
 /* First EOT: NAK (a stray EOT must not end the file); the repeated EOT ends it: commit. */
 static void eot(void)
 {
-    if (!in_file || eots++ == 0) {
+    if (!y.in_file || y.eots++ == 0) {
         send1(YM_NAK);
         return;
     }
-    if (off < size || fm_commit(size, fm_crc(BOOT_APP_START, size), 0) != PROTO_OK) {
+    if (y.off < y.size || fm_commit(y.size, fm_crc(BOOT_APP_START, y.size), 0) != PROTO_OK) {
         session_error();
         cancel();
         return;
     }
     session_error_clear();
-    committed = true;
-    in_file = false;
+    y.committed = true;
+    y.in_file = false;
     send1(YM_ACK);
     send1(YM_CRC); /* next header, or the end of the batch */
 }
 
 static void block(void)
 {
-    size_t len = want - HDR - 2;
-    uint16_t crc = (uint16_t)(blk[want - 2] << 8 | blk[want - 1]);
-    n = 0;
-    if ((blk[1] ^ blk[2]) != 0xFF || ym_crc16(blk + HDR, len) != crc) {
+    size_t len = y.want - HDR - 2;
+    uint16_t crc = (uint16_t)(y.blk[y.want - 2] << 8 | y.blk[y.want - 1]);
+    y.n = 0;
+    if ((y.blk[1] ^ y.blk[2]) != 0xFF || ym_crc16(y.blk + HDR, len) != crc) {
         send1(YM_NAK);
         return;
     }
-    tries = 0;
+    y.tries = 0;
     session_enter_iap();
-    if (in_file)
+    if (y.in_file)
         data(len);
-    else if (blk[1] == 0)
+    else if (y.blk[1] == 0)
         header(len);
     else
         cancel(); /* a data block without a header: plain XMODEM, or a sender out of step */
@@ -180,31 +183,31 @@ static void block(void)
 static bool block_start(uint8_t byte)
 {
     if (byte != YM_CAN)
-        cans = 0;
+        y.cans = 0;
     switch (byte) {
     case YM_SOH:
     case YM_STX:
-        want = HDR + (byte == YM_SOH ? 128u : 1024u) + 2u;
-        blk[n++] = byte;
+        y.want = HDR + (byte == YM_SOH ? 128u : 1024u) + 2u;
+        y.blk[y.n++] = byte;
         break;
     case YM_EOT:
         eot();
         break;
     case YM_CAN:
-        if (++cans >= 2)
-            state = Y_IDLE; /* the sender cancelled; IAP mode goes on */
+        if (++y.cans >= 2)
+            y.state = Y_IDLE; /* the sender cancelled; IAP mode goes on */
         break;
     default:
         /* A native frame or stm32flash takes the line before any header, or from a sender that
          * has been silent for a byte gap (a live one answers our ACK at once). */
         if ((byte == PROTO_SOF || byte == 0x7F) &&
-            (!started || port_millis() - last >= BYTE_GAP_MS)) {
-            state = Y_IDLE;
+            (!y.started || port_millis() - y.last >= BYTE_GAP_MS)) {
+            y.state = Y_IDLE;
             return false;
         }
         return true; /* noise: it does not count as the sender's activity */
     }
-    last = port_millis();
+    y.last = port_millis();
     return true;
 }
 
@@ -214,10 +217,10 @@ static bool block_start(uint8_t byte)
  * is data) cannot start it, nor can noise between a host's frames. */
 static bool menu_key(uint8_t byte)
 {
-    uint8_t at = state;
-    state = Y_IDLE; /* any byte but these below spoils the line */
+    uint8_t at = y.state;
+    y.state = Y_IDLE; /* any byte but these below spoils the line */
     if (byte == '\n' && at == Y_MENU) {
-        state = Y_MENU; /* Enter sent as CR LF */
+        y.state = Y_MENU; /* Enter sent as CR LF */
         return true;
     }
     if (!printable(byte))
@@ -228,25 +231,25 @@ static bool menu_key(uint8_t byte)
     } else if (session_host_within(HOST_QUIET_MS)) {
         /* a binary host is talking: its line's noise, not a person */
     } else if (byte == '2' && at == Y_MENU) {
-        state = Y_TWO;
+        y.state = Y_TWO;
     } else if (byte == '\r') {
         if (at == Y_TWO && fm_app_valid(NULL))
             boot_finish();
         port_uart_write(menu, sizeof menu - 1);
-        state = Y_MENU;
+        y.state = Y_MENU;
     }
     return true;
 }
 
 static bool ymodem_feed(uint8_t byte)
 {
-    if (state != Y_RECV)
+    if (y.state != Y_RECV)
         return menu_key(byte);
-    if (n == 0)
+    if (y.n == 0)
         return block_start(byte);
-    last = port_millis();
-    blk[n++] = byte;
-    if (n == want)
+    y.last = port_millis();
+    y.blk[y.n++] = byte;
+    if (y.n == y.want)
         block();
     return true;
 }
@@ -255,25 +258,25 @@ static bool ymodem_feed(uint8_t byte)
  * backspaces) and falls silent: the block's tail tells a cancel from a line that broke off. */
 static bool cancelled_in_block(void)
 {
-    size_t i = n;
-    while (i > 2 && blk[i - 1] == '\b')
+    size_t i = y.n;
+    while (i > 2 && y.blk[i - 1] == '\b')
         i--;
-    return i >= 2 && blk[i - 1] == YM_CAN && blk[i - 2] == YM_CAN;
+    return i >= 2 && y.blk[i - 1] == YM_CAN && y.blk[i - 2] == YM_CAN;
 }
 
 static void ymodem_poll(void)
 {
-    if (state != Y_RECV)
+    if (y.state != Y_RECV)
         return;
-    uint32_t quiet = port_millis() - last;
-    if (n && quiet >= BYTE_GAP_MS) {
+    uint32_t quiet = port_millis() - y.last;
+    if (y.n && quiet >= BYTE_GAP_MS) {
         if (cancelled_in_block())
-            state = Y_IDLE;
+            y.state = Y_IDLE;
         else
             send1(YM_NAK); /* a block cut short */
-        n = 0;
-    } else if (!n && quiet >= (started ? BLOCK_WAIT_MS : C_PERIOD_MS)) {
-        if (++tries > (started ? BLOCK_TRIES : C_TRIES)) {
+        y.n = 0;
+    } else if (!y.n && quiet >= (y.started ? BLOCK_WAIT_MS : C_PERIOD_MS)) {
+        if (++y.tries > (y.started ? BLOCK_TRIES : C_TRIES)) {
             cancel();
             return;
         }

@@ -430,6 +430,192 @@ TEST(sync_in_the_listening_window_enters_iap_mode)
     CHECK_EQ(in[0], ACK);
 }
 
+/* ---- auto-baud: a host slower than the boot rate ---- */
+
+/* What the USART at 115200 8N1 reads when a host sends 0x7F at `baud`: from the bit timing
+ * alone (RM0008 27.3.3: the receiver starts at the falling edge and samples each bit at its
+ * middle, 8/16 in). The host's start bit lasts k = 115200 / baud receiver bits; its data bits
+ * 0-6 are 1, bit 7 is 0 (parity, when sent, 1). Data bit j is sampled at j + 1.5 bits: 0 while
+ * that is inside the start bit. */
+static uint8_t seen_at_boot_rate(uint32_t baud)
+{
+    double k = 115200.0 / baud;
+    uint8_t byte = 0;
+    for (int j = 0; j < 8; j++) {
+        double t = j + 1.5;
+        int level = t < k ? 0 : (t < 8 * k ? 1 : 0); /* start bit, bits 0-6, bit 7 */
+        byte |= (uint8_t)(level << j);
+    }
+    return byte;
+}
+
+/* Runs the session with nothing new on the line; returns how many bytes came back. */
+static size_t idle(void)
+{
+    sh_poll();
+    return sim_uart_get(in, sizeof in);
+}
+
+/* IAP mode with no host yet, the line at the boot rate. */
+static void setup_iap(void)
+{
+    sim_reset(64 * 1024);
+    session_init();
+    session_enter_iap();
+}
+
+/* The USART's view of one 0x7F at baud: two characters (the start bit, then bit 7's falling
+ * edge starts another, the same), then the line quiet for 3 ms: the device's answer. */
+static size_t slow_sync(uint32_t baud)
+{
+    uint8_t b = seen_at_boot_rate(baud), two[2] = {b, b};
+    size_t got = xfer(two, 2);
+    sim_ms += 3;
+    return got + idle();
+}
+
+TEST(a_0x7f_at_a_lower_rate_reads_as_0xff_shifted_by_the_start_bit)
+{
+    CHECK_EQ(seen_at_boot_rate(115200), 0x7F);
+    CHECK_EQ(seen_at_boot_rate(57600), 0xFE);
+    CHECK_EQ(seen_at_boot_rate(38400), 0xFC);
+    CHECK_EQ(seen_at_boot_rate(19200), 0xE0);
+    CHECK_EQ(seen_at_boot_rate(14400), 0x80);
+    CHECK_EQ(seen_at_boot_rate(9600), 0x00);
+}
+
+TEST(a_slower_hosts_0x7f_is_acked_at_its_rate_once_the_line_is_quiet)
+{
+    static const uint32_t rates[] = {57600, 38400, 28800, 19200, 14400, 9600};
+    static const uint8_t gvr[] = {ACK, 0x10, 0, 0, ACK};
+    for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
+        setup_iap();
+        uint8_t b = seen_at_boot_rate(rates[i]);
+        CHECK_EQ(xfer(&b, 1), 0); /* not before the host's character has ended */
+        CHECK_EQ(sim_baud, 115200);
+        sim_ms += 3;
+        CHECK_EQ(xfer(&b, 1) + idle(), 0); /* the second character: quiet starts again */
+        sim_ms += 3;
+        CHECK_EQ(idle(), 1);
+        CHECK_EQ(in[0], ACK);
+        CHECK_EQ(sim_baud, port_uart_baud_for(rates[i]));
+        CHECK_EQ(cmd(0x01), sizeof gvr); /* the second character was dropped, not a command */
+        CHECK_MEM(in, gvr, sizeof gvr);
+    }
+}
+
+TEST(an_auto_bauded_session_writes_reads_and_goes)
+{
+    setup_iap();
+    CHECK_EQ(slow_sync(57600), 1);
+    sh_image(img, 4096, 3);
+    CHECK_EQ(write_image(img, 4096), ACK);
+    uint8_t back[256];
+    CHECK_EQ(read_mem(APP + 256, 256, back), 256);
+    CHECK_MEM(back, img + 256, 256);
+    go_addr = APP;
+    CHECK_EQ(sim_run(do_go, NULL), SIM_JUMPED);
+    CHECK_EQ(in[0], ACK);
+}
+
+TEST(no_command_within_a_second_of_an_auto_baud_goes_back_to_the_boot_rate)
+{
+    setup_iap();
+    CHECK_EQ(slow_sync(19200), 1);
+    CHECK_EQ(sim_baud, port_uart_baud_for(19200));
+    sim_ms += 999;
+    sh_poll();
+    CHECK_EQ(sim_baud, port_uart_baud_for(19200));
+    sim_ms += 1;
+    sh_poll();
+    CHECK_EQ(sim_baud, 115200);
+    CHECK_EQ(cmd(0x02), 0); /* and the line is free: no session holds it */
+    CHECK_EQ(xfer("\x7f", 1), 1);
+    CHECK_EQ(in[0], ACK);
+}
+
+TEST(an_auto_bauded_session_keeps_its_rate_past_the_native_step_up_timeout)
+{
+    /* the native protocol's fallback (3 s without a frame at a stepped-up rate) is its own */
+    setup_iap();
+    CHECK_EQ(slow_sync(38400), 1);
+    for (int i = 0; i < 4; i++) {
+        sim_ms += 1500;
+        CHECK_EQ(cmd(0x02), 5);
+        CHECK_EQ(sim_baud, port_uart_baud_for(38400));
+    }
+}
+
+TEST(an_auto_bauded_session_ends_at_the_boot_rate)
+{
+    setup_iap();
+    CHECK_EQ(slow_sync(57600), 1);
+    CHECK_EQ(cmd(0x02), 5);
+    sim_ms += 5000; /* idle: the session ends */
+    sh_poll();
+    CHECK_EQ(sim_baud, 115200);
+    CHECK_EQ(slow_sync(9600), 1); /* another rate, another session */
+    CHECK_EQ(sim_baud, port_uart_baud_for(9600));
+    CHECK_EQ(cmd(0x02), 5);
+    /* a native frame takes the line: the boot rate at once (the sim's line carries bytes at
+     * any rate) */
+    struct sh_rsp r;
+    sh_seq = 0;
+    CHECK_EQ(sh_cmd(PROTO_CMD_SYNC, NULL, 0, &r), PROTO_OK);
+    CHECK_EQ(sim_baud, 115200);
+}
+
+TEST(other_bytes_are_no_slower_0x7f)
+{
+    static const uint8_t noise[] = {0xFF, 0x55, 0xA0, 0xFD, 0x01, 0x81, 0x0F};
+    setup_iap();
+    for (size_t i = 0; i < sizeof noise; i++) {
+        CHECK_EQ(xfer(&noise[i], 1), 0);
+        sim_ms += 10;
+        CHECK_EQ(idle(), 0);
+        CHECK_EQ(sim_baud, 115200);
+    }
+}
+
+TEST(a_slower_0x7f_shape_between_native_frames_does_not_move_the_rate)
+{
+    struct sh_rsp r;
+    setup_iap();
+    CHECK_EQ(sh_cmd(PROTO_CMD_SYNC, NULL, 0, &r), PROTO_OK);
+    CHECK_EQ(slow_sync(57600), 0);
+    CHECK_EQ(sim_baud, 115200);
+    CHECK_EQ(sh_cmd(PROTO_CMD_INFO, NULL, 0, &r), PROTO_OK);
+    sim_ms += 5000; /* the native host is gone: a slower stm32flash may come */
+    sh_poll();
+    CHECK_EQ(slow_sync(57600), 1);
+    CHECK_EQ(in[0], ACK);
+}
+
+TEST(a_native_frame_right_after_a_slower_0x7f_shape_is_served_at_the_boot_rate)
+{
+    struct sh_rsp r;
+    setup_iap();
+    CHECK_EQ(xfer("\xfe", 1), 0);
+    CHECK_EQ(sh_cmd(PROTO_CMD_SYNC, NULL, 0, &r), PROTO_OK);
+    sim_ms += 3;
+    CHECK_EQ(idle(), 0);
+    CHECK_EQ(sim_baud, 115200);
+}
+
+TEST(a_slower_0x7f_shape_in_the_listening_window_is_noise)
+{
+    sim_reset(64 * 1024);
+    session_init();
+    sh_image(img, 1024, 7);
+    CHECK_EQ(sh_update(img, 1024, 1, 1024, 1), PROTO_OK);
+    session_init();
+    sim_uart_put_at(100, "\xfe\xfe", 2);
+    sim_ms_step = 1;
+    CHECK_EQ(boot_decide(300), BOOT_APP);
+    CHECK_EQ(sim_uart_get(in, sizeof in), 0);
+    CHECK_EQ(sim_baud, 115200);
+}
+
 int main(void)
 {
     RUN(sync_is_acked_and_enters_iap_mode);
@@ -460,5 +646,15 @@ int main(void)
     RUN(a_native_frame_takes_the_line_between_commands);
     RUN(silence_frees_the_line_for_other_protocols);
     RUN(sync_in_the_listening_window_enters_iap_mode);
+    RUN(a_0x7f_at_a_lower_rate_reads_as_0xff_shifted_by_the_start_bit);
+    RUN(a_slower_hosts_0x7f_is_acked_at_its_rate_once_the_line_is_quiet);
+    RUN(an_auto_bauded_session_writes_reads_and_goes);
+    RUN(no_command_within_a_second_of_an_auto_baud_goes_back_to_the_boot_rate);
+    RUN(an_auto_bauded_session_keeps_its_rate_past_the_native_step_up_timeout);
+    RUN(an_auto_bauded_session_ends_at_the_boot_rate);
+    RUN(other_bytes_are_no_slower_0x7f);
+    RUN(a_slower_0x7f_shape_between_native_frames_does_not_move_the_rate);
+    RUN(a_native_frame_right_after_a_slower_0x7f_shape_is_served_at_the_boot_rate);
+    RUN(a_slower_0x7f_shape_in_the_listening_window_is_noise);
     return test_summary();
 }

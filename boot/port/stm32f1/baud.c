@@ -9,7 +9,12 @@
 
 static uint32_t pclk(void) { return F1_USART_APB2 ? f1_hclk : f1_hclk / 2u; }
 
-uint32_t port_uart_baud_for(uint32_t baud)
+_Static_assert(1000u % PROTO_BAUD_MAX_ERR_PERMILLE == 0, "the tolerance test below is exact");
+
+/* BRR for baud (0: the boot rate), or 0 when the USART misses that rate by more than the
+ * tolerance: |actual - baud| / baud > PROTO_BAUD_MAX_ERR_PERMILLE / 1000, in 32 bits (brr >= 16
+ * bounds baud to about PCLK / 15, so diff x 50 stays far below 2^32). */
+static uint32_t brr_for(uint32_t baud)
 {
     if (baud == 0)
         baud = BOOT_BAUD;
@@ -18,20 +23,26 @@ uint32_t port_uart_baud_for(uint32_t baud)
         return 0;
     uint32_t actual = pclk() / brr;
     uint32_t diff = actual > baud ? actual - baud : baud - actual;
-    return (uint64_t)diff * 1000u > (uint64_t)baud * PROTO_BAUD_MAX_ERR_PERMILLE ? 0 : actual;
+    return diff * (1000u / PROTO_BAUD_MAX_ERR_PERMILLE) > baud ? 0 : brr;
+}
+
+uint32_t port_uart_baud_for(uint32_t baud)
+{
+    uint32_t brr = brr_for(baud);
+    return brr ? pclk() / brr : 0;
 }
 
 uint32_t port_uart_set_baud(uint32_t baud)
 {
-    uint32_t actual = port_uart_baud_for(baud);
-    if (!actual)
+    uint32_t brr = brr_for(baud);
+    if (!brr)
         return 0;
     port_uart_flush();
     uint32_t cr1 = USART_CR1(F1_USART_BASE);
     USART_CR1(F1_USART_BASE) = cr1 & ~USART_CR1_UE;
-    USART_BRR(F1_USART_BASE) = USART_BRR_VALUE(pclk(), baud ? baud : BOOT_BAUD);
+    USART_BRR(F1_USART_BASE) = brr;
     USART_CR1(F1_USART_BASE) = cr1;
-    return actual;
+    return pclk() / brr;
 }
 
 uint32_t port_uart_baud(void) { return pclk() / USART_BRR(F1_USART_BASE); }
