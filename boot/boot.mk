@@ -28,8 +28,9 @@ BOOT_SHARED_OBJ := $(patsubst %.c,$(BUILD)/arm/boot/%.o,$(BOOT_CORE_SRC) $(BOOT_
 # core's small modules (proto's codec, the flash manager) inline across files. The port's libc
 # stays out of it, and -fno-tree-loop-distribute-patterns keeps its memcpy/memset loops from
 # becoming calls to themselves.
+# PROTO_CRC32_HW: the port's CRC unit computes proto_crc32 (crc.c), proto/crc32.c steps aside.
 BOOT_CFLAGS := $(ARM_CFLAGS) -Wmissing-prototypes -flto $(BOOT_CORE_INC) -I$(BOOT_PORT_DIR) \
-               -DBOOT_LISTEN_MS=$(BOOT_LISTEN_MS)u
+               -DBOOT_LISTEN_MS=$(BOOT_LISTEN_MS)u -DPROTO_CRC32_HW
 BOOT_LIBC_CFLAGS := $(filter-out -flto,$(BOOT_CFLAGS)) -fno-lto -fno-tree-loop-distribute-patterns
 $(BUILD)/arm/boot/$(BOOT_PORT_LIBC:.c=.o): BOOT_CFLAGS := $(BOOT_LIBC_CFLAGS)
 # ISO C everywhere but the vector table (GNU range designators, the stack top as a vector).

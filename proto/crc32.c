@@ -1,5 +1,9 @@
 #include "proto.h"
 
+/* A build with a CRC unit has its own proto_crc32 and defines PROTO_CRC32_HW (the F1 bootloader:
+ * boot/port/stm32f1/crc.c, boot/boot.mk); the host tool, the sim port and the tests use this one. */
+#ifndef PROTO_CRC32_HW
+
 /* Nibble-wise table: 64 bytes of flash instead of 1 KB, about 2x slower than a byte table. */
 static const uint32_t crc_nibble[16] = {
     0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu, 0x76DC4190u, 0x6B6B51F4u,
@@ -7,9 +11,7 @@ static const uint32_t crc_nibble[16] = {
     0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu,
 };
 
-/* Weak: a port with a CRC unit links its own (the F1 bootloader: boot/port/stm32f1/crc.c); the
- * host tool, the sim port and the tests use this one. */
-__attribute__((weak)) uint32_t proto_crc32(uint32_t crc, const void *data, size_t len)
+uint32_t proto_crc32(uint32_t crc, const void *data, size_t len)
 {
     const uint8_t *p = data;
     crc = ~crc;
@@ -20,3 +22,5 @@ __attribute__((weak)) uint32_t proto_crc32(uint32_t crc, const void *data, size_
     }
     return ~crc;
 }
+
+#endif
