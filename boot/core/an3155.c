@@ -194,8 +194,13 @@ static bool command(void)
 {
     static const uint8_t gvr[] = {AN3155_ACK, VERSION, 0, 0, AN3155_ACK};
     uint8_t gid[] = {AN3155_ACK, 1, 0, 0, AN3155_ACK};
-    if ((s.buf[0] ^ s.buf[1]) != 0xFF)
+    if ((s.buf[0] ^ s.buf[1]) != 0xFF) {
+        /* stm32flash never sends one: at a rate auto-baud chose, a host at another rate (a
+         * native one at the boot rate) is talking. Back to the boot rate for it. */
+        if (s.ab)
+            release();
         return false;
+    }
     s.ab &= AB_ON;
     s.cmd = s.buf[0];
     switch (s.cmd) {
@@ -307,8 +312,7 @@ static bool step_done(void)
 /* First contact (the USART goes to 8E1), or a host that starts over: ACK. */
 static void sync(void)
 {
-    if (!s.synced)
-        port_uart_set_even_parity(true);
+    port_uart_set_even_parity(true);
     s.synced = true;
     session_host_seen();
     expect(S_CMD, 2);
@@ -370,10 +374,12 @@ static void an3155_poll(void)
     }
     if (!s.synced)
         return;
-    if (quiet >= (s.ab == AB_PROBE ? BYTE_GAP_MS : IDLE_MS))
+    if (quiet < BYTE_GAP_MS)
+        return;
+    if (s.ab == AB_PROBE || quiet >= IDLE_MS)
         release(); /* idle; or no command at the rate auto-baud chose: not a host's 0x7F */
-    else if ((s.step != S_CMD || s.n) && quiet >= BYTE_GAP_MS)
-        expect(S_CMD, 2); /* a command cut short: forget it */
+    else
+        expect(S_CMD, 2); /* a command cut short: forget it (between commands: no change) */
 }
 
 const struct session_proto an3155_proto = {an3155_init, an3155_claims, an3155_feed, an3155_poll};

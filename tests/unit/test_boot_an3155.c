@@ -565,6 +565,27 @@ TEST(an_auto_bauded_session_ends_at_the_boot_rate)
     CHECK_EQ(sim_baud, 115200);
 }
 
+TEST(a_garbled_command_at_an_auto_bauded_rate_goes_back_to_the_boot_rate)
+{
+    /* a native host at the boot rate right after stm32flash: its bytes, read at 57600, make no
+     * command with its complement */
+    setup_iap();
+    CHECK_EQ(slow_sync(57600), 1);
+    CHECK_EQ(cmd(0x02), 5);
+    CHECK_EQ(xfer("\x00\x00", 2), 1);
+    CHECK_EQ(in[0], NACK);
+    CHECK_EQ(sim_baud, 115200);
+    CHECK_EQ(cmd(0x02), 0); /* the session is over: the line is free */
+}
+
+TEST(a_wrong_complement_at_the_boot_rate_keeps_the_session)
+{
+    setup();
+    CHECK_EQ(xfer("\x00\x00", 2), 1);
+    CHECK_EQ(in[0], NACK);
+    CHECK_EQ(cmd(0x02), 5);
+}
+
 TEST(other_bytes_are_no_slower_0x7f)
 {
     static const uint8_t noise[] = {0xFF, 0x55, 0xA0, 0xFD, 0x01, 0x81, 0x0F};
@@ -652,6 +673,8 @@ int main(void)
     RUN(no_command_within_a_second_of_an_auto_baud_goes_back_to_the_boot_rate);
     RUN(an_auto_bauded_session_keeps_its_rate_past_the_native_step_up_timeout);
     RUN(an_auto_bauded_session_ends_at_the_boot_rate);
+    RUN(a_garbled_command_at_an_auto_bauded_rate_goes_back_to_the_boot_rate);
+    RUN(a_wrong_complement_at_the_boot_rate_keeps_the_session);
     RUN(other_bytes_are_no_slower_0x7f);
     RUN(a_slower_0x7f_shape_between_native_frames_does_not_move_the_rate);
     RUN(a_native_frame_right_after_a_slower_0x7f_shape_is_served_at_the_boot_rate);
