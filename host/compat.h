@@ -18,4 +18,8 @@ bool compat_isatty_stderr(void);
 /* Sleeps ms milliseconds. */
 void compat_sleep_ms(unsigned ms);
 
+/* Two -p names for the same port: the same device file (a by-id link and its tty), or the same
+ * URL (tcp://, rfc2217://, compared without regard to case). */
+bool compat_same_port(const char *a, const char *b);
+
 #endif

@@ -2,6 +2,7 @@
 
 #include <io.h>
 #include <stdio.h>
+#include <string.h>
 #include <windows.h>
 
 #ifndef ENABLE_VIRTUAL_TERMINAL_PROCESSING
@@ -31,3 +32,14 @@ double compat_now_s(void)
 bool compat_isatty_stderr(void) { return _isatty(_fileno(stderr)) != 0; }
 
 void compat_sleep_ms(unsigned ms) { Sleep(ms); }
+
+/* "COM5", "com5" and \\.\COM5 are one port. */
+static const char *port_name(const char *p)
+{
+    return strncmp(p, "\\\\.\\", 4) == 0 ? p + 4 : p;
+}
+
+bool compat_same_port(const char *a, const char *b)
+{
+    return _stricmp(port_name(a), port_name(b)) == 0;
+}

@@ -11,6 +11,7 @@
 #include "iap_session.h"
 #include "image.h"
 #include "libiap/ops.h"
+#include "multi.h"
 #include "ports.h"
 #include "sign.h"
 #include "staged.h"
@@ -27,6 +28,8 @@
 
 struct opts {
     const char *port, *format, *output;
+    const char *ports[MULTI_MAX_BOARDS]; /* every -p: several boards at once (host/multi.c) */
+    size_t nports;
     const char *file; /* the image file of flash and verify */
     unsigned baud;
     uint32_t address, app_version;
@@ -47,7 +50,8 @@ struct opts {
 static const char usage_options[] =
     "options:\n"
     "  -p, --port PORT       serial device (/dev/ttyUSB0, COM5), tcp://HOST:PORT or\n"
-    "                        rfc2217://HOST:PORT; default $IAP_PORT\n"
+    "                        rfc2217://HOST:PORT; default $IAP_PORT. Several -p: flash,\n"
+    "                        verify or info all those boards at once\n"
     "  -b, --baud N          the boot rate, of the handshake (default 115200)\n"
     "      --baud-max N      then step up to the fastest rate up to N the device and port\n"
     "                        both make (default 2000000; --baud-max 0: stay at --baud)\n"
@@ -74,7 +78,8 @@ static const char usage_options[] =
     "\n"
     "exit status: 0 ok, 1 usage, 2 file or format error, 3 image does not fit or is linked for\n"
     "the wrong address, 4 port error, 5 no bootloader answered, 6 transfer failed after retries,\n"
-    "7 device refused a command, 8 verify mismatch, 9 out of memory (docs/iap.md)\n";
+    "7 device refused a command, 8 verify mismatch, 9 out of memory (docs/iap.md); several boards:\n"
+    "0 when all succeeded, else the first failing board's\n";
 
 static int parse_u32(const char *s, uint32_t *out)
 {
@@ -557,6 +562,49 @@ static int run_staged(const struct opts *o, const struct command *cmd, struct cm
     return rc;
 }
 
+/* Several -p: flash, verify or info on every board at once (host/multi.c, through libiap). The
+ * ports and the file are checked before any port is opened. */
+static int run_multi(const struct opts *o, const struct command *cmd, const char *file,
+                     struct iap_err *err)
+{
+    if (cmd->run != run_flash && cmd->run != run_verify && cmd->run != run_info)
+        return iap_fail(err, IAP_ERR_USAGE,
+                        "several -p go with flash, verify and info only: %s takes one port",
+                        cmd->name);
+    if (o->staged)
+        return iap_fail(err, IAP_ERR_USAGE, "--staged takes one port");
+    int rc = multi_check_ports(o->ports, o->nports, err);
+    if (rc)
+        return rc;
+    struct multi_cfg m = {.op = cmd->name, .format = o->format,
+                          .address = o->address_given ? o->address : 0};
+    if (cmd->needs_image) {
+        struct image img;
+        m.file = file;
+        rc = load_image(o, file, o->address, &img, NULL, err); /* exit 2 or 3 before any port */
+        image_free(&img);
+        if (rc)
+            return rc;
+    }
+    iap_options_init(&m.lib);
+    m.lib.baud = o->baud;
+    m.lib.baud_max = cmd->bulk ? o->baud_max : 0;
+    m.lib.timeout_ms = o->timeout_ms;
+    m.lib.retries = o->retries;
+    m.lib.window = o->window;
+    m.lib.connect_ms = CONNECT_MS;
+    m.lib.app_request = o->app_request;
+    iap_flash_options_init(&m.fo);
+    m.fo.format = o->format;
+    m.fo.address = m.address;
+    m.fo.version = o->app_version;
+    m.fo.full = o->full;
+    m.fo.compress = o->compress;
+    m.fo.no_reset = o->no_reset;
+    m.fo.force = o->force;
+    return multi_run(o->ports, o->nports, &m, err);
+}
+
 /* The command is sign (its --version takes a number). */
 static bool signing(int argc, char **argv)
 {
@@ -607,7 +655,13 @@ static int parse_options(int argc, char **argv, struct opts *o, struct iap_err *
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":p:b:o:qvhV", longopts, NULL)) != -1) {
         switch (c) {
-        case 'p': o->port = optarg; break;
+        case 'p':
+            if (o->nports == MULTI_MAX_BOARDS)
+                return iap_fail(err, IAP_ERR_USAGE, "more than %d ports: at most %d boards at once",
+                                MULTI_MAX_BOARDS, MULTI_MAX_BOARDS);
+            o->ports[o->nports++] = optarg;
+            o->port = o->ports[0];
+            break;
         case 'b':
             if (parse_u32(optarg, &v) || v == 0)
                 return iap_fail(err, IAP_ERR_USAGE, "bad baud rate '%s'", optarg);
@@ -701,6 +755,8 @@ static int run(int argc, char **argv, struct iap_err *err)
     if (nargs != cmd->nargs)
         return iap_fail(err, IAP_ERR_USAGE, "%s takes %d argument%s, not %d (iap --help)",
                         cmd->name, cmd->nargs, cmd->nargs == 1 ? "" : "s", nargs);
+    if (o.nports > 1)
+        return run_multi(&o, cmd, args[0], err);
     struct cmd_args a = {0};
     image_init(&a.img);
     rc = cmd->parse ? cmd->parse(&o, args, &a, err) : 0;

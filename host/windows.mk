@@ -10,7 +10,7 @@ WIN_CC      := x86_64-w64-mingw32-gcc
 WIN_CFLAGS  := $(HOST_CFLAGS) $(WARN_STRICT) -Wno-format -Ihost -D__USE_MINGW_ANSI_STDIO=1 \
                -D_WIN32_WINNT=0x0601
 WIN_LDFLAGS := -static
-WIN_LIBS    := -lsetupapi -lws2_32
+WIN_LIBS    := -lsetupapi -lws2_32 -lpthread # host/multi.c: mingw's winpthreads, linked static
 WIN_SIGN_SRC ?= host/sign_none.c
 # What only POSIX builds link, and what Windows links instead.
 WIN_POSIX_SRC := host/transports/fdio.c host/transports/serial.c host/transports/tcp.c \

@@ -37,3 +37,6 @@ $(BUILD)/protoenc: tests/lib/protoenc.c $(PROTO_SRC) $(wildcard proto/*.h)
 # pkg-config and run on the virtual board, the man page and the bash completion (host/install.mk).
 TESTS       += tests/e2e/test_install.sh
 TESTS_BUILD += $(BUILD)/lib/libiap.a $(LIBIAP_SO)
+
+# iap with several -p: four virtual boards at once, one cut mid-transfer (host/multi.c).
+TESTS       += tests/e2e/test_multi.sh
