@@ -140,10 +140,15 @@ for rate in $RATES; do
         rc=$?
         t1=$(date +%s%N)
         stop_relay
-        # -v: notes and the frame trace besides the error, which is the one "iap: " line
-        grep "^iap: " "$TMP/err.all" >"$TMP/err"
-        [ -n "$BAUD_MAX" ] && [ "$rc" -ne 0 ] && [ "$(tail -n 1 "$TMP/err.all" | cut -c1-5)" != "iap: " ] &&
-            echo "extra output after the error" >>"$TMP/err"
+        if [ -n "$BAUD_MAX" ]; then
+            # -v: notes and the frame trace besides the error, which must be the one "iap: " line
+            # and the last
+            grep "^iap: " "$TMP/err.all" >"$TMP/err"
+            [ "$rc" -ne 0 ] && [ "$(tail -n 1 "$TMP/err.all" | cut -c1-5)" != "iap: " ] &&
+                echo "extra output after the error" >>"$TMP/err"
+        else
+            cp "$TMP/err.all" "$TMP/err" # -q: the error alone, on one line
+        fi
         faults=$(grep -h "linefault: " "$TMP/relay.log" | grep -v "^linefault: 127\|^linefault: pty" | tr '\n' ' ')
         line_rate=$(grep -o "^line at [0-9]* baud (the device" "$TMP/err.all" | tail -n 1 | tr -dc '0-9')
         rec=$(record)
