@@ -156,7 +156,11 @@ static void board_line(const struct board *b, int width, char *out, size_t size)
         snprintf(p, left, "connecting%s%s", *b->note ? ": " : "", b->note);
         break;
     case PH_WORK: {
-        int pct = b->total ? (int)(b->done * 100 / b->total) : 0;
+        if (!b->total) { /* before the first progress: the page CRCs, the checks */
+            snprintf(p, left, "%-7s starting", b->op);
+            break;
+        }
+        int pct = (int)(b->done * 100 / b->total);
         char bar[BAR + 1];
         for (int i = 0; i < BAR; i++)
             bar[i] = i < pct * BAR / 100 ? '#' : ' ';

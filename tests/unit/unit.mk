@@ -76,3 +76,13 @@ $(BUILD)/keys/other-key.pub.pem: | $(BUILD)/iap
 	@mkdir -p $(dir $@)
 	rm -f $(BUILD)/keys/other-key.pem $@
 	$(BUILD)/iap -q keygen -o $(BUILD)/keys/other-key.pem
+
+# libiap's public API (host/libiap/iap.h) against the real core served on two ptys by child
+# processes: errors, progress, flash, verify, read, erase, reset, two handles in two threads.
+HOST_LIBIAP_TEST := $(BUILD)/tests/test_host_libiap
+$(HOST_LIBIAP_TEST): tests/unit/test_host_libiap.c $(HOST_LIB_SRC) $(HOST_DEPS) $(BOOT_CORE_DEPS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(TEST_CFLAGS) -Ihost $(BOOT_CORE_INC) -Iboot/port/sim -o $@ $< \
+	  $(filter-out $(PROTO_SRC),$(HOST_LIB_SRC)) $(BOOT_TEST_SRC) $(HOST_LIBS) -pthread
+TESTS       += $(HOST_LIBIAP_TEST)
+TESTS_BUILD += $(HOST_LIBIAP_TEST)
