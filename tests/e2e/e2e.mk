@@ -7,6 +7,8 @@ E2E_TESTS := tests/e2e/test_on_board.py $(sort $(wildcard tests/e2e/test_iap_*.s
 TESTS       += $(E2E_TESTS)
 # AN3155 auto-baud: stm32flash at 9600-115200 on a board whose bridge checks the pty's rate.
 TESTS       += "tests/e2e/test_autobaud.sh $(BUILD)"
+# A stray 0x7F between native frames (8E1 against the host's 8N1: stm32emu --host-parity none).
+TESTS       += "tests/e2e/test_stray_7f.sh $(BUILD)"
 TESTS_BUILD += $(BUILD)/stm32emu $(BUILD)/boot.elf $(BUILD)/iap $(BUILD)/protoenc \
                $(foreach v,1 2,$(addprefix $(BUILD)/app-v$(v).,elf bin hex srec))
 BENCHES     += tests/e2e/bench_flash.sh
