@@ -1662,6 +1662,38 @@ TEST(uart_line_0x7f_at_half_the_rate_reads_as_two_0xfe)
     }
 }
 
+TEST(uart_line_0x7f_at_stm32flash_rates_reads_as_its_start_bits_length)
+{
+    /* AN3155's sync byte from a host at rate R (8N1 or 8E1: the parity bit of 0x7F is 1, so
+     * the line is the same until the stop bit), into a receiver at 115200 8N1: the start bit
+     * lasts k = 115200 / R receiver bits and the receiver samples data bit j at about j + 1.5
+     * bits, so data bits 0..m-1 read 0 with m = ceil(k - 1.5): 0xFF << m, no error while its
+     * stop bit (9.5 bits in) falls on the host's 1s. From k = 10.5 on all eight and the stop bit
+     * read 0: 0x00 with FE. The host's bit 7 (its second falling edge) starts a second
+     * character, the same. The bootloader's auto-baud relies on exactly this (an3155.c). */
+    static const struct { uint32_t baud; uint8_t byte; bool fe; } want[] = {
+        { 57600, 0xFE, false }, { 38400, 0xFC, false }, { 28800, 0xF8, false },
+        { 19200, 0xE0, false }, { 14400, 0x80, false }, { 9600, 0x00, true },
+        { 4800, 0x00, true },
+    };
+    struct uart_fmt rx = { 8680556, 8, 2 };
+    struct uart_char c[4];
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        for (int parity = 0; parity <= 1; parity++) {
+            struct uart_fmt tx = { 1000000000000ull / want[i].baud, (uint8_t)(8 + parity), 2 };
+            uint16_t w = parity ? 0x17F : 0x7F; /* 8E1: 0x7F has seven 1s, parity bit 1 */
+            for (uint32_t seed = 1; seed < 10; seed++) {
+                CHECK_EQ(line_decode(&w, 1, &tx, &rx, seed, c, 4), 2);
+                for (int k = 0; k < 2; k++) {
+                    CHECK_EQ(c[k].word, want[i].byte);
+                    CHECK_EQ(c[k].fe, want[i].fe);
+                    CHECK(!c[k].ne);
+                }
+            }
+        }
+    }
+}
+
 int main(void)
 {
     RUN(rcc_resets_to_hsi_8mhz);
@@ -1732,6 +1764,7 @@ int main(void)
     RUN(uart_line_within_rm0008_tolerance_decodes_without_noise);
     RUN(uart_line_beyond_tolerance_garbles_with_errors);
     RUN(uart_line_0x7f_at_half_the_rate_reads_as_two_0xfe);
+    RUN(uart_line_0x7f_at_stm32flash_rates_reads_as_its_start_bits_length);
     RUN(line_host_rate_within_tolerance_is_clean_both_ways);
     RUN(line_host_at_57600_against_115200_garbles_received_bytes_with_fe);
     RUN(line_device_output_at_a_mismatched_rate_reaches_the_host_garbled);
