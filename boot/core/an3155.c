@@ -61,9 +61,9 @@ static void an3155_init(void)
 
 /* Auto-baud (docs/PROTOCOL.md, "Auto-baud"): a 0x7F sent at R = rate / k reaches the USART at
  * its rate as a start bit k bits long, bits 0-6 high, bit 7 low. Data bit j is sampled about
- * j + 1.56 bits after the falling edge, so the first m = ceil(k - 1.56) data bits read 0: the
+ * j + 1.5 bits after the falling edge, so the first m = ceil(k - 1.5) data bits read 0: the
  * byte is 0xFF << m, and k = m + 1 for m = 1..7 (0xFE 57600, 0xFC 38400, 0xE0 19200, 0x80 14400
- * from 115200). At k >= 10.6 all eight read 0 and the stop bit too (framing error): 0x00 is
+ * from 115200). From k = 10.5 on all eight read 0 and the stop bit too (framing error): 0x00 is
  * taken for 9600 (k = 12), the lowest rate this tells apart. The falling edge of bit 7 starts
  * a second character, the same byte, dropped. Returns the host's rate, 0 for any other byte. */
 static uint32_t autobaud(uint8_t byte)
