@@ -30,14 +30,14 @@ TESTS        += "$(BUILD)/tests/test_powercut $(BUILD)/boards/f103ze --stride 10
 
 # A signed update on the SECURE=1 binary (boot/secure.mk: the test key, the application from
 # 0x08004000), signed v1 -> signed v2, the version floor rising at COMMIT, by an entry and by a
-# move to the other floor page: the first and last 20 operations (the floor's and the record's
-# among them), every erase and every 100th.
+# move to the other floor page: the first and last 16 operations (the floor's entry and the
+# record's among them), every erase (the other floor page's too) and every 200th.
 # An incremental update (only the pages whose CRC differs): v1 -> v2 with a few pages changed,
-# a shorter and a longer v2: the first and last 25 operations, every erase and every 200th.
+# a shorter and a longer v2: the first and last 15 operations, every erase and every 400th.
 TESTS_BUILD  += $(SECURE_DIR)/boot.elf $(SECURE_DIR)/app-v1.bin $(SECURE_DIR)/app-v2.bin \
                 $(SECURE_TEST_KEY:.pem=.pub.pem)
-TESTS        += "$(BUILD)/tests/test_powercut $(SECURE_DIR) --signed $(SECURE_TEST_KEY) --stride 100 --edge 20" \
-                "$(BUILD)/tests/test_powercut $(BUILD) --incremental --stride 200 --edge 25"
+TESTS        += "$(BUILD)/tests/test_powercut $(SECURE_DIR) --signed $(SECURE_TEST_KEY) --stride 200 --edge 16" \
+                "$(BUILD)/tests/test_powercut $(BUILD) --incremental --stride 400 --edge 15"
 
 .PHONY: sweep
 sweep: deps
