@@ -20,19 +20,26 @@ setup() {
 
 p() { board_port "$1"; }
 
-# no_app BOARD: the board holds no application and was never erased (nothing was flashed).
+# erases BOARD: how many page erases the board's log shows so far.
+erases() { grep -c "page erase" "$E2E_TMP/$1.log"; }
+
+# untouched BOARD COUNT: no page of the board was erased since erases said COUNT (nothing was
+# flashed). Counted around each command, not since the board started: a test elsewhere on this
+# machine that opens a stale pty link whose /dev/pts number came back as one of these boards'
+# would be taken for iap.
 untouched() {
-    ! grep -q "page erase" "$E2E_TMP/$1.log" || { say "board $1 was erased"; return 1; }
+    [ "$(erases "$1")" = "$2" ] || { say "board $1 was erased ($2 -> $(erases "$1") page erases)"; return 1; }
 }
 
 same_port_twice_is_a_usage_error_and_nothing_is_flashed() {
-    local rc=0
+    local rc=0 ea eb
+    ea=$(erases a) eb=$(erases b)
     "$IAP" flash "$BIG" -p "$(p a)" -p "$(p b)" -p "$(p a)" >"$E2E_TMP/dup.out" 2>"$E2E_TMP/dup.err" || rc=$?
     [ $rc -eq 1 ] || { say "exit $rc"; return 1; }
     [ "$(wc -l <"$E2E_TMP/dup.err")" -eq 1 ] && grep -q "^iap: port .* is named twice" "$E2E_TMP/dup.err" ||
         { say "stderr: $(cat "$E2E_TMP/dup.err")"; return 1; }
     [ ! -s "$E2E_TMP/dup.out" ] || { say "stdout: $(cat "$E2E_TMP/dup.out")"; return 1; }
-    untouched a && untouched b
+    untouched a "$ea" && untouched b "$eb"
 }
 
 same_port_under_another_name_is_named_twice() {
@@ -44,19 +51,20 @@ same_port_under_another_name_is_named_twice() {
 }
 
 several_ports_for_a_one_port_command_is_a_usage_error() {
-    local rc=0
+    local rc=0 ea eb
+    ea=$(erases a) eb=$(erases b)
     "$IAP" erase -p "$(p a)" -p "$(p b)" >/dev/null 2>"$E2E_TMP/erase.err" || rc=$?
     [ $rc -eq 1 ] && grep -q "several -p go with flash, verify and info only" "$E2E_TMP/erase.err" ||
         { say "exit $rc: $(cat "$E2E_TMP/erase.err")"; return 1; }
-    untouched a && untouched b
+    untouched a "$ea" && untouched b "$eb"
 }
 
 bad_file_is_refused_before_any_port() {
-    local rc=0
-    printf ':00000001FE\n' >"$E2E_TMP/empty.hex"
+    local rc=0 ea eb
+    ea=$(erases a) eb=$(erases b)
     "$IAP" flash "$E2E_TMP/nope.hex" -p "$(p a)" -p "$(p b)" >/dev/null 2>"$E2E_TMP/nf.err" || rc=$?
     [ $rc -eq 2 ] || { say "exit $rc: $(cat "$E2E_TMP/nf.err")"; return 1; }
-    untouched a && untouched b
+    untouched a "$ea" && untouched b "$eb"
 }
 
 T1=
