@@ -29,7 +29,15 @@ $(BUILD)/bench_boot: tests/bench/bench_boot.c $(BOOTRUN_DEPS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(BOOTRUN_CFLAGS) -o $@ $< $(BOOTRUN_SRC) $(BUILD)/libemu.a $(EMU_LIBS)
 
-$(BUILD)/tests/test_boot_check: tests/bench/test_boot_check.c $(BOOTRUN_DEPS) tests/test.h
+# The bootloader's proto_crc32 alone on the board, against a bitwise CRC-32 (run by test_boot_check).
+$(BUILD)/bench-fw/crc_fw.elf: tests/bench/crc_fw.c boot/port/stm32f1/crc.c tests/emu/fw/startup.c \
+                              tests/emu/fw/fw.h tests/emu/fw/link.ld tests/bench/bench.mk
+	@mkdir -p $(dir $@)
+	$(ARM_CC) $(ARM_CFLAGS) $(ARM_LDFLAGS) -Itests/emu/fw -I$(BOOT_PORT_DIR) -T tests/emu/fw/link.ld \
+	  -o $@ tests/emu/fw/startup.c $< $(BOOT_PORT_DIR)/crc.c -lgcc
+
+$(BUILD)/tests/test_boot_check: tests/bench/test_boot_check.c $(BOOTRUN_DEPS) tests/test.h \
+                                | $(BUILD)/bench-fw/crc_fw.elf
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(BOOTRUN_CFLAGS) -o $@ $< $(BOOTRUN_SRC) $(BUILD)/libemu.a $(EMU_LIBS)
 

@@ -2,11 +2,15 @@
  * word, the middle, the last byte, the 1-3 tail bytes after the last whole word (where its CRC
  * continues in software from the CRC unit's state); on a 1 KB-page part (the default build's
  * f103c8) and a 2 KB-page part (the f103ze profile). The images keep valid vectors, so only the
- * image CRC can refuse them (but for a few bits of the initial SP); the same image unflipped starts, and a flip past its end does not
- * matter. Usage: test_boot_check BUILD_DIR (its boot.elf and boards/f103ze). */
+ * image CRC can refuse them (but for a few bits of the initial SP); the same image unflipped
+ * starts, and a flip past its end does not matter. First, the CRC code alone on the board
+ * (tests/bench/crc_fw.c). Usage: test_boot_check BUILD_DIR (its boot.elf, boards/f103ze and
+ * bench-fw/crc_fw.elf). */
 #include <stdio.h>
+#include <unistd.h>
 
 #include "bootrun.h"
+#include "emu.h"
 #include "test.h"
 
 static struct br_board board;
@@ -67,6 +71,26 @@ TEST(a_flipped_bit_past_the_end_of_the_image_does_not_matter)
     CHECK_EQ(boot(1027, 1027, 0), BR_APP_EXIT);
 }
 
+static const char *build;
+
+/* tests/bench/crc_fw.c: crc.c alone on the board, every length, alignment and kind of chain */
+TEST(the_crc_unit_version_of_proto_crc32_matches_a_bitwise_crc32)
+{
+    char elf[300], img[100];
+    snprintf(elf, sizeof elf, "%s/bench-fw/crc_fw.elf", build);
+    snprintf(img, sizeof img, "/tmp/crc_fw-%d.img", (int)getpid());
+    unlink(img);
+    struct emu_config cfg = {.flash_file = img, .npreload = 1, .stop_on_bkpt = true,
+                             .stop_after_ns = 5000000000u};
+    cfg.preload[0].path = elf;
+    struct emu *e = emu_create(&cfg);
+    CHECK(e != NULL);
+    int rc = emu_run(e);
+    emu_destroy(e);
+    unlink(img);
+    CHECK_EQ(rc, 0); /* 16 + line of crc_fw.c's failing check */
+}
+
 static int run_board(const char *dir)
 {
     if (br_board_load(&board, dir) != 0)
@@ -83,8 +107,9 @@ static int run_board(const char *dir)
 
 int main(int argc, char **argv)
 {
-    const char *build = argc > 1 ? argv[1] : "build";
+    build = argc > 1 ? argv[1] : "build";
     char dir[300];
+    RUN(the_crc_unit_version_of_proto_crc32_matches_a_bitwise_crc32);
     if (run_board(build) != 0)
         return 1;
     snprintf(dir, sizeof dir, "%s/boards/f103ze", build);
