@@ -17,6 +17,7 @@ B=s
 # to the board right after the host's frames number AFTER... (1 = the first; sN: the Nth after
 # the first SET_BAUD, 0x0B, iap's step-up). Counts on stderr.
 relay_start() {
+    rm -f "$2"
     python3 - "$@" <<'EOF' 2>"$E2E_TMP/relay.log" &
 import os, select, signal, sys, tty
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # relay_stop
