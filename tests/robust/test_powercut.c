@@ -374,10 +374,10 @@ static void sweep(const struct scenario *sc)
     if (bank2_from)
         printf("  the image reaches bank 2 at operation %ld (then the record, in bank 2's last page, "
                "from operation %ld)\n", bank2_from, model - 11);
-    if (floor_from)
+    if (floor_from) /* the commit's operations are the last, whatever the protocol */
         printf("  the version floor rises at operations %ld-%ld%s, the record from %ld\n",
-               floor_from, model - 12, sc->floor_page_full ? " (the other page's erase first)" : "",
-               model - 11);
+               total - 11 - (model - 11 - floor_from), total - 12,
+               sc->floor_page_full ? " (the other page's erase first)" : "", total - 11);
     floor_from = 0;
 
     long *ns = malloc(sizeof(long) * (size_t)(total + 1));
