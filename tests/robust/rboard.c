@@ -106,22 +106,26 @@ static int host_info(struct rb_board *b, void *arg)
 }
 
 /* The application area as the real binary reports it: INFO from a board with blank flash (IAP
- * mode at once), in real time for long enough that any host thread gets its turn. */
+ * mode at once), in real time for long enough that the host thread gets its turn (longer again
+ * if a loaded machine kept it waiting). */
 static int probe_app_area(void)
 {
     char img[300];
     struct proto_info info;
     struct rb_board b;
+    int rc = -1;
     snprintf(img, sizeof img, "%s/rb-probe-%d.img",
              access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp", (int)getpid());
-    unlink(img); /* the board creates it erased */
-    struct rb_opts o = {img, true, 0, 0, NULL, 700, 0, true};
     memset(&info, 0, sizeof info);
-    int rc = rb_open(&b, &o);
-    if (!rc) {
-        rb_run(&b, host_info, &info);
-        rc = b.host_rc;
-        rb_close(&b);
+    for (uint64_t ms = 700; rc && ms <= 6000; ms *= 3) {
+        unlink(img); /* the board creates it erased */
+        struct rb_opts o = {img, true, 0, 0, NULL, ms, 0, true};
+        rc = rb_open(&b, &o);
+        if (!rc) {
+            rb_run(&b, host_info, &info);
+            rc = b.host_rc;
+            rb_close(&b);
+        }
     }
     unlink(img);
     if (rc || info.app_start < PROTO_FLASH_BASE || info.app_end <= info.app_start ||

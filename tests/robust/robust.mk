@@ -46,6 +46,8 @@ sweep: deps
 	  "$(BUILD)/tests/test_powercut $(BUILD) --proto an3155" \
 	  "$(BUILD)/tests/test_powercut $(BUILD) --proto ymodem" \
 	  "$(BUILD)/tests/test_powercut $(SECURE_DIR) --signed $(SECURE_TEST_KEY)" \
+	  "$(BUILD)/tests/test_powercut $(SECURE_DIR) --signed $(SECURE_TEST_KEY) --proto an3155" \
+	  "$(BUILD)/tests/test_powercut $(SECURE_DIR) --signed $(SECURE_TEST_KEY) --proto ymodem" \
 	  "$(BUILD)/tests/test_powercut $(BUILD) --incremental"
 
 # Short: under ASan/UBSan, with the sanitized board.

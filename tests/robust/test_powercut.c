@@ -21,7 +21,8 @@
  * the real binary from blank flash, floor 1) -> signed v2 (version 2) as iap flash sends it; after
  * each cut the version floor (read from its pages and from INFO) must be 1 or 2 (2 under v2's
  * record), an unsigned v2 and a v1 signed one below the floor must be refused (E_UNSIGNED,
- * E_ROLLBACK), then signed v2 goes in and the floor is 2.
+ * E_ROLLBACK), then signed v2 goes in and the floor is 2. With --proto an3155 or ymodem the signed
+ * v2 goes by stm32flash's or sb's steps (their commit verifies it as COMMIT does).
  * Prints the cut points and bad outcomes per scenario. */
 #include <stdio.h>
 #include <stdlib.h>
