@@ -623,6 +623,19 @@ TEST(a_native_frame_right_after_a_slower_0x7f_shape_is_served_at_the_boot_rate)
     CHECK_EQ(sim_baud, 115200);
 }
 
+TEST(a_0x7f_at_the_boot_rate_before_the_switch_wins)
+{
+    /* noise shaped like a slower 0x7F, then a host at 115200: its 0x7F is answered at 115200 */
+    setup_iap();
+    CHECK_EQ(xfer("\xe0", 1), 0);
+    CHECK_EQ(xfer("\x7f", 1), 1);
+    CHECK_EQ(in[0], ACK);
+    sim_ms += 3;
+    CHECK_EQ(idle(), 0);
+    CHECK_EQ(sim_baud, 115200);
+    CHECK_EQ(cmd(0x02), 5);
+}
+
 TEST(a_slower_0x7f_shape_in_the_listening_window_is_noise)
 {
     sim_reset(64 * 1024);
@@ -678,6 +691,7 @@ int main(void)
     RUN(other_bytes_are_no_slower_0x7f);
     RUN(a_slower_0x7f_shape_between_native_frames_does_not_move_the_rate);
     RUN(a_native_frame_right_after_a_slower_0x7f_shape_is_served_at_the_boot_rate);
+    RUN(a_0x7f_at_the_boot_rate_before_the_switch_wins);
     RUN(a_slower_0x7f_shape_in_the_listening_window_is_noise);
     return test_summary();
 }
