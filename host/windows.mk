@@ -24,8 +24,21 @@ $(BUILD)/win/iap.exe: $(WIN_SRC) $(HOST_DEPS) host/windows.mk
 	@mkdir -p $(dir $@)
 	$(WIN_CC) $(WIN_CFLAGS) $(WIN_LDFLAGS) -o $@ $(WIN_SRC) $(WIN_LIBS)
 
+# libiap as a DLL (docs/LIBIAP.md): iap.dll exporting only iap.h's functions (IAP_API is
+# dllexport there), its import library libiap.dll.a, and the example linked against it. libgcc
+# and winpthreads are linked in: the DLL needs nothing beside it but Windows' own.
+WIN_LIB_SRC := $(filter-out host/main.c host/ui.c host/multi.c host/staged.c proto/stage.c                  host/ports.c host/ports_win.c,$(WIN_SRC))
+
+$(BUILD)/win/iap.dll: $(WIN_LIB_SRC) $(HOST_DEPS) host/windows.mk
+	@mkdir -p $(dir $@)
+	$(WIN_CC) $(WIN_CFLAGS) -DIAP_BUILD_LIBRARY $(WIN_LDFLAGS) -shared -o $@ $(WIN_LIB_SRC) \
+	  -Wl,--out-implib,$(BUILD)/win/libiap.dll.a $(WIN_LIBS)
+
+$(BUILD)/win/flash_demo.exe: examples/libiap/flash_demo.c host/libiap/iap.h $(BUILD)/win/iap.dll
+	$(WIN_CC) $(WIN_CFLAGS) -Ihost/libiap -o $@ $< -L$(BUILD)/win -l:libiap.dll.a
+
 .PHONY: windows
-windows: $(BUILD)/win/iap.exe
+windows: $(BUILD)/win/iap.exe $(BUILD)/win/iap.dll $(BUILD)/win/flash_demo.exe
 
 # The stub of host/sign.h without OpenSSL (docs/WINDOWS.md) belongs to the signing work.
 host/sign_none.c:

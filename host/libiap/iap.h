@@ -31,7 +31,11 @@ extern "C" {
 #define IAP_LIB_VERSION_MINOR 0
 #define IAP_LIB_VERSION_PATCH 0
 
-#if defined(IAP_BUILD_LIBRARY) && defined(__GNUC__)
+/* What the library exports (and only that): the header's functions. A program that uses iap.dll
+ * needs no import declaration for functions. */
+#if defined(IAP_BUILD_LIBRARY) && defined(_WIN32)
+#define IAP_API __declspec(dllexport)
+#elif defined(IAP_BUILD_LIBRARY) && defined(__GNUC__)
 #define IAP_API __attribute__((visibility("default")))
 #else
 #define IAP_API
