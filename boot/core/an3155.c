@@ -116,15 +116,16 @@ static bool go(void)
     if (s.addr != BOOT_APP_START && s.addr != PROTO_FLASH_BASE && s.addr != 0)
         return false;
     uint32_t end = fm_written_end();
-    if (end > BOOT_APP_START) {
-        uint32_t size = end - BOOT_APP_START;
-        if (fm_commit(size, fm_crc(BOOT_APP_START, size), 0) != PROTO_OK) {
-            session_error();
-            return false;
-        }
-        session_error_clear();
+    if (end <= BOOT_APP_START)
+        return fm_app_valid(NULL);
+    /* a commit that succeeded checked the image: no third pass over it before the ACK */
+    uint32_t size = end - BOOT_APP_START;
+    if (fm_commit(size, fm_crc(BOOT_APP_START, size), 0) != PROTO_OK) {
+        session_error();
+        return false;
     }
-    return fm_app_valid(NULL);
+    session_error_clear();
+    return true;
 }
 
 /* A flash failure (not a refusal) switches the LED to its error pattern, as in the native path. */
