@@ -61,19 +61,22 @@ TESTS += tests/cppcheck.sh
 deps:
 	@scripts/deps.sh
 
+# The builds behind test, demo and bench run on every core (BUILD_JOBS=1: one at a time).
+BUILD_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
 test: deps
-	@$(MAKE) --no-print-directory test-build
+	@$(MAKE) --no-print-directory -j$(BUILD_JOBS) test-build
 	@tests/run.sh $(TESTS)
 
 # Everything the tests need, built without running them.
 test-build: all $(TESTS_BUILD)
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(BUILD_JOBS) all
 	@scripts/demo.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(TESTS_BUILD)
+	@$(MAKE) --no-print-directory -j$(BUILD_JOBS) all $(TESTS_BUILD)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 
 cppcheck:
