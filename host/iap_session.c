@@ -2,6 +2,7 @@
 
 #include "compat.h"
 #include "compress.h"
+#include "image.h"
 #include "proto.h"
 
 #include <stdio.h>
@@ -300,6 +301,7 @@ struct pipe {
     bool need_each; /* every frame's answer carries data (READ): lost answers are redone */
     unsigned rsp_bytes; /* size of one answer frame */
     uint16_t (*build)(void *ctx, unsigned i, uint8_t *type, uint8_t *payload);
+    void (*sent)(void *ctx, unsigned i, uint16_t len); /* optional: frame i went out (again) */
     unsigned (*work_ms)(void *ctx, unsigned i);
     int (*done)(void *ctx, unsigned i, const struct iap_frame *rsp, struct iap_err *err);
 };
@@ -330,6 +332,8 @@ static int pipe_pass(struct iap_session *s, const struct pipe *p, const unsigned
             rc = send_frame(s, type, (uint8_t)(base + next), payload, len, NULL, err);
             if (rc)
                 goto out;
+            if (p->sent)
+                p->sent(p->ctx, map[next], len);
             size[next] = fl;
             cost[next] = iap_line_ms(s, fl + p->rsp_bytes) + p->work_ms(p->ctx, map[next]);
             inflight += fl;
@@ -500,16 +504,21 @@ static uint16_t write_build(void *ctx, unsigned i, uint8_t *type, uint8_t *paylo
         if (c) {
             *type = PROTO_CMD_WRITE_LZ4;
             proto_put32(payload + 4, n);
-            s->raw_bytes += n;
-            s->sent_bytes += c;
             return (uint16_t)(8 + c);
         }
     }
     *type = PROTO_CMD_WRITE;
     memcpy(payload + 8, x->src + off, n);
-    s->raw_bytes += n;
-    s->sent_bytes += n;
     return (uint16_t)(8 + n);
+}
+
+/* What went out: a frame built for a full window waits unsent and is built again, so the bytes
+ * are counted here, not in write_build (resends count: they crossed the line). */
+static void write_sent(void *ctx, unsigned i, uint16_t len)
+{
+    struct xfer *x = ctx;
+    x->s->raw_bytes += xfer_n(x, i);
+    x->s->sent_bytes += len - 8u;
 }
 
 /* Programming time, plus an erase for every page this frame is the first to touch. */
@@ -551,6 +560,7 @@ int iap_session_write_some(struct iap_session *s, uint32_t addr, const uint8_t *
     struct xfer x = {.s = s, .addr = addr, .len = len, .chunk = s->info.max_data, .src = data,
                      .want = want};
     struct pipe p = {.ctx = &x, .rsp_bytes = PROTO_HDR_LEN + 1 + PROTO_CRC_LEN, .build = write_build,
+                     .sent = write_sent,
                      .work_ms = write_work, .done = write_done};
     if (len % 2 || addr % 2)
         return iap_fail(err, IAP_ERR_USAGE, "odd write address or length");
@@ -876,25 +886,30 @@ int iap_session_flash(struct iap_session *s, const uint8_t *buf, uint32_t len,
                  res->pages_written, res->pages, (unsigned long long)res->written);
         note(s, m);
     }
-    /* The device acknowledges cumulatively: a lost refusal of one WRITE would go unseen, so
-     * compare the CRC before COMMIT, and write everything once more from a fresh session if it
-     * differs (also when a page was skipped wrongly: the whole-image CRC decides). */
+    /* The device acknowledges cumulatively: a lost refusal of one WRITE goes unseen until COMMIT
+     * checks the whole image (E_IMAGE_CRC, or E_VECTOR for its first words; also a page skipped
+     * wrongly): then everything once more from a fresh session. COMMIT is the check: no CRC
+     * exchange before it (one round trip and one pass over the image fewer). */
     for (int pass = 0; !res->current; pass++) {
-        uint32_t dev = 0;
         rc = res->written ? iap_session_write_some(s, s->info.app_start, buf, len, want, err) : 0;
         if (!rc)
-            rc = iap_session_crc(s, s->info.app_start, len, &dev, err);
-        if (rc || dev == res->crc)
+            rc = iap_session_commit(s, len, res->crc, fo->version, err);
+        struct iap_err ignored;
+        if (rc != IAP_ERR_REFUSED ||
+            !(err->status == PROTO_E_IMAGE_CRC ||
+              (err->status == PROTO_E_VECTOR && /* the file's own vectors are plausible */
+               !image_check_vectors(buf, len, s->info.app_start, s->info.sram_size, "",
+                                    &ignored))))
             break;
         if (pass == 1) {
             rc = iap_fail(err, IAP_ERR_TRANSFER,
-                          "the device's CRC after writing (0x%08x) differs from the image's "
-                          "(0x%08x) twice: check the line and run iap flash again",
-                          dev, res->crc);
+                          "the device's image differs from the file after writing it twice "
+                          "(COMMIT: %s): check the line and run iap flash again",
+                          iap_status_name(err->status));
             break;
         }
-        snprintf(m, sizeof m, "CRC after writing differs (0x%08x, expected 0x%08x): writing "
-                 "everything again", dev, res->crc);
+        snprintf(m, sizeof m, "the device's image differs from the file (COMMIT: %s): writing "
+                 "everything again", iap_status_name(err->status));
         note(s, m);
         rc = iap_session_sync(s, err);
         if (rc)
@@ -907,7 +922,5 @@ int iap_session_flash(struct iap_session *s, const uint8_t *buf, uint32_t len,
     free(want);
     res->raw_bytes = s->raw_bytes;
     res->sent_bytes = s->sent_bytes;
-    if (rc || res->current)
-        return rc;
-    return iap_session_commit(s, len, res->crc, fo->version, err);
+    return rc;
 }

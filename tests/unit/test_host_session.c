@@ -606,6 +606,24 @@ TEST(the_same_image_and_version_writes_nothing_and_keeps_the_record)
     CHECK(fm_app_valid(NULL));
 }
 
+/* The device acknowledges cumulatively: a WRITE refused (a program failed) whose refusal was lost
+ * on the line goes unseen until COMMIT checks the whole image; then everything is written once
+ * more and committed. */
+TEST(a_lost_refusal_of_a_write_is_caught_by_commit_and_everything_is_written_again)
+{
+    setup();
+    CHECK_EQ(iap_session_connect(&s, &err), 0);
+    sh_image(img, 6000, 12);
+    sim_fail_at(600);                /* a half-word of the second page: record, page 0, 512 */
+    board.drop_rsp = board.rsps + 2; /* after PAGE_CRCS and the first WRITE: the second's refusal */
+    CHECK_EQ(flash_image(6000, false, 0, 4), 0);
+    CHECK_MEM(sim_flash_at(APP), img, 6000);
+    struct proto_record r;
+    CHECK(fm_app_valid(&r));
+    CHECK_EQ(r.version, 4);
+    CHECK(board.write_data >= 6000 + 6000); /* the whole image twice */
+}
+
 TEST(full_writes_every_page)
 {
     setup();
@@ -645,6 +663,9 @@ TEST(compressible_data_goes_as_lz4_and_lands_exactly)
     CHECK(board.lz4_frames > 0);
     CHECK(board.wire_data * 3 < board.write_data);
     CHECK(res.raw_bytes > res.sent_bytes);
+    /* what crossed the line: each frame once (no loss here), however often the window rebuilt it */
+    CHECK_EQ(res.raw_bytes, 16384);
+    CHECK_EQ(res.sent_bytes, board.wire_data);
     CHECK(fm_app_valid(NULL));
     CHECK_MEM(sim_flash_at(APP), img, 16384);
 }
@@ -689,6 +710,7 @@ int main(void)
     RUN(a_longer_image_writes_its_new_pages_and_a_shorter_one_commits_its_size);
     RUN(a_page_that_changed_back_is_skipped);
     RUN(the_same_image_and_version_writes_nothing_and_keeps_the_record);
+    RUN(a_lost_refusal_of_a_write_is_caught_by_commit_and_everything_is_written_again);
     RUN(full_writes_every_page);
     RUN(a_transfer_cut_short_resumes_from_what_is_on_the_device);
     RUN(compressible_data_goes_as_lz4_and_lands_exactly);
