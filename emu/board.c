@@ -169,7 +169,8 @@ static bool periph_write(struct board *b, uint32_t addr, unsigned size, uint32_t
         return false;
     /* A write may start something (a byte on the wire, a clock switch, a flash operation): let
      * the run loop ask every model for its next event again. */
-    board_kick(b);
+    if (!p->writes_schedule_nothing)
+        board_kick(b);
     return true;
 }
 

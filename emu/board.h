@@ -59,6 +59,10 @@ struct periph {
      * when it is readable. May be NULL. */
     int (*poll_fd)(void *ctx);
     void (*poll_in)(void *ctx);
+    /* Its writes never start anything with a time of its own (no advance, no interrupt): they
+     * need not end the CPU's slice. A loop of such writes (the CRC unit's DR) then runs at the
+     * CPU's speed in real time instead of one slice, and one host poll, per write. */
+    bool writes_schedule_nothing;
     /* Frees ctx and closes host resources (fds, terminal modes); called by emu_destroy. May be
      * NULL. poll_fd may change between calls (pty reconnect, tcp accept): query it each loop. */
     void (*destroy)(void *ctx);

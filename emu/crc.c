@@ -95,6 +95,6 @@ void crc_attach(struct board *b)
     crc_reset(c, RESET_POWER);
     struct periph p = { .name = "CRC", .base = CRC_BASE, .size = 0x400, .ctx = c,
                         .read = crc_read, .write = crc_write, .reset = crc_reset,
-                        .destroy = crc_destroy };
+                        .destroy = crc_destroy, .writes_schedule_nothing = true };
     board_add_periph(b, &p);
 }
