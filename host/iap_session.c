@@ -90,8 +90,10 @@ static int wait_rsp(struct iap_session *s, uint64_t deadline, struct iap_frame *
                 struct proto_frame pf = {f->type, f->seq, f->len, f->payload};
                 s->hooks->trace(s->hooks->ctx, false, &pf);
             }
-            if (f->type == PROTO_RSP && f->len >= 1)
+            if (f->type == PROTO_RSP && f->len >= 1) {
+                s->last_rx_ms = now_ms();
                 return 1;
+            }
         }
         uint64_t now = now_ms();
         if (now >= deadline)
@@ -107,6 +109,26 @@ static int wait_rsp(struct iap_session *s, uint64_t deadline, struct iap_frame *
 }
 
 static int8_t status_of(const struct iap_frame *f) { return (int8_t)f->payload[0]; }
+
+/* The device goes back to the boot rate by itself after PROTO_BAUD_IDLE_MS without a valid frame
+ * at a stepped-up rate (a stall, a burst of noise): after a timeout with nothing from it for that
+ * long, follow it there and resend. It keeps its sequence and its flash session across that. */
+static void follow_idle_fallback(struct iap_session *s)
+{
+    if (!s->stepped || now_ms() - s->last_rx_ms < PROTO_BAUD_IDLE_MS)
+        return;
+    struct iap_err ignored;
+    char m[160];
+    snprintf(m, sizeof m,
+             "no answer for %u ms at %u baud: the device is back at %u baud, continuing there",
+             (unsigned)PROTO_BAUD_IDLE_MS, s->cfg.baud, s->boot_baud);
+    s->t->set_baud(s->t, s->boot_baud, &ignored);
+    s->cfg.baud = s->boot_baud;
+    s->stepped = false;
+    s->t->discard(s->t);
+    proto_rx_init(&s->rx, s->rx_buf, sizeof s->rx_buf);
+    note(s, m);
+}
 
 /* The device's "go back" (docs/PROTOCOL.md): E_SEQ for a gap, E_CRC for a corrupt or truncated
  * frame, with the seq it expects as the one data byte. No command answers these statuses. */
@@ -177,6 +199,7 @@ int iap_session_cmd(struct iap_session *s, uint8_t cmd, const uint8_t *payload, 
             if (rc == 0) {
                 s->timeouts++;
                 timeouts++;
+                follow_idle_fallback(s);
                 break;
             }
             if (is_nak(rsp)) { /* resend with the seq the device expects */
@@ -355,6 +378,7 @@ static int pipe_pass(struct iap_session *s, const struct pipe *p, const unsigned
         if (rc == 0) {
             s->timeouts++;
             timeouts++;
+            follow_idle_fallback(s);
             ack = una;
             rewind = true;
         } else if (is_nak(&f)) {

@@ -52,6 +52,7 @@ struct iap_session {
     bool app_rebooted; /* the handshake had to ask a running application to reboot */
     bool stepped;      /* the line runs faster than the boot rate (iap_session_step_up) */
     unsigned boot_baud;
+    uint64_t last_rx_ms; /* when the device's last answer arrived (its rate's idle clock) */
     uint64_t raw_bytes, sent_bytes; /* WRITE data given, and as it went on the wire */
 };
 

@@ -75,5 +75,30 @@ noisy_switch_still_updates() {
     [ -s "$E2E_TMP/rate" ] || { say "no step-up at all: $(cat "$E2E_TMP/iap.out")"; return 1; }
 }
 check noise_after_the_switch_costs_retries_not_the_update noisy_switch_still_updates
+
+# A stall on the line longer than the device's 3 s return to the boot rate, in the middle of a
+# stepped-up transfer (tests/robust/linefault: one stall, no other fault): iap follows the device
+# back to 115200 and the update completes there (it used to resend at 2 Mbaud until it gave up).
+stall_past_the_fallback_is_followed() {
+    python3 -c 'import random, sys
+app = open(sys.argv[1], "rb").read()
+r = random.Random(5)
+open(sys.argv[2], "wb").write(app + bytes(r.randrange(256) for _ in range(24 * 1024 - len(app))))' \
+        "$BUILD/app-v1.bin" "$E2E_TMP/app24k.bin"
+    "$BUILD/linefault" --board "$(board_port $B)" --link "$E2E_TMP/lf" --rate 0 --stall-at 12000 \
+        --stall-ms 3600 2>"$E2E_TMP/lf.log" &
+    local lf=$! rc
+    for _ in $(seq 50); do [ -e "$E2E_TMP/lf" ] && break; sleep 0.05; done
+    "$IAP" -p "$E2E_TMP/lf" --baud-max 2000000 --full flash "$E2E_TMP/app24k.bin" >"$E2E_TMP/iap.out" 2>&1
+    rc=$?
+    kill $lf 2>/dev/null
+    wait $lf 2>/dev/null
+    [ $rc -eq 0 ] || { say "exit $rc: $(tail -n 3 "$E2E_TMP/iap.out")"; return 1; }
+    grep -q "line at 2000000 baud" "$E2E_TMP/iap.out" || { say "no step-up: $(cat "$E2E_TMP/iap.out")"; return 1; }
+    grep -q "the device is back at 115200 baud, continuing there" "$E2E_TMP/iap.out" ||
+        { say "the stall did not reach the fallback: $(cat "$E2E_TMP/iap.out")"; return 1; }
+    expect_on "$(board_port $B)" "app v1 tick" || { say "app does not run"; return 1; }
+}
+check a_stall_past_the_devices_fallback_is_followed_to_the_boot_rate stall_past_the_fallback_is_followed
 board_stop $B
 e2e_summary

@@ -2,6 +2,9 @@
  *
  *   linefault --listen PORT --connect PORT [--rate R] [--seed S] [--stall-ms MS]
  *   linefault --board PTY --link LINK [--rate R] [--seed S] [--stall-ms MS]
+ *   ... [--stall-at N]: also a stall of exactly --stall-ms when a direction carries its Nth byte
+ *   (with --rate 0: that one stall alone, e.g. longer than the device's 3 s return to its boot
+ *   rate after a step-up)
  *
  * Accepts one client on 127.0.0.1:PORT at a time, connects it to 127.0.0.1:PORT (the board:
  * stm32emu --uart tcp:PORT) and copies bytes both ways. Each byte is hit by a fault with
@@ -47,6 +50,7 @@ struct dir {
 static uint32_t rng;
 static double rate = 1e-3;
 static unsigned stall_ms = 2000;
+static unsigned long stall_at; /* 0: none */
 
 static uint32_t rnd(void)
 {
@@ -72,6 +76,10 @@ static void put(struct dir *d, uint8_t c)
 static void feed(struct dir *d, uint8_t c)
 {
     d->bytes++;
+    if (stall_at && d->bytes == stall_at) {
+        d->faults[F_STALL]++;
+        d->hold_until = now_ms() + stall_ms;
+    }
     if (d->burst) {
         d->burst--;
         put(d, (uint8_t)rnd());
@@ -293,6 +301,8 @@ int main(int argc, char **argv)
             seed = strtoul(argv[i + 1], NULL, 0);
         else if (!strcmp(argv[i], "--stall-ms"))
             stall_ms = (unsigned)atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--stall-at"))
+            stall_at = strtoul(argv[i + 1], NULL, 0);
         else if (!strcmp(argv[i], "--board"))
             board_pty = argv[i + 1];
         else if (!strcmp(argv[i], "--link"))
