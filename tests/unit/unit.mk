@@ -1,7 +1,7 @@
 # Host tests (ASan/UBSan): the proto codec, the bootloader core on the sim port (its fake F1
 # flash, tests/lib/simhost.c as the host), the iap tool's modules and its command line, the
 # application template's command matcher.
-TEST_LIB_SRC := tests/lib/simhost.c
+TEST_LIB_SRC := tests/lib/simhost.c tests/lib/simpty.c
 TEST_CFLAGS  := $(HOST_CFLAGS) $(WARN_STRICT) $(SAN_FLAGS) -Itests -Itests/lib
 BOOT_TEST_SRC := $(BOOT_CORE_SRC) $(BOOT_SIM_SRC) $(TEST_LIB_SRC)
 BOOT_CORE_DEPS = $(BOOT_TEST_SRC) $(wildcard boot/core/*.h boot/port/*.h boot/port/sim/*.h \
