@@ -1,9 +1,9 @@
 # Robustness: power-loss sweeps of the real bootloader on the virtual board, self-protection,
 # watchdog and line-fault tests (docs/ROBUSTNESS.md).
-ROBUST_HOST_SRC := host/iap_session.c host/err.c host/compress_lz4.c host/transports/fdio.c \
+ROBUST_HOST_SRC := host/iap_session.c host/image.c host/err.c host/compress_lz4.c host/transports/fdio.c \
                    host/compat_posix.c host/sign.c host/sign_trailer.c $(PROTO_SRC)
 ROBUST_DEPS := tests/robust/rboard.c tests/robust/rboard.h tests/test.h $(BUILD)/libemu.a \
-               $(wildcard host/*.h proto/*.h) tests/robust/robust.mk
+               $(ROBUST_HOST_SRC) $(wildcard host/*.h proto/*.h) tests/robust/robust.mk
 ROBUST_CFLAGS := $(HOST_CFLAGS) $(WARN_STRICT) -Iemu -Ihost -Itests -Itests/robust
 ROBUST_FW := $(BUILD)/boot.elf $(BUILD)/app-v1.bin $(BUILD)/app-v2.bin
 
